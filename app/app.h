@@ -1,0 +1,167 @@
+/*
+ * app.h - the dtfl command: configuration (schema, YAML loading with limits,
+ * key=value overrides, diagnostics), the subcommands and the results folder.
+ *
+ * What is here: everything between the user and the modules. The resolved
+ * configuration is one read-only struct after start-up; subcommands turn it
+ * into the plain parameter structs the modules take.
+ *
+ * What is not here: learning, twins, scheduling or MPI code.
+ */
+#ifndef DTFL_APP_H
+#define DTFL_APP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../base/dtfl.h"
+
+/* ------------------------------------------------------------------------ */
+/* The configuration                                                        */
+/* ------------------------------------------------------------------------ */
+
+#define APP_PATH_MAX 512
+#define APP_NAME_MAX 64
+
+typedef struct app_config {
+    char name[APP_NAME_MAX];       /* run name */
+    int64_t seed;                  /* keys every random stream */
+    char out[APP_PATH_MAX];        /* results folder ("" = results/<name>) */
+    struct {
+        char dir[APP_PATH_MAX];    /* folder of the IDX files */
+        char train_images[APP_PATH_MAX];
+        char train_labels[APP_PATH_MAX];
+        char test_images[APP_PATH_MAX];
+        char test_labels[APP_PATH_MAX];
+        int64_t train_limit;       /* first N training samples, 0 = all */
+        int64_t test_limit;        /* first N test samples, 0 = all */
+    } data;
+    struct {
+        int kind;                  /* fl_model_kind */
+    } model;
+    struct {
+        double lr;                 /* SGD learning rate */
+        double momentum;           /* SGD momentum, 0 = none */
+        double weight_decay;       /* L2 coefficient */
+        int64_t batch;             /* mini-batch size */
+    } fl;
+    struct {
+        int64_t epochs;            /* epochs of centralised training */
+    } central;
+    struct {
+        int64_t blas_threads;      /* OpenBLAS threads per process */
+    } run;
+} app_config;
+
+/* ------------------------------------------------------------------------ */
+/* Diagnostics: every problem found, as FILE:LINE:COLUMN: message           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct app_diag app_diag;
+
+int app_diag_create(app_diag **out);
+void app_diag_destroy(app_diag *d);
+/* Records one problem. source orders files before overrides; line and col
+ * are 1-based, or 0 for a problem with the whole file ("FILE: message"). */
+void app_diag_add(app_diag *d, const char *file, int source, int line, int col,
+                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+int app_diag_count(const app_diag *d);
+/* Prints every problem, sorted by source, line and column, one per line. */
+void app_diag_print(app_diag *d, FILE *out);
+/* The i-th message after sorting (for tests). */
+const char *app_diag_message(app_diag *d, int i);
+
+/* ------------------------------------------------------------------------ */
+/* Loading                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Limits that keep a hostile file cheap to reject. */
+typedef struct app_limits {
+    size_t max_bytes;    /* file size */
+    int max_depth;       /* nesting of mappings and sequences */
+    size_t max_nodes;    /* nodes after alias expansion */
+    size_t max_scalar;   /* bytes in one scalar */
+} app_limits;
+
+app_limits app_limits_default(void);
+
+/* Loads the file at path (app_config_load) or the text in buf/len named
+ * `name` (app_config_load_text), applies the key=value overrides, validates
+ * everything against the schema and fills cfg. Overrides are reported as
+ * argv[argv_index + i]. Returns 0, or DTFL_ECONFIG with every problem in
+ * diag (DTFL_ENOINPUT when the file cannot be read). */
+int app_config_load(app_config *cfg, const char *path, int noverrides,
+                    char *const *overrides, int argv_index, app_diag *diag);
+int app_config_load_text(app_config *cfg, const char *name, const char *buf,
+                         size_t len, int noverrides, char *const *overrides,
+                         int argv_index, app_limits lim, app_diag *diag);
+
+/* Writes the resolved configuration as YAML, every key in schema order. */
+void app_config_dump(const app_config *cfg, FILE *out);
+
+/* The results folder of a run: cfg->out, or results/<name>. */
+void app_config_out_dir(const app_config *cfg, char *buf, size_t cap);
+
+/* Path of a data file (joined to data.dir unless absolute). */
+int app_config_data_path(const app_config *cfg, const char *file, char *buf,
+                         size_t cap, dtfl_err *err);
+
+/* ------------------------------------------------------------------------ */
+/* Subcommands: each returns a <sysexits.h> exit status                     */
+/* ------------------------------------------------------------------------ */
+
+int app_cmd_validate(int argc, char **argv);
+int app_cmd_central(int argc, char **argv);
+int app_cmd_bench(int argc, char **argv);
+
+/* Shared by subcommands: loads CONFIG [key=value ...] from argv[first..],
+ * prints every problem to stderr; returns 0 or the exit status to end with
+ * (EX_USAGE without a config, EX_NOINPUT when it cannot be read, EX_CONFIG
+ * when it is invalid). */
+int app_load_from_args(app_config *cfg, int argc, char **argv, int first,
+                       const char *cmd);
+
+/* Subcommands see argv without the program name: argv[i] of a subcommand is
+ * argv[i + APP_ARGV_SHIFT] of the process, which is what messages name. */
+#define APP_ARGV_SHIFT 1
+
+/* ------------------------------------------------------------------------ */
+/* Results folders                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* A CSV table kept in memory and rewritten atomically on every save, so the
+ * file on disk is always a whole table. */
+typedef struct app_table app_table;
+
+int app_table_create(app_table **out, const char *header);
+void app_table_destroy(app_table *t);
+int app_table_add(app_table *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int app_table_save(const app_table *t, const char *path, dtfl_err *err);
+
+/* Creates the results folder and writes config.yaml into it, which also
+ * proves the folder writable before any work starts. */
+int app_results_open(const app_config *cfg, char *dir, size_t cap,
+                     dtfl_err *err);
+/* dir/name into buf. */
+int app_results_path(const char *dir, const char *name, char *buf, size_t cap,
+                     dtfl_err *err);
+/* Writes a cJSON object (passed as void * to keep cJSON out of this header)
+ * as pretty JSON, atomically. */
+int app_results_write_json(const char *path, const void *json, dtfl_err *err);
+
+/* ------------------------------------------------------------------------ */
+/* Data of a config                                                         */
+/* ------------------------------------------------------------------------ */
+
+struct fl_dataset;
+
+/* Loads the configured training and test sets (data.* keys); the test set is
+ * forced to the training set's class count. */
+int app_data_load(const app_config *cfg, struct fl_dataset **train,
+                  struct fl_dataset **test, dtfl_err *err);
+
+/* Levenshtein distance between two strings (for did-you-mean). */
+int app_edit_distance(const char *a, const char *b);
+
+#endif /* DTFL_APP_H */
