@@ -173,6 +173,23 @@ static void test_hostile(void **state)
         memcpy(deep + i, "{a: ", 4); /* nested flow mappings */
     check_lt(seconds_to_reject(deep, n, "nesting deeper"), bound);
     free(deep);
+    /* the depth limit is exact: 32 levels pass the parser, 33 do not */
+    for (int levels = 32; levels <= 33; levels++) {
+        char text[128] = "a: ";
+        for (int i = 1; i < levels; i++) /* the root mapping is level 1 */
+            strcat(text, "[");
+        for (int i = 1; i < levels; i++)
+            strcat(text, "]");
+        strcat(text, "\n");
+        app_config cfg;
+        app_diag *d;
+        assert_int_equal(load(&cfg, text, 0, NULL, &d), DTFL_ECONFIG);
+        const char *m = app_diag_message(d, 0);
+        int too_deep = strstr(m, "nesting deeper than 32") != NULL;
+        if (too_deep != (levels == 33))
+            fail_msg("%d levels: '%s'", levels, m);
+        app_diag_destroy(d);
+    }
     /* billion laughs: 9 levels of 9 aliases, 9^9 nodes if expanded */
     char bomb[4096];
     int o = snprintf(bomb, sizeof bomb, "a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
