@@ -1,0 +1,166 @@
+/*
+ * net.h - everything that crosses between ranks: the communicator (MPI, or
+ * a group of threads in one process for tests), migration of twins as
+ * checked LZ4 frames, FedAvg reduction in server-id order, and the mapping
+ * of logical edge servers onto ranks.
+ *
+ * Only net/mpi.c includes <mpi.h>. Everything else takes a net_comm *, so
+ * the same protocol code runs over MPI and over the in-process backend.
+ *
+ * What is not here: learning, scheduling, the world.
+ */
+#ifndef DTFL_NET_H
+#define DTFL_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/dtfl.h"
+#include "../twin/twin.h"
+
+/* ------------------------------------------------------------------------ */
+/* Communicators                                                            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct net_comm net_comm;
+typedef struct net_req net_req;
+
+/* MPI: initialises MPI (once per process), duplicates MPI_COMM_WORLD with
+ * MPI_ERRORS_RETURN so failures come back as DTFL_EMPI with MPI's text. */
+int net_mpi_create(int *argc, char ***argv, net_comm **out, dtfl_err *err);
+/* A group of `size` communicators that talk through shared mailboxes; give
+ * each to its own thread. Destroy them all with net_local_destroy. */
+int net_local_create(int size, net_comm **comms, dtfl_err *err);
+void net_local_destroy(net_comm **comms, int size);
+/* Finalises MPI for the MPI backend; accepts NULL. */
+void net_comm_destroy(net_comm *c);
+
+int net_rank(const net_comm *c);
+int net_size(const net_comm *c);
+/* The largest tag this communicator accepts. */
+int net_tag_max(const net_comm *c);
+
+/* Point to point. Sends never block (a request is returned to wait on; the
+ * buffer must live until then); receives block and allocate the message
+ * (caller frees with free()). Messages from one source with one tag arrive
+ * in the order they were sent. */
+int net_isend(net_comm *c, int dest, int tag, const void *buf, size_t len,
+              net_req **req, dtfl_err *err);
+int net_wait(net_comm *c, net_req *req, dtfl_err *err);
+int net_recv(net_comm *c, int src, int tag, uint8_t **buf, size_t *len,
+             dtfl_err *err);
+
+/* Collectives: every rank calls them in the same order. */
+int net_barrier(net_comm *c, dtfl_err *err);
+int net_bcast(net_comm *c, void *buf, size_t len, int root, dtfl_err *err);
+/* Exact integer sums, so results do not depend on the reduction order. */
+int net_allreduce_i64(net_comm *c, int64_t *v, int n, dtfl_err *err);
+/* Max of doubles (for timings: the slowest rank). */
+int net_allreduce_max(net_comm *c, double *v, int n, dtfl_err *err);
+/* Ends every rank of the job (MPI_Abort); for the local backend, a no-op. */
+void net_abort(net_comm *c, int status);
+
+/* Bytes per second of a ping-pong of `bytes` between ranks 0 and 1 (best of
+ * reps); every rank calls it and receives the result. 0 with one rank. */
+int net_pingpong(net_comm *c, size_t bytes, int reps, double *bytes_per_s,
+                 dtfl_err *err);
+
+/* ------------------------------------------------------------------------ */
+/* Edge servers on ranks                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Server s lives on rank s % P: servers of neighbouring ids on different
+ * ranks, so migrations between them cross ranks. */
+int net_server_rank(int server, int ranks);
+
+/* ------------------------------------------------------------------------ */
+/* FedAvg (eq. 4 of 003) in server-id order                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Every rank passes the servers it owns: weight[s] = D_s and vec[s] = w_s
+ * (NULL for servers it does not own, or whose D_s is 0). Rank 0 sums
+ * D_s w_s in double in server-id order and every rank receives
+ * w = sum / sum D_s in out. When no server has data, out is left as it
+ * was and *total is 0. The result is the same bits for any rank count. */
+int net_fedavg(net_comm *c, int servers, const double *weight,
+               float *const *vec, size_t n, float *out, double *total,
+               dtfl_err *err);
+
+/* ------------------------------------------------------------------------ */
+/* Migration of twins                                                       */
+/* ------------------------------------------------------------------------ */
+
+typedef enum net_compression {
+    NET_COMPRESS_NONE = 0, /* raw bytes */
+    NET_COMPRESS_LZ4 = 1,  /* every section as LZ4 frames */
+    NET_COMPRESS_AUTO = 2  /* per section: LZ4 when a probe says it pays */
+} net_compression;
+
+/* Faults a test can inject into one twin's frames in flight. */
+typedef enum net_fault {
+    NET_FAULT_NONE = 0,
+    NET_FAULT_FLIP = 1,     /* one payload byte flipped */
+    NET_FAULT_TRUNCATE = 2, /* the last chunk one byte short */
+    NET_FAULT_VERSION = 3   /* a header of another protocol version */
+} net_fault;
+
+typedef struct net_migrate_params {
+    net_compression compression;
+    double link_bytes_per_s;   /* emulated backhaul per server pair; 0: none */
+    double wire_bytes_per_s;   /* what `auto` assumes the wire moves (the
+                                  measured ping-pong rate, or the link rate) */
+    size_t chunk_bytes;        /* frames are at most this many raw bytes */
+    twin_dt_expect expect;     /* what arriving twins must be */
+    net_fault fault;           /* test hook: damage one twin's frames */
+    int fault_user;            /* the user whose twin is damaged */
+} net_migrate_params;
+
+/* One twin to move: user u from server `from` to server `to`. */
+typedef struct net_move {
+    int user, from, to;
+} net_move;
+
+typedef struct net_migrate_stats {
+    int64_t moves;        /* twins whose server changed */
+    int64_t cross_rank;   /* of them, moved between ranks */
+    int64_t failed;       /* rejected on arrival, kept at the source */
+    int64_t bytes_raw;    /* encoded twin bytes of cross-rank moves */
+    int64_t bytes_wire;   /* bytes sent, frame headers included */
+} net_migrate_stats;
+
+/* Moves twins. Every rank passes the same list (sorted by user) and its
+ * twins indexed by user (NULL where it holds none). A move within a rank
+ * moves no bytes; a move across ranks is encoded, framed, compressed, sent,
+ * checked on arrival and acknowledged, and the source frees its copy only
+ * after a positive acknowledgement. A rejected twin stays at its source:
+ * failed[i] is set on every rank, and the first message goes to err (with
+ * return 0: a rejection is an outcome, not a failure of the call). Stats
+ * are summed over ranks. */
+int net_migrate(net_comm *c, const net_migrate_params *p, int servers,
+                const net_move *moves, int nmoves, twin_dt **twins,
+                int *failed, net_migrate_stats *stats, char *first_error,
+                size_t error_cap, dtfl_err *err);
+
+/* ---- frames of one twin (frame.c), exposed for tests and fuzzing ---- */
+
+/* The wire form of one twin: a header message and chunk messages. */
+typedef struct net_frames {
+    int n;              /* messages, the header first */
+    uint8_t **msg;      /* (n,) each malloc'd */
+    size_t *len;        /* (n,) */
+    int64_t raw_bytes;  /* encoded twin */
+    int64_t wire_bytes; /* sum of len */
+} net_frames;
+
+/* Encodes and frames a twin for a move; compresses by p->compression. */
+int net_frames_make(const twin_dt *dt, const net_move *mv,
+                    const net_migrate_params *p, net_frames *out,
+                    dtfl_err *err);
+void net_frames_free(net_frames *f);
+/* Checks and decodes the frames of an arriving twin for move mv. Never reads
+ * outside the messages; any damage is an error that says what. */
+int net_frames_open(uint8_t *const *msg, const size_t *len, int n,
+                    const net_move *mv, const net_migrate_params *p,
+                    twin_dt **out, dtfl_err *err);
+
+#endif /* DTFL_NET_H */

@@ -1,0 +1,120 @@
+/*
+ * fixed.c - the two policies that need no learning, with gamma fixed from
+ * the config:
+ *   static   the association of the first slot (nearest server then) is kept
+ *            for the whole run: twins never migrate;
+ *   nearest  every twin goes to its user's nearest server each slot.
+ * Their checkpoint state: the kept association (static) or nothing.
+ */
+#include "sched.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fixed_state {
+    double gamma;
+    int nusers;     /* 0 until the first decision */
+    int *first;     /* (nusers,) the association kept by `static` */
+} fixed_state;
+
+static int fixed__create(void **self, const sched_params *p, dtfl_err *err)
+{
+    fixed_state *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
+    s->gamma = p->gamma;
+    *self = s;
+    return 0;
+}
+
+static void fixed__destroy(void *self)
+{
+    fixed_state *s = self;
+    if (s == NULL)
+        return;
+    free(s->first);
+    free(s);
+}
+
+static int nearest__decide(void *self, const sched_obs *o, sched_decision *d,
+                           dtfl_err *err)
+{
+    (void)err;
+    fixed_state *s = self;
+    for (int u = 0; u < o->users; u++) {
+        d->assoc[u] = sched_nearest(o, u);
+        d->gamma[u] = s->gamma;
+    }
+    return 0;
+}
+
+static int static__decide(void *self, const sched_obs *o, sched_decision *d,
+                          dtfl_err *err)
+{
+    fixed_state *s = self;
+    if (s->first == NULL) {
+        s->first = malloc(sizeof(int) * (size_t)o->users);
+        if (s->first == NULL)
+            return dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
+        s->nusers = o->users;
+        for (int u = 0; u < o->users; u++)
+            s->first[u] = sched_nearest(o, u);
+    }
+    if (s->nusers != o->users)
+        return dtfl_err_set(err, DTFL_EINTERNAL,
+                            "static policy: %d users, first saw %d", o->users,
+                            s->nusers);
+    for (int u = 0; u < o->users; u++) {
+        d->assoc[u] = s->first[u];
+        d->gamma[u] = s->gamma;
+    }
+    return 0;
+}
+
+/* State: u32 nusers, then nusers u32 servers. */
+static int fixed__save(void *self, uint8_t *buf, size_t *len, dtfl_err *err)
+{
+    (void)err;
+    fixed_state *s = self;
+    size_t need = 4 + 4 * (size_t)s->nusers;
+    if (buf != NULL) {
+        if (*len < need)
+            return dtfl_err_set(err, DTFL_ERANGE, "policy state: buffer");
+        dtfl_put_u32(buf, (uint32_t)s->nusers);
+        for (int u = 0; u < s->nusers; u++)
+            dtfl_put_u32(buf + 4 + 4 * u, (uint32_t)s->first[u]);
+    }
+    *len = need;
+    return 0;
+}
+
+static int fixed__load(void *self, const uint8_t *buf, size_t len,
+                       dtfl_err *err)
+{
+    fixed_state *s = self;
+    if (len < 4)
+        return dtfl_err_set(err, DTFL_EDATA, "policy state: %zu bytes", len);
+    uint32_t n = dtfl_get_u32(buf);
+    if (n > (1u << 24) || len != 4 + 4 * (size_t)n)
+        return dtfl_err_set(err, DTFL_EDATA,
+                            "policy state: %zu bytes for %u users", len, n);
+    free(s->first);
+    s->first = NULL;
+    s->nusers = (int)n;
+    if (n == 0)
+        return 0;
+    s->first = malloc(sizeof(int) * n);
+    if (s->first == NULL)
+        return dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
+    for (uint32_t u = 0; u < n; u++)
+        s->first[u] = (int)dtfl_get_u32(buf + 4 + 4 * u);
+    return 0;
+}
+
+const sched_ops sched__static_ops = {
+    "static", "the first slot's nearest servers, kept (no migration)",
+    fixed__create, static__decide, fixed__save, fixed__load, fixed__destroy};
+
+const sched_ops sched__nearest_ops = {
+    "nearest", "each twin on its user's nearest server, every slot",
+    fixed__create, nearest__decide, fixed__save, fixed__load, fixed__destroy};

@@ -1,0 +1,242 @@
+/*
+ * world.c - edge servers and users of a DT edge network, slot by slot.
+ *
+ * Every draw is keyed: server s draws its position and capacities from
+ * (seed, WORLD, s, 0); user u its twin size from (seed, WORLD, u, 1), its
+ * start from (seed, MOBILITY, u, 0), its movement in slot t from
+ * (seed, MOBILITY, u, t) and its sample count from (seed, ARRIVAL, u, t).
+ * So every rank that builds and steps a world from the same parameters holds
+ * the same world, and stepping users in any order changes nothing.
+ */
+#include "csv.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct twin_world {
+    twin_world_params p;
+    int slot;
+    double *sx, *sy;        /* (S,) server positions, m */
+    double *sp, *sq, *seps; /* (S,) p_s, q_s, eps_s */
+    twin_mover *movers;     /* (U,) */
+    double *twin_bits;      /* (U,) D_twin, bits */
+    twin_trace *trace;      /* for TWIN_MOB_TRACE */
+};
+
+void twin_world_destroy(twin_world *w)
+{
+    if (w == NULL)
+        return;
+    free(w->sx);
+    free(w->movers);
+    free(w->twin_bits);
+    twin_trace_destroy(w->trace);
+    free(w);
+}
+
+static void world__grid(twin_world *w)
+{
+    const int S = w->p.servers;
+    int cols = (int)ceil(sqrt((double)S));
+    int rows = (S + cols - 1) / cols;
+    for (int s = 0; s < S; s++) {
+        w->sx[s] = ((s % cols) + 0.5) * w->p.width / cols;
+        w->sy[s] = ((s / cols) + 0.5) * w->p.height / rows;
+    }
+}
+
+static int world__file(twin_world *w, dtfl_err *err)
+{
+    twin_csv t;
+    int rc = twin__csv_read(w->p.server_file, 2, &t, err);
+    if (rc < 0)
+        return rc;
+    if (t.rows < w->p.servers) {
+        rc = dtfl_err_set(err, DTFL_EDATA,
+                          "%s: %d server positions, the config asks for %d",
+                          w->p.server_file, t.rows, w->p.servers);
+        goto done;
+    }
+    for (int s = 0; s < w->p.servers; s++) {
+        double x = t.v[2 * s], y = t.v[2 * s + 1];
+        if (x < 0 || x > w->p.width || y < 0 || y > w->p.height) {
+            rc = dtfl_err_set(err, DTFL_EDATA,
+                              "%s:%d: server at (%g, %g) is outside the world "
+                              "[0, %g] x [0, %g]",
+                              w->p.server_file, t.line[s], x, y, w->p.width,
+                              w->p.height);
+            goto done;
+        }
+        w->sx[s] = x;
+        w->sy[s] = y;
+    }
+done:
+    twin__csv_free(&t);
+    return rc;
+}
+
+/* Places servers and draws their capacities. */
+static int world__servers(twin_world *w, dtfl_err *err)
+{
+    const twin_world_params *p = &w->p;
+    for (int s = 0; s < p->servers; s++) {
+        dtfl_rng r;
+        dtfl_rng_init(&r, p->seed, DTFL_STREAM_WORLD, (uint32_t)s, 0);
+        double x = dtfl_rng_range(&r, 0.0, p->width);
+        double y = dtfl_rng_range(&r, 0.0, p->height);
+        if (p->placement == TWIN_PLACE_UNIFORM) {
+            w->sx[s] = x;
+            w->sy[s] = y;
+        }
+        w->sp[s] = dtfl_rng_range(&r, p->p[0], p->p[1]);
+        w->sq[s] = dtfl_rng_range(&r, p->q[0], p->q[1]);
+        w->seps[s] = dtfl_rng_range(&r, p->eps[0], p->eps[1]);
+    }
+    if (p->placement == TWIN_PLACE_GRID)
+        world__grid(w);
+    if (p->placement == TWIN_PLACE_FILE)
+        return world__file(w, err);
+    return 0;
+}
+
+static void world__place_traced(twin_world *w, int t)
+{
+    for (int u = 0; u < w->p.users; u++)
+        twin_trace_at(w->trace, u, t * w->p.slot_seconds, &w->movers[u].x,
+                      &w->movers[u].y);
+}
+
+int twin_world_create(twin_world **out, const twin_world_params *p,
+                      dtfl_err *err)
+{
+    *out = NULL;
+    if (p->servers < 1 || p->users < 1 || p->width <= 0 || p->height <= 0)
+        return dtfl_err_set(err, DTFL_ERANGE,
+                            "world: %d servers, %d users, %g x %g m",
+                            p->servers, p->users, p->width, p->height);
+    twin_world *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return dtfl_err_set(err, DTFL_ENOMEM, "world: out of memory");
+    w->p = *p;
+    const size_t S = (size_t)p->servers, U = (size_t)p->users;
+    w->sx = calloc(5 * S, sizeof(double));
+    w->movers = calloc(U, sizeof *w->movers);
+    w->twin_bits = calloc(U, sizeof(double));
+    int rc = 0;
+    if (w->sx == NULL || w->movers == NULL || w->twin_bits == NULL) {
+        rc = dtfl_err_set(err, DTFL_ENOMEM, "world: out of memory");
+        goto fail;
+    }
+    w->sy = w->sx + S;
+    w->sp = w->sy + S;
+    w->sq = w->sp + S;
+    w->seps = w->sq + S;
+    if ((rc = world__servers(w, err)) < 0)
+        goto fail;
+    for (int u = 0; u < p->users; u++) {
+        dtfl_rng r;
+        dtfl_rng_init(&r, p->seed, DTFL_STREAM_WORLD, (uint32_t)u, 1);
+        w->twin_bits[u] = dtfl_rng_range(&r, p->twin_bits[0], p->twin_bits[1]);
+        twin_mover_start(&w->movers[u], p, u);
+    }
+    if (p->mobility == TWIN_MOB_TRACE) {
+        rc = twin_trace_load(&w->trace, p->trace_file, p->width, p->height, err);
+        if (rc < 0)
+            goto fail;
+        if (twin_trace_users(w->trace) < p->users) {
+            rc = dtfl_err_set(err, DTFL_EDATA,
+                              "%s: %d users in the trace, the config asks for "
+                              "%d",
+                              p->trace_file, twin_trace_users(w->trace),
+                              p->users);
+            goto fail;
+        }
+        world__place_traced(w, 0);
+    }
+    *out = w;
+    return 0;
+fail:
+    twin_world_destroy(w);
+    return rc;
+}
+
+void twin_world_step(twin_world *w, int t)
+{
+    w->slot = t;
+    if (w->p.mobility == TWIN_MOB_TRACE) {
+        world__place_traced(w, t);
+        return;
+    }
+    for (int u = 0; u < w->p.users; u++) {
+        dtfl_rng r;
+        dtfl_rng_init(&r, w->p.seed, DTFL_STREAM_MOBILITY, (uint32_t)u,
+                      (uint32_t)t);
+        twin_mover_step(&w->movers[u], &w->p, &r);
+    }
+}
+
+int twin_world_slot(const twin_world *w) { return w->slot; }
+int twin_world_servers(const twin_world *w) { return w->p.servers; }
+int twin_world_users(const twin_world *w) { return w->p.users; }
+
+void twin_world_user_xy(const twin_world *w, int u, double *x, double *y)
+{
+    *x = w->movers[u].x;
+    *y = w->movers[u].y;
+}
+
+void twin_world_server_xy(const twin_world *w, int s, double *x, double *y)
+{
+    *x = w->sx[s];
+    *y = w->sy[s];
+}
+
+double twin_world_server_p(const twin_world *w, int s) { return w->sp[s]; }
+double twin_world_server_q(const twin_world *w, int s) { return w->sq[s]; }
+double twin_world_server_eps(const twin_world *w, int s) { return w->seps[s]; }
+double twin_world_user_phi(const twin_world *w, int u) { (void)u; return w->p.phi; }
+double twin_world_user_twin_bits(const twin_world *w, int u) { return w->twin_bits[u]; }
+
+double twin_dist(twin_distance kind, double x0, double y0, double x1,
+                 double y1)
+{
+    double dx = x1 - x0, dy = y1 - y0;
+    if (kind == TWIN_DIST_MANHATTAN)
+        return fabs(dx) + fabs(dy);
+    return sqrt(dx * dx + dy * dy);
+}
+
+double twin_world_user_server_dist(const twin_world *w, int u, int s)
+{
+    return twin_dist(w->p.distance, w->movers[u].x, w->movers[u].y, w->sx[s],
+                     w->sy[s]);
+}
+
+double twin_world_server_dist(const twin_world *w, int s, int s2)
+{
+    return twin_dist(TWIN_DIST_MANHATTAN, w->sx[s], w->sy[s], w->sx[s2],
+                     w->sy[s2]);
+}
+
+int twin_world_nearest(const twin_world *w, int u)
+{
+    int best = 0;
+    double bd = twin_world_user_server_dist(w, u, 0);
+    for (int s = 1; s < w->p.servers; s++) {
+        double d = twin_world_user_server_dist(w, u, s);
+        if (d < bd) {
+            bd = d;
+            best = s;
+        }
+    }
+    return best;
+}
+
+int twin_world_new_samples(const twin_world *w, int u, int t)
+{
+    dtfl_rng r;
+    dtfl_rng_init(&r, w->p.seed, DTFL_STREAM_ARRIVAL, (uint32_t)u, (uint32_t)t);
+    int lo = w->p.samples[0], hi = w->p.samples[1];
+    return lo + (int)dtfl_rng_below(&r, (uint32_t)(hi - lo + 1));
+}
