@@ -44,13 +44,59 @@ typedef struct app_config {
         double momentum;           /* SGD momentum, 0 = none */
         double weight_decay;       /* L2 coefficient */
         int64_t batch;             /* mini-batch size */
+        int64_t rounds_per_slot;   /* FL rounds (train + FedAvg) per slot */
+        int64_t local_epochs;      /* epochs of local training per round */
+        int64_t finetune_rounds;   /* epochs of per-twin fine-tuning */
     } fl;
     struct {
         int64_t epochs;            /* epochs of centralised training */
     } central;
     struct {
+        double width, height;      /* m */
+        int64_t slots;             /* T */
+        double slot_seconds;       /* s per slot, for mobility */
+        int distance;              /* twin_distance, for l_{u,s} */
+    } world;
+    struct {
+        int64_t count;             /* S */
+        int placement;             /* twin_placement */
+        char file[APP_PATH_MAX];   /* CSV of positions */
+        double p[2], q[2], eps[2]; /* capacity ranges */
+    } servers;
+    struct {
+        int64_t count;             /* U */
+        double phi;                /* EMD of every user's label mix */
+        int64_t samples[2];        /* new samples per slot, [lo, hi] */
+        int64_t test_samples;      /* per-user test split */
+        double twin_bits[2];       /* D_twin range, bits */
+    } users;
+    struct {
+        int model;                 /* twin_mobility */
+        double speed[2];           /* m/s */
+        double pause;              /* s, waypoint pause */
+        double memory;             /* Gauss-Markov mu */
+        double speed_sigma;        /* m/s */
+        double direction_sigma;    /* rad */
+        char trace[APP_PATH_MAX];  /* CSV id,t,x,y */
+    } mobility;
+    struct {
+        char policy[32];           /* registry name */
+        double gamma;              /* fixed historical ratio */
+    } sched;
+    struct {
+        int compression;           /* net_compression */
+        double link_gbps;          /* emulated backhaul, 0 = none */
+        int64_t chunk_kib;         /* migration chunk size */
+    } net;
+    struct {
         int64_t blas_threads;      /* OpenBLAS threads per process */
+        int64_t checkpoint_every;  /* slots between checkpoints, 0 = none */
+        int progress;              /* 0 auto, 1 live, 2 plain, 3 none */
     } run;
+    struct {
+        int64_t kill_after_slot;   /* a rank kills itself after it, -1 never */
+        int64_t kill_rank;         /* which rank */
+    } faults;
 } app_config;
 
 /* ------------------------------------------------------------------------ */
@@ -113,6 +159,7 @@ int app_config_data_path(const app_config *cfg, const char *file, char *buf,
 int app_cmd_validate(int argc, char **argv);
 int app_cmd_central(int argc, char **argv);
 int app_cmd_bench(int argc, char **argv);
+int app_cmd_run(int argc, char **argv);
 
 /* Shared by subcommands: loads CONFIG [key=value ...] from argv[first..],
  * prints every problem to stderr; returns 0 or the exit status to end with
@@ -120,6 +167,9 @@ int app_cmd_bench(int argc, char **argv);
  * when it is invalid). */
 int app_load_from_args(app_config *cfg, int argc, char **argv, int first,
                        const char *cmd);
+/* The same, printing nothing when quiet (MPI ranks other than 0). */
+int app_load_from_args_quiet(app_config *cfg, int argc, char **argv, int first,
+                             const char *cmd, int quiet);
 
 /* Subcommands see argv without the program name: argv[i] of a subcommand is
  * argv[i + APP_ARGV_SHIFT] of the process, which is what messages name. */
@@ -138,6 +188,9 @@ void app_table_destroy(app_table *t);
 int app_table_add(app_table *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int app_table_save(const app_table *t, const char *path, dtfl_err *err);
+/* The table as text (header and rows), and replacing it (for resuming). */
+const char *app_table_text(const app_table *t, size_t *len);
+int app_table_set_text(app_table *t, const char *text, size_t len);
 
 /* Creates the results folder and writes config.yaml into it, which also
  * proves the folder writable before any work starts. */

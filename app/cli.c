@@ -10,9 +10,16 @@
 int app_load_from_args(app_config *cfg, int argc, char **argv, int first,
                        const char *cmd)
 {
+    return app_load_from_args_quiet(cfg, argc, argv, first, cmd, 0);
+}
+
+int app_load_from_args_quiet(app_config *cfg, int argc, char **argv, int first,
+                             const char *cmd, int quiet)
+{
     if (first >= argc) {
-        fprintf(stderr, "dtfl %s: missing CONFIG (try 'dtfl %s --help')\n",
-                cmd, cmd);
+        if (!quiet)
+            fprintf(stderr, "dtfl %s: missing CONFIG (try 'dtfl %s --help')\n",
+                    cmd, cmd);
         return EX_USAGE;
     }
     app_diag *diag = NULL;
@@ -21,7 +28,8 @@ int app_load_from_args(app_config *cfg, int argc, char **argv, int first,
     int rc = app_config_load(cfg, argv[first], argc - first - 1,
                              argv + first + 1, first + 1 + APP_ARGV_SHIFT,
                              diag);
-    app_diag_print(diag, stderr);
+    if (!quiet)
+        app_diag_print(diag, stderr);
     app_diag_destroy(diag);
     if (rc == DTFL_ENOINPUT)
         return EX_NOINPUT;

@@ -59,6 +59,16 @@ static void validate__keys(FILE *out)
             snprintf(allowed, sizeof allowed, "up to %zu characters%s",
                      k->size - 1, k->min > 0 ? ", not empty" : "");
             break;
+        case APP_T_RANGE:
+            type = "range";
+            snprintf(allowed, sizeof allowed, "[lo, hi] within [%.10g, %.10g]",
+                     k->min, k->max);
+            break;
+        case APP_T_IRANGE:
+            type = "integer range";
+            snprintf(allowed, sizeof allowed, "[lo, hi] within [%lld, %lld]",
+                     (long long)k->min, (long long)k->max);
+            break;
         }
         if (k->flags & APP_REQUIRED)
             snprintf(def, sizeof def, "(required)");

@@ -122,6 +122,9 @@ typedef struct walk_ctx {
     app_config *cfg;
     app_diag *diag;
     unsigned char *set;         /* (schema length,) key was given */
+    const app_node **where;     /* (schema length,) its value, for cross
+                                   checks that point at it */
+    const app_node *root;
 } walk_ctx;
 
 static void config__walk(walk_ctx *w, const app_node *map, const char *prefix);
@@ -130,13 +133,27 @@ static void config__leaf(walk_ctx *w, const app_key *k, int ki,
                          const app_node *val)
 {
     w->set[ki] = 1; /* given, even if wrong: not also "missing" */
+    w->where[ki] = val;
+    char msg[CONFIG_MSG];
+    if ((k->type == APP_T_RANGE || k->type == APP_T_IRANGE) &&
+        val->kind == APP_NODE_SEQ) {
+        const app_node *a = val->nkids == 2 ? val->kids[0] : NULL;
+        const app_node *b = val->nkids == 2 ? val->kids[1] : NULL;
+        if (a == NULL || a->kind != APP_NODE_SCALAR || b->kind != APP_NODE_SCALAR)
+            app_diag_add(w->diag, val->file, val->source, val->line, val->col,
+                         "%s: expected [lo, hi], two numbers", k->path);
+        else if (app__key_parse_range(k, w->cfg, a->text, a->quoted, b->text,
+                                      b->quoted, msg, sizeof msg) < 0)
+            app_diag_add(w->diag, val->file, val->source, val->line, val->col,
+                         "%s", msg);
+        return;
+    }
     if (val->kind != APP_NODE_SCALAR) {
         app_diag_add(w->diag, val->file, val->source, val->line, val->col,
                      "%s: expected a single value, got %s", k->path,
                      config__kind_name(val));
         return;
     }
-    char msg[CONFIG_MSG];
     if (app__key_parse(k, w->cfg, val->text, val->quoted, msg, sizeof msg) < 0)
         app_diag_add(w->diag, val->file, val->source, val->line, val->col,
                      "%s", msg);
@@ -306,6 +323,21 @@ static const app_node *config__section_of(const app_node *root,
     }
 }
 
+/* Reports a cross-key problem at the key's value, or its section. */
+static void config__cross_report(void *ctx, const char *path, const char *msg)
+{
+    walk_ctx *w = ctx;
+    int n;
+    const app_key *ks = app__schema(&n);
+    const app_node *at = NULL;
+    for (int i = 0; i < n && at == NULL; i++)
+        if (strcmp(ks[i].path, path) == 0)
+            at = w->where[i];
+    if (at == NULL)
+        at = config__section_of(w->root, path);
+    app_diag_add(w->diag, at->file, at->source, at->line, at->col, "%s", msg);
+}
+
 static void config__finish(walk_ctx *w, const app_node *root)
 {
     int n;
@@ -326,6 +358,8 @@ static void config__finish(walk_ctx *w, const app_node *root)
                            ks[i].type == APP_T_STR, msg, sizeof msg) < 0)
             app_diag_add(w->diag, "(schema)", 0, 1, 1, "bad default: %s", msg);
     }
+    if (app_diag_count(w->diag) == 0)
+        app__config_cross_check(w->cfg, config__cross_report, w);
 }
 
 int app_config_load_text(app_config *cfg, const char *name, const char *buf,
@@ -337,8 +371,9 @@ int app_config_load_text(app_config *cfg, const char *name, const char *buf,
     app__schema(&n);
     app_doc *doc = NULL;
     unsigned char *set = calloc((size_t)n, 1);
+    const app_node **where = calloc((size_t)n, sizeof *where);
     int rc = DTFL_ENOMEM;
-    if (set == NULL)
+    if (set == NULL || where == NULL)
         goto done;
     rc = app__yaml_parse(&doc, name, buf, len, lim, diag);
     if (rc < 0)
@@ -359,13 +394,14 @@ int app_config_load_text(app_config *cfg, const char *name, const char *buf,
     }
     for (int i = 0; i < noverrides; i++)
         config__override(doc, overrides[i], argv_index + i, i + 1, diag);
-    walk_ctx w = {cfg, diag, set};
+    walk_ctx w = {cfg, diag, set, where, root};
     config__walk(&w, root, "");
     config__finish(&w, root);
     rc = app_diag_count(diag) > 0 ? DTFL_ECONFIG : 0;
 done:
     app__yaml_destroy(doc);
     free(set);
+    free(where);
     return rc;
 }
 

@@ -54,7 +54,9 @@ typedef enum app_type {
     APP_T_FLOAT,  /* double */
     APP_T_BOOL,   /* int, 0 or 1 */
     APP_T_STR,    /* char[size] */
-    APP_T_ENUM    /* int, index into names */
+    APP_T_ENUM,   /* int, index into names */
+    APP_T_RANGE,  /* double[2], [lo, hi] with lo <= hi (a number x is [x, x]) */
+    APP_T_IRANGE  /* int64_t[2], the same with integers */
 } app_type;
 
 enum {
@@ -73,6 +75,9 @@ typedef struct app_key {
     const char *def;            /* default, as config text */
     const char *const *names;   /* enums: NULL-terminated */
     const char *doc;            /* one line for the docs and the dump */
+    /* extra check of a string value (e.g. a registry name); writes a message
+     * and returns nonzero when the value is refused */
+    int (*check)(const char *value, char *msg, size_t cap);
 } app_key;
 
 /* The schema, in dump order, and its length. */
@@ -82,6 +87,17 @@ const app_key *app__schema(int *n);
  * position) to msg and returns DTFL_ECONFIG. */
 int app__key_parse(const app_key *k, app_config *cfg, const char *text,
                    int quoted, char *msg, size_t cap);
+/* Parses a [lo, hi] list (two scalar nodes) for a range key. */
+int app__key_parse_range(const app_key *k, app_config *cfg,
+                         const char *lo, int lo_quoted, const char *hi,
+                         int hi_quoted, char *msg, size_t cap);
+
+/* Cross-key checks of a complete config (after defaults). For each problem
+ * calls report(ctx, key path, message). */
+void app__config_cross_check(const app_config *cfg,
+                             void (*report)(void *ctx, const char *path,
+                                            const char *msg),
+                             void *ctx);
 /* Writes a key's value from cfg as YAML text. */
 void app__key_format(const app_key *k, const app_config *cfg, char *buf,
                      size_t cap);

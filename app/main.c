@@ -18,6 +18,8 @@ typedef struct app_command {
 static const app_command commands[] = {
     {"validate", "check a config and print it with every default filled in",
      app_cmd_validate},
+    {"run", "federated learning over migrating twins on MPI ranks",
+     app_cmd_run},
     {"central", "train one model on the whole dataset (the FL ceiling)",
      app_cmd_central},
     {"bench", "measure speed as a fraction of this machine's ceilings",

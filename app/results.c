@@ -73,6 +73,18 @@ int app_table_save(const app_table *t, const char *path, dtfl_err *err)
     return dtfl_file_write_atomic(path, t->text, t->len, err);
 }
 
+const char *app_table_text(const app_table *t, size_t *len)
+{
+    *len = t->len;
+    return t->text;
+}
+
+int app_table_set_text(app_table *t, const char *text, size_t len)
+{
+    t->len = 0;
+    return table__append(t, text, len);
+}
+
 int app_results_path(const char *dir, const char *name, char *buf, size_t cap,
                      dtfl_err *err)
 {

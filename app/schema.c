@@ -11,6 +11,8 @@
  */
 #include "config_int.h"
 
+#include "../sched/sched.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -18,56 +20,162 @@
 #include <string.h>
 
 static const char *const model_kinds[] = {"softmax", "2nn", "cnn", NULL};
+static const char *const placements[] = {"uniform", "grid", "file", NULL};
+static const char *const mobilities[] = {"static", "waypoint", "gauss-markov",
+                                         "trace", NULL};
+static const char *const distances[] = {"manhattan", "euclidean", NULL};
+static const char *const compressions[] = {"none", "lz4", "auto", NULL};
+static const char *const progresses[] = {"auto", "live", "plain", "none", NULL};
+
+/* sched.policy must name a registered policy */
+static int schema__policy(const char *v, char *msg, size_t cap)
+{
+    if (sched_find(v) != NULL)
+        return 0;
+    int best = -1, bestd = 1 << 30;
+    size_t used = (size_t)snprintf(msg, cap, "sched.policy: '%s' is not one of ", v);
+    for (int i = 0; i < sched_count(); i++) {
+        const char *name = sched_at(i)->name;
+        int d = app_edit_distance(v, name);
+        if (d < bestd) {
+            bestd = d;
+            best = i;
+        }
+        if (used < cap)
+            used += (size_t)snprintf(msg + used, cap - used, "%s%s", i ? ", " : "",
+                                     name);
+    }
+    if (best >= 0 && bestd <= 2 && used < cap)
+        snprintf(msg + used, cap - used, " (did you mean '%s'?)", sched_at(best)->name);
+    return 1;
+}
 
 #define OFF(field) offsetof(app_config, field)
 #define SZ(field) sizeof(((app_config *)0)->field)
+/* rows of the schema table: numbers, strings, choices, ranges */
+#define NUM(path, type, field, lo, hi, flags, def, doc) \
+    {path, type, OFF(field), SZ(field), lo, hi, flags, def, NULL, doc, NULL}
+#define STR(path, field, nonempty, def, doc) \
+    {path, APP_T_STR, OFF(field), SZ(field), nonempty, 0, 0, def, NULL, doc, NULL}
+#define CHOICE(path, field, names, flags, def, doc) \
+    {path, APP_T_ENUM, OFF(field), SZ(field), 0, 0, flags, def, names, doc, NULL}
+#define CHECKED(path, field, def, check, doc) \
+    {path, APP_T_STR, OFF(field), SZ(field), 1, 0, 0, def, NULL, doc, check}
 
 /* clang-format off */
 static const app_key schema[] = {
-    {"name", APP_T_STR, OFF(name), SZ(name), 1, 0, 0, "dtfl", NULL,
-     "run name; names the results folder"},
-    {"seed", APP_T_INT, OFF(seed), 0, 0, 9007199254740992.0, 0, "1", NULL,
-     "keys every random stream (placement, data, init, policy)"},
-    {"out", APP_T_STR, OFF(out), SZ(out), 0, 0, 0, "", NULL,
-     "results folder; empty means results/<name>"},
+    STR("name", name, 1, "dtfl", "run name; names the results folder"),
+    NUM("seed", APP_T_INT, seed, 0, 9007199254740992.0, 0, "1",
+        "keys every random stream (placement, data, init, policy)"),
+    STR("out", out, 0, "", "results folder; empty means results/<name>"),
 
-    {"data.dir", APP_T_STR, OFF(data.dir), SZ(data.dir), 1, 0, 0,
-     "/usr/share/datasets/fashion-mnist", NULL,
-     "folder of the IDX files (Debian package dataset-fashion-mnist)"},
-    {"data.train_images", APP_T_STR, OFF(data.train_images),
-     SZ(data.train_images), 1, 0, 0, "train-images-idx3-ubyte.gz", NULL,
-     "training images, IDX, plain or gzipped; relative to data.dir"},
-    {"data.train_labels", APP_T_STR, OFF(data.train_labels),
-     SZ(data.train_labels), 1, 0, 0, "train-labels-idx1-ubyte.gz", NULL,
-     "training labels, IDX"},
-    {"data.test_images", APP_T_STR, OFF(data.test_images),
-     SZ(data.test_images), 1, 0, 0, "t10k-images-idx3-ubyte.gz", NULL,
-     "test images, IDX"},
-    {"data.test_labels", APP_T_STR, OFF(data.test_labels),
-     SZ(data.test_labels), 1, 0, 0, "t10k-labels-idx1-ubyte.gz", NULL,
-     "test labels, IDX"},
-    {"data.train_limit", APP_T_INT, OFF(data.train_limit), 0, 0, 1e9, 0, "0",
-     NULL, "use only the first N training samples (0 = all)"},
-    {"data.test_limit", APP_T_INT, OFF(data.test_limit), 0, 0, 1e9, 0, "0",
-     NULL, "use only the first N test samples (0 = all)"},
+    STR("data.dir", data.dir, 1, "/usr/share/datasets/fashion-mnist",
+        "folder of the IDX files (Debian package dataset-fashion-mnist)"),
+    STR("data.train_images", data.train_images, 1, "train-images-idx3-ubyte.gz",
+        "training images, IDX, plain or gzipped; relative to data.dir"),
+    STR("data.train_labels", data.train_labels, 1, "train-labels-idx1-ubyte.gz",
+        "training labels, IDX"),
+    STR("data.test_images", data.test_images, 1, "t10k-images-idx3-ubyte.gz",
+        "test images, IDX"),
+    STR("data.test_labels", data.test_labels, 1, "t10k-labels-idx1-ubyte.gz",
+        "test labels, IDX"),
+    NUM("data.train_limit", APP_T_INT, data.train_limit, 0, 1e9, 0, "0",
+        "use only the first N training samples (0 = all)"),
+    NUM("data.test_limit", APP_T_INT, data.test_limit, 0, 1e9, 0, "0",
+        "use only the first N test samples (0 = all)"),
 
-    {"model.kind", APP_T_ENUM, OFF(model.kind), 0, 0, 0, APP_REQUIRED, NULL,
-     model_kinds, "softmax | 2nn (FedAvg MLP) | cnn (FedAvg CNN)"},
+    CHOICE("model.kind", model.kind, model_kinds, APP_REQUIRED, NULL,
+           "softmax | 2nn (FedAvg MLP) | cnn (FedAvg CNN)"),
 
-    {"fl.lr", APP_T_FLOAT, OFF(fl.lr), 0, 0, 10, APP_MIN_OPEN, "0.01", NULL,
-     "SGD learning rate"},
-    {"fl.momentum", APP_T_FLOAT, OFF(fl.momentum), 0, 0, 1, APP_MAX_OPEN, "0",
-     NULL, "SGD momentum (0 = plain SGD)"},
-    {"fl.weight_decay", APP_T_FLOAT, OFF(fl.weight_decay), 0, 0, 1,
-     APP_MAX_OPEN, "0", NULL, "L2 weight decay"},
-    {"fl.batch", APP_T_INT, OFF(fl.batch), 0, 1, 1024, 0, "50", NULL,
-     "mini-batch size"},
+    NUM("fl.lr", APP_T_FLOAT, fl.lr, 0, 10, APP_MIN_OPEN, "0.01",
+        "SGD learning rate"),
+    NUM("fl.momentum", APP_T_FLOAT, fl.momentum, 0, 1, APP_MAX_OPEN, "0",
+        "SGD momentum (0 = plain SGD)"),
+    NUM("fl.weight_decay", APP_T_FLOAT, fl.weight_decay, 0, 1, APP_MAX_OPEN, "0",
+        "L2 weight decay"),
+    NUM("fl.batch", APP_T_INT, fl.batch, 1, 1024, 0, "50", "mini-batch size"),
+    NUM("fl.rounds_per_slot", APP_T_INT, fl.rounds_per_slot, 1, 10000, 0, "2",
+        "FL rounds per slot: local training on every server, then FedAvg"),
+    NUM("fl.local_epochs", APP_T_INT, fl.local_epochs, 1, 1000, 0, "1",
+        "epochs of local training per round (E_s)"),
+    NUM("fl.finetune_rounds", APP_T_INT, fl.finetune_rounds, 0, 1000, 0, "1",
+        "epochs of fine-tuning each twin from the global model (E_{u,s})"),
 
-    {"central.epochs", APP_T_INT, OFF(central.epochs), 0, 1, 1000, 0, "5",
-     NULL, "epochs of centralised training (dtfl central)"},
+    NUM("central.epochs", APP_T_INT, central.epochs, 1, 1000, 0, "5",
+        "epochs of centralised training (dtfl central)"),
 
-    {"run.blas_threads", APP_T_INT, OFF(run.blas_threads), 0, 1, 256, 0, "1",
-     NULL, "OpenBLAS threads per process (1 when ranks share cores)"},
+    NUM("world.width", APP_T_FLOAT, world.width, 0, 1e7, APP_MIN_OPEN, "120",
+        "area width, m"),
+    NUM("world.height", APP_T_FLOAT, world.height, 0, 1e7, APP_MIN_OPEN, "120",
+        "area height, m"),
+    NUM("world.slots", APP_T_INT, world.slots, 1, 1e7, 0, "10",
+        "time slots T of a run"),
+    NUM("world.slot_seconds", APP_T_FLOAT, world.slot_seconds, 0, 1e7,
+        APP_MIN_OPEN, "10", "seconds per slot (how far users move)"),
+    CHOICE("world.distance", world.distance, distances, 0, "manhattan",
+           "user-server distance l_{u,s} (003 uses Manhattan)"),
+
+    NUM("servers.count", APP_T_INT, servers.count, 1, 4096, 0, "4",
+        "edge servers S (spread over the MPI ranks)"),
+    CHOICE("servers.placement", servers.placement, placements, 0, "uniform",
+           "uniform | grid | file (servers.file, CSV x,y)"),
+    STR("servers.file", servers.file, 0, "", "CSV of server positions x,y"),
+    NUM("servers.p", APP_T_RANGE, servers.p, 0, 1e15, 0, "[120, 150]",
+        "communication resource p_s ~ U[lo, hi] (Table II of 003)"),
+    NUM("servers.q", APP_T_RANGE, servers.q, 0, 1e15, 0, "[1400, 1500]",
+        "computation capacity q_s ~ U[lo, hi]"),
+    NUM("servers.eps", APP_T_RANGE, servers.eps, 0, 1e15, 0, "[54, 56]",
+        "CPU cycles per unit of data eps_s ~ U[lo, hi]"),
+
+    NUM("users.count", APP_T_INT, users.count, 1, 100000, 0, "6",
+        "users U, one digital twin each"),
+    NUM("users.phi", APP_T_FLOAT, users.phi, 0, 2, 0, "0",
+        "EMD of every user's label mix to the global mix (eq. 10 of 003)"),
+    NUM("users.samples", APP_T_IRANGE, users.samples, 1, 100000, 0,
+        "[200, 400]", "new samples per user per slot ~ U{lo..hi}"),
+    NUM("users.test_samples", APP_T_INT, users.test_samples, 1, 100000, 0,
+        "200", "size of each user's test split (the user's own label mix)"),
+    NUM("users.twin_bits", APP_T_RANGE, users.twin_bits, 0, 1e12, 0,
+        "[4400, 4600]", "base twin data D_twin ~ U[lo, hi], bits"),
+
+    CHOICE("mobility.model", mobility.model, mobilities, 0, "waypoint",
+           "static | waypoint | gauss-markov (eqs. 1-4 of 002) | trace"),
+    NUM("mobility.speed", APP_T_RANGE, mobility.speed, 0, 1000, 0, "[0.5, 1.5]",
+        "m/s: waypoint speeds; Gauss-Markov mean speed is the midpoint"),
+    NUM("mobility.pause", APP_T_FLOAT, mobility.pause, 0, 1e7, 0, "0",
+        "s, waypoint pause at each destination"),
+    NUM("mobility.memory", APP_T_FLOAT, mobility.memory, 0, 1, 0, "0.8",
+        "Gauss-Markov memory mu_1 = mu_2"),
+    NUM("mobility.speed_sigma", APP_T_FLOAT, mobility.speed_sigma, 0, 1000, 0,
+        "0.3", "Gauss-Markov speed noise, m/s"),
+    NUM("mobility.direction_sigma", APP_T_FLOAT, mobility.direction_sigma, 0,
+        10, 0, "0.5", "Gauss-Markov heading noise, rad"),
+    STR("mobility.trace", mobility.trace, 0, "", "CSV of id,t,x,y rows"),
+
+    CHECKED("sched.policy", sched.policy, "nearest", schema__policy,
+            "scheduling policy (dtfl run --policies lists them)"),
+    NUM("sched.gamma", APP_T_FLOAT, sched.gamma, 0, 1, 0, "1",
+        "share of last slot's data reused, for policies that fix it"),
+
+    CHOICE("net.compression", net.compression, compressions, 0, "auto",
+           "migration frames: none | lz4 | auto (per section, when it pays)"),
+    NUM("net.link_gbps", APP_T_FLOAT, net.link_gbps, 0, 1e5, 0, "0",
+        "emulated backhaul per server pair, Gbit/s (0 = no pacing)"),
+    NUM("net.chunk_kib", APP_T_INT, net.chunk_kib, 1, 65536, 0, "256",
+        "migration chunk size, KiB"),
+
+    NUM("run.blas_threads", APP_T_INT, run.blas_threads, 1, 256, 0, "1",
+        "OpenBLAS threads per process (1 when ranks share cores)"),
+    NUM("run.checkpoint_every", APP_T_INT, run.checkpoint_every, 0, 1e7, 0,
+        "0", "slots between checkpoints (0 = none)"),
+    CHOICE("run.progress", run.progress, progresses, 0, "auto",
+           "auto (live on a terminal, plain under mpirun) | live | plain | "
+           "none"),
+
+    NUM("faults.kill_after_slot", APP_T_INT, faults.kill_after_slot, -1, 1e7, 0,
+        "-1", "test fault: a rank kills itself (SIGKILL) after this slot"),
+    NUM("faults.kill_rank", APP_T_INT, faults.kill_rank, 0, 1e6, 0, "0",
+        "the rank that kills itself"),
 };
 /* clang-format on */
 
@@ -76,6 +184,9 @@ const app_key *app__schema(int *n)
     *n = (int)(sizeof schema / sizeof schema[0]);
     return schema;
 }
+
+static int schema__range_text(const app_key *k, app_config *cfg,
+                              const char *text, char *msg, size_t cap);
 
 static int schema__null(const char *t)
 {
@@ -183,7 +294,8 @@ int app__key_parse(const app_key *k, app_config *cfg, const char *text,
         return DTFL_ECONFIG;
     }
     if (quoted && (k->type == APP_T_INT || k->type == APP_T_FLOAT ||
-                   k->type == APP_T_BOOL)) {
+                   k->type == APP_T_BOOL || k->type == APP_T_RANGE ||
+                   k->type == APP_T_IRANGE)) {
         snprintf(msg, cap, "%s: expected %s, got the quoted string \"%s\"",
                  k->path,
                  k->type == APP_T_BOOL ? "true or false"
@@ -215,13 +327,82 @@ int app__key_parse(const app_key *k, app_config *cfg, const char *text,
             snprintf(msg, cap, "%s: must not be empty", k->path);
             return DTFL_ECONFIG;
         }
+        if (k->check != NULL && k->check(text, msg, cap))
+            return DTFL_ECONFIG;
         memcpy(dst, text, strlen(text) + 1);
         return 0;
     case APP_T_ENUM:
         return schema__enum(k, dst, text, msg, cap);
+    case APP_T_RANGE:
+    case APP_T_IRANGE:
+        return schema__range_text(k, cfg, text, msg, cap);
     }
     snprintf(msg, cap, "%s: unknown type", k->path);
     return DTFL_EINTERNAL;
+}
+
+int app__key_parse_range(const app_key *k, app_config *cfg,
+                         const char *lo, int lo_quoted, const char *hi,
+                         int hi_quoted, char *msg, size_t cap)
+{
+    /* each end is checked as one number of the key's bounds */
+    const int ints = k->type == APP_T_IRANGE;
+    const char *ends[2] = {lo, hi};
+    const int quoted[2] = {lo_quoted, hi_quoted};
+    int64_t iv[2] = {0, 0};
+    double dv[2] = {0, 0};
+    for (int e = 0; e < 2; e++) {
+        if (quoted[e]) {
+            snprintf(msg, cap, "%s: expected a number, got the quoted string "
+                               "\"%s\"",
+                     k->path, ends[e]);
+            return DTFL_ECONFIG;
+        }
+        int rc = ints ? schema__int(k, &iv[e], ends[e], msg, cap)
+                      : schema__float(k, &dv[e], ends[e], msg, cap);
+        if (rc < 0)
+            return rc;
+    }
+    if (ints ? iv[0] > iv[1] : dv[0] > dv[1]) {
+        snprintf(msg, cap, "%s: [%s, %s] has its low end above its high end",
+                 k->path, lo, hi);
+        return DTFL_ECONFIG;
+    }
+    void *dst = (char *)cfg + k->off;
+    if (ints)
+        memcpy(dst, iv, sizeof iv);
+    else
+        memcpy(dst, dv, sizeof dv);
+    return 0;
+}
+
+/* A range written as text: "[lo, hi]" or a single number x for [x, x]. */
+static int schema__range_text(const app_key *k, app_config *cfg,
+                              const char *text, char *msg, size_t cap)
+{
+    if (text[0] != '[')
+        return app__key_parse_range(k, cfg, text, 0, text, 0, msg, cap);
+    char lo[64], hi[64];
+    const char *comma = strchr(text, ',');
+    const char *close = strrchr(text, ']');
+    if (comma == NULL || close == NULL || close < comma || close[1] != '\0' ||
+        (size_t)(comma - text) > sizeof lo || (size_t)(close - comma) > sizeof hi) {
+        snprintf(msg, cap, "%s: expected [lo, hi], got '%s'", k->path, text);
+        return DTFL_ECONFIG;
+    }
+    snprintf(lo, sizeof lo, "%.*s", (int)(comma - text - 1), text + 1);
+    snprintf(hi, sizeof hi, "%.*s", (int)(close - comma - 1), comma + 1);
+    char *ends[2] = {lo, hi};
+    for (int e = 0; e < 2; e++) { /* trim spaces */
+        char *a = ends[e];
+        while (*a == ' ')
+            a++;
+        memmove(ends[e], a, strlen(a) + 1);
+        size_t n = strlen(ends[e]);
+        while (n > 0 && ends[e][n - 1] == ' ')
+            ends[e][--n] = '\0';
+    }
+    return app__key_parse_range(k, cfg, lo, 0, hi, 0, msg, cap);
 }
 
 /* Shortest %g that reads back as the same double. */
@@ -281,5 +462,29 @@ void app__key_format(const app_key *k, const app_config *cfg, char *buf,
     case APP_T_ENUM:
         snprintf(buf, cap, "%s", k->names[*(const int *)src]);
         break;
+    case APP_T_RANGE: {
+        char a[40], b[40];
+        schema__double(((const double *)src)[0], a, sizeof a);
+        schema__double(((const double *)src)[1], b, sizeof b);
+        snprintf(buf, cap, "[%s, %s]", a, b);
+        break;
     }
+    case APP_T_IRANGE:
+        snprintf(buf, cap, "[%lld, %lld]", (long long)((const int64_t *)src)[0],
+                 (long long)((const int64_t *)src)[1]);
+        break;
+    }
+}
+
+void app__config_cross_check(const app_config *cfg,
+                             void (*report)(void *ctx, const char *path,
+                                            const char *msg),
+                             void *ctx)
+{
+    if (cfg->servers.placement == 2 && cfg->servers.file[0] == '\0')
+        report(ctx, "servers.file",
+               "servers.file: required when servers.placement is file");
+    if (cfg->mobility.model == 3 && cfg->mobility.trace[0] == '\0')
+        report(ctx, "mobility.trace",
+               "mobility.trace: required when mobility.model is trace");
 }

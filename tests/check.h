@@ -5,6 +5,10 @@
 #ifndef DTFL_TESTS_CHECK_H
 #define DTFL_TESTS_CHECK_H
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* nftw, mkdtemp, open_memstream */
+#endif
+
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +19,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <ftw.h>
+#include <sys/stat.h>
 
 /* |a - b| <= tol, printing both values and the difference otherwise. */
 #define check_close(a, b, tol)                                              \
@@ -55,6 +61,23 @@ static inline void check_tmpdir(char *buf, size_t cap, const char *tag)
     snprintf(buf, cap, "%s/dtfl-%s-XXXXXX", base ? base : "/tmp", tag);
     if (mkdtemp(buf) == NULL)
         fail_msg("mkdtemp %s failed", buf);
+}
+
+/* Removes a scratch directory made by check_tmpdir and all it holds. */
+static inline int check__rm_one(const char *path, const struct stat *st,
+                                int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static inline void check_rmtree(const char *dir)
+{
+    /* only what check_tmpdir made: a path with "/dtfl-" in it */
+    if (dir != NULL && dir[0] != '\0' && strstr(dir, "/dtfl-") != NULL)
+        nftw(dir, check__rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static inline void check_write(const char *path, const void *data, size_t n)

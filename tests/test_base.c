@@ -111,6 +111,7 @@ static void test_atomic_files(void **state)
     assert_int_equal(dtfl_mkdirs(sub, &err), DTFL_ECANTCREATE);
     /* a folder that cannot be written: a clear error */
     assert_int_equal(dtfl_file_write_atomic("/proc/nope/x", "a", 1, &err), DTFL_ECANTCREATE);
+    check_rmtree(dir);
 }
 
 static void test_little_endian(void **state)

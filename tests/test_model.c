@@ -215,6 +215,13 @@ static int setup(void **state)
     return 0;
 }
 
+static int teardown(void **state)
+{
+    (void)state;
+    check_rmtree(dir);
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,5 +229,5 @@ int main(void)
         cmocka_unit_test(test_save_load),      cmocka_unit_test(test_sgd),
         cmocka_unit_test(test_fedavg),         cmocka_unit_test(test_training_learns),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -270,6 +270,13 @@ static int setup(void **state)
     return 0;
 }
 
+static int teardown(void **state)
+{
+    (void)state;
+    check_rmtree(dir);
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,5 +284,5 @@ int main(void)
         cmocka_unit_test(test_mobility), cmocka_unit_test(test_trace),
         cmocka_unit_test(test_arrivals_and_distances),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

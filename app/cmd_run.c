@@ -1,0 +1,178 @@
+/*
+ * cmd_run.c - `dtfl run CONFIG [key=value ...]` and `dtfl run --resume DIR`:
+ * federated learning over user digital twins that migrate between edge
+ * servers spread over MPI ranks (real mode). Prologue (config, results
+ * folder, state), the slot loop, epilogue (summary). The phases of a slot
+ * are in run_slot.c.
+ *
+ * Failure: problems every rank sees (config, data, a full disk) end every
+ * rank with the same <sysexits.h> status and one message from rank 0; a
+ * problem one rank meets alone in the middle of a slot aborts the job
+ * (MPI_Abort), since the others wait in a collective for it.
+ */
+#include "run.h"
+
+#include <cblas.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+static const char run_help[] =
+    "usage: mpirun -np P dtfl run CONFIG [key=value ...]\n"
+    "       mpirun -np P dtfl run --resume DIR\n"
+    "       dtfl run --policies\n"
+    "\n"
+    "Runs world.slots slots of federated learning over the users' digital\n"
+    "twins on servers.count edge servers spread over the P ranks (P = 1\n"
+    "works). Each slot: users move, the policy (sched.policy) places every\n"
+    "twin, twins whose server changed migrate as checked LZ4 frames, users\n"
+    "upload new samples, servers train and FedAvg fl.rounds_per_slot times,\n"
+    "twins are fine-tuned and evaluated. Writes config.yaml, slots.csv,\n"
+    "twins.csv and summary.json to `out` (default results/<name>), and\n"
+    "checkpoints every run.checkpoint_every slots; --resume DIR continues a\n"
+    "stopped run from its newest complete checkpoint (same P).\n"
+    "\n"
+    "As root or with more ranks than cores, Open MPI needs\n"
+    "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 and\n"
+    "--oversubscribe.\n";
+
+/* The largest status over ranks: every rank ends the same way. */
+static int run__agree(net_comm *c, int status)
+{
+    double v = status;
+    if (net_allreduce_max(c, &v, 1, NULL) < 0)
+        return EX_SOFTWARE;
+    return (int)v;
+}
+
+/* Every rank learns the results folder from the config (or --resume);
+ * rank 0 creates it; all agree on the outcome. */
+static int run__results(net_comm *c, const app_config *cfg, char *dir,
+                        size_t cap, int resume, dtfl_err *err)
+{
+    int status = 0;
+    if (!resume)
+        app_config_out_dir(cfg, dir, cap);
+    if (!resume && net_rank(c) == 0 && app_results_open(cfg, dir, cap, err) < 0) {
+        fprintf(stderr, "dtfl run: %s\n", err->msg);
+        status = dtfl_err_exit_status(err->code);
+    }
+    return run__agree(c, status);
+}
+
+/* The slot loop; returns 0 or a negative code (err filled). */
+static int run__loop(run_state *s, dtfl_err *err)
+{
+    run_slot_stats st = {0}, total = {0};
+    for (int t = s->first_slot; t < s->T; t++) {
+        int rc = run_slot(s, t, &st, err);
+        if (rc == 0)
+            rc = run_record_slot(s, t, &st, err);
+        if (rc < 0)
+            return rc;
+        run_progress(s, t, &st);
+        total.migrations += st.migrations;
+        total.failed += st.failed;
+        total.moved_bytes += st.moved_bytes;
+        total.wire_bytes += st.wire_bytes;
+        total.flops += st.flops;
+        for (int k = 0; k < RUN_T_COUNT; k++)
+            total.t[k] += st.t[k];
+        int every = (int)s->cfg->run.checkpoint_every;
+        if (every > 0 && (t + 1) % every == 0 && t + 1 < s->T &&
+            (rc = run_ckpt_save(s, t, err)) < 0)
+            return rc;
+        if (t == s->cfg->faults.kill_after_slot && s->first_slot == 0 &&
+            s->rank == s->cfg->faults.kill_rank) { /* fresh runs only */
+            fflush(NULL);
+            raise(SIGKILL); /* the test fault: die like a killed node */
+        }
+    }
+    return run_record_summary(s, &st, &total, err);
+}
+
+static void run__list_policies(void)
+{
+    for (int i = 0; i < sched_count(); i++)
+        printf("%-10s %s\n", sched_at(i)->name, sched_at(i)->summary);
+}
+
+int app_cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                         {"resume", required_argument, NULL, 'r'},
+                                         {"policies", no_argument, NULL, 'p'},
+                                         {NULL, 0, NULL, 0}};
+    const char *resume = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+hr:p", opts, NULL)) != -1) {
+        if (c == 'h' || c == 'p') {
+            c == 'h' ? fputs(run_help, stdout) : run__list_policies();
+            return EX_OK;
+        }
+        if (c == 'r') {
+            resume = optarg;
+            continue;
+        }
+        fputs(run_help, stderr);
+        return EX_USAGE;
+    }
+    if (resume != NULL && optind < argc) {
+        fprintf(stderr, "dtfl run: --resume takes its config from DIR; no "
+                        "CONFIG or overrides\n");
+        return EX_USAGE;
+    }
+    net_comm *comm = NULL;
+    dtfl_err err = {0};
+    if (net_mpi_create(&argc, &argv, &comm, &err) < 0) {
+        fprintf(stderr, "dtfl run: %s\n", err.msg);
+        return EX_SOFTWARE;
+    }
+    const int rank = net_rank(comm);
+    app_config cfg;
+    char dir[APP_PATH_MAX] = "", cfgpath[APP_PATH_MAX + 16];
+    char *resume_argv[] = {cfgpath};
+    int status;
+    if (resume != NULL) {
+        snprintf(dir, sizeof dir, "%s", resume);
+        snprintf(cfgpath, sizeof cfgpath, "%s/config.yaml", resume);
+        status = app_load_from_args_quiet(&cfg, 1, resume_argv, 0, "run", rank != 0);
+    } else {
+        status = app_load_from_args_quiet(&cfg, argc, argv, optind, "run", rank != 0);
+    }
+    status = run__agree(comm, status);
+    if (status == 0)
+        openblas_set_num_threads((int)cfg.run.blas_threads);
+    if (status == 0)
+        status = run__results(comm, &cfg, dir, sizeof dir, resume != NULL, &err);
+    run_state s;
+    memset(&s, 0, sizeof s);
+    if (status == 0) {
+        int rc = run_setup(&s, &cfg, comm, dir, &err);
+        if (rc == 0)
+            rc = run_record_open(&s, &err);
+        if (rc == 0 && resume != NULL)
+            rc = run_ckpt_load(&s, &err);
+        if (rc < 0 && rank == 0)
+            fprintf(stderr, "dtfl run: %s\n", err.msg);
+        status = run__agree(comm, rc < 0 ? dtfl_err_exit_status(rc) : 0);
+    }
+    if (status == 0 && rank == 0)
+        printf("dtfl run: %d users, %d servers on %d ranks, %d slots from "
+               "slot %d, results in %s\n",
+               s.U, s.S, s.P, s.T, s.first_slot, dir);
+    if (status == 0) {
+        int rc = run__loop(&s, &err);
+        if (rc < 0) {
+            fprintf(stderr, "dtfl run: rank %d: %s\n", rank, err.msg);
+            net_abort(comm, dtfl_err_exit_status(rc));
+            status = dtfl_err_exit_status(rc);
+        }
+    }
+    run_free(&s);
+    net_comm_destroy(comm);
+    return status;
+}

@@ -1,0 +1,107 @@
+/*
+ * run.h - internal to app/: the state of `dtfl run` (real mode) and the
+ * functions that build it, run one slot, record it and checkpoint it.
+ *
+ * One slot (DESIGN.md section 2): the world steps; rank 0's policy decides
+ * the association and historical ratios and every rank receives them; twins
+ * whose server changed migrate; each twin's user uploads the slot's samples
+ * (synchronisation); every edge server trains on its twins' data and FedAvg
+ * combines the servers, rounds_per_slot times; each twin is fine-tuned from
+ * the global model and evaluated on its user's own test split; rank 0
+ * records the slot.
+ *
+ * Edge servers are logical: server s lives on rank s % P, and everything a
+ * slot computes is keyed by (seed, entity, slot), so the recorded numbers are
+ * the same for any number of ranks.
+ */
+#ifndef DTFL_APP_RUN_H
+#define DTFL_APP_RUN_H
+
+#include "app.h"
+
+#include "../fl/fl.h"
+#include "../net/net.h"
+#include "../sched/sched.h"
+#include "../twin/twin.h"
+
+/* Wall seconds of the phases of a slot (the slowest rank's). */
+enum { RUN_T_DECIDE, RUN_T_MIGRATE, RUN_T_SYNC, RUN_T_TRAIN, RUN_T_AGGREGATE,
+       RUN_T_FINETUNE, RUN_T_EVALUATE, RUN_T_SLOT, RUN_T_COUNT };
+
+/* What one slot produced, the same on every rank after the slot. */
+typedef struct run_slot_stats {
+    int64_t migrations;     /* twins whose server changed */
+    int64_t failed;         /* of them, rejected and kept at the source */
+    int64_t moved_bytes;    /* encoded size of every migrating twin */
+    int64_t wire_cross;     /* measured: moves between ranks */
+    int64_t wire_raw;       /* measured: encoded bytes sent between ranks */
+    int64_t wire_bytes;     /* measured: bytes on the wire, frames included */
+    int64_t active;         /* servers with data that trained */
+    int64_t train_samples;  /* sum over twins of |Dbar_{u,t}| */
+    int64_t flops;          /* model FLOPs of training, tuning, evaluation */
+    double mean_accuracy;   /* personalised models on their users' splits */
+    double global_accuracy; /* global model on the test set */
+    double t[RUN_T_COUNT];  /* phase seconds */
+} run_slot_stats;
+
+typedef struct run_state {
+    const app_config *cfg;
+    net_comm *comm;
+    int rank, P;
+    int U, S, classes, dim, T;
+    fl_dataset *train, *test;
+    double *global_mix;     /* (classes,) label mix of the training set */
+    double *user_mix;       /* (U, classes) each user's mix at EMD phi */
+    int32_t *test_idx;      /* (U, test_samples) each user's test split */
+    twin_world *world;
+    fl_model *model;
+    fl_sgd *sgd;
+    fl_batch *batch;
+    size_t nparams;
+    float *global_w;        /* (nparams,) the global model */
+    float **server_w;       /* (S,) weights of the servers this rank owns */
+    twin_dt **twins;        /* (U,) the twins this rank holds */
+    int *assoc;             /* (U,) server of each twin; -1 before slot 0 */
+    double *gamma;          /* (U,) historical ratios of the slot */
+    sched_policy *policy;   /* rank 0 only */
+    net_migrate_params mig;
+    double wire_bps;        /* measured ping-pong rate between ranks 0, 1 */
+    /* observation buffers (rank 0) */
+    double *obs_user_xy, *obs_server_xy, *obs_p, *obs_q, *obs_eps, *obs_dist,
+        *obs_server_dist, *obs_phi, *obs_bits;
+    int *obs_new, *obs_prev;
+    /* scratch */
+    uint8_t *stage_x, *stage_y;  /* a server's training set, (cap, dim) */
+    size_t stage_cap;
+    int32_t *pick, *draw;        /* sample picks and draws */
+    int64_t *per_user;           /* (3U + 8,) results summed over ranks */
+    /* outputs (rank 0) */
+    app_table *slots_csv, *twins_csv;
+    char dir[APP_PATH_MAX];
+    int first_slot;              /* 0, or the slot after a checkpoint */
+    double t_start;
+} run_state;
+
+/* run_setup.c: everything a run needs, from the config; and its release. */
+int run_setup(run_state *s, const app_config *cfg, net_comm *comm,
+              const char *dir, dtfl_err *err);
+void run_free(run_state *s);
+
+/* run_slot.c: one slot, all phases; every rank calls it. */
+int run_slot(run_state *s, int t, run_slot_stats *out, dtfl_err *err);
+
+/* run_record.c: tables, progress and summary (rank 0 writes). */
+int run_record_open(run_state *s, dtfl_err *err);
+int run_record_slot(run_state *s, int t, const run_slot_stats *st,
+                    dtfl_err *err);
+int run_record_summary(run_state *s, const run_slot_stats *last,
+                       const run_slot_stats *total, dtfl_err *err);
+void run_progress(const run_state *s, int t, const run_slot_stats *st);
+
+/* run_ckpt.c: checkpoints every rank writes its part of. */
+int run_ckpt_save(run_state *s, int t, dtfl_err *err);
+/* Finds the newest complete checkpoint in s->dir and restores it; sets
+ * s->first_slot. Returns 0, or DTFL_ENOINPUT when there is none. */
+int run_ckpt_load(run_state *s, dtfl_err *err);
+
+#endif /* DTFL_APP_RUN_H */

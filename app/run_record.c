@@ -1,0 +1,146 @@
+/*
+ * run_record.c - what `dtfl run` writes (rank 0 only): slots.csv (one row per
+ * slot), twins.csv (one row per twin per slot), summary.json at the end, and
+ * a progress line (live with an ETA on a terminal, a plain line per slot
+ * otherwise). Tables are rewritten whole and renamed into place each slot.
+ *
+ * Columns ending in _s are seconds and columns starting with wire_ are
+ * measurements of this execution (how many moves crossed ranks, bytes sent):
+ * they depend on the machine and the rank count. Every other column is
+ * determined by the config and the seed, the same for any rank count.
+ */
+#include "run.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static const char slots_header[] =
+    "slot,migrations,failed,moved_bytes,active_servers,train_samples,flops,"
+    "mean_accuracy,global_accuracy,wire_cross_rank,wire_raw_bytes,"
+    "wire_bytes,decide_s,migrate_s,sync_s,train_s,aggregate_s,finetune_s,"
+    "evaluate_s,slot_s";
+
+static const char twins_header[] =
+    "slot,user,server,new_samples,train_samples,gamma,accuracy";
+
+int run_record_open(run_state *s, dtfl_err *err)
+{
+    if (s->rank != 0)
+        return 0;
+    if (app_table_create(&s->slots_csv, slots_header) < 0 ||
+        app_table_create(&s->twins_csv, twins_header) < 0)
+        return dtfl_err_set(err, DTFL_ENOMEM, "tables: out of memory");
+    return 0;
+}
+
+int run_record_slot(run_state *s, int t, const run_slot_stats *st,
+                    dtfl_err *err)
+{
+    if (s->rank != 0)
+        return 0;
+    const double *tt = st->t;
+    int rc = app_table_add(
+        s->slots_csv,
+        "%d,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.6f,%lld,%lld,%lld,%.4f,%.4f,"
+        "%.4f,%.4f,%.4f,%.4f,%.4f,%.4f",
+        t, (long long)st->migrations, (long long)st->failed,
+        (long long)st->moved_bytes, (long long)st->active,
+        (long long)st->train_samples, (long long)st->flops, st->mean_accuracy,
+        st->global_accuracy, (long long)st->wire_cross, (long long)st->wire_raw,
+        (long long)st->wire_bytes, tt[RUN_T_DECIDE], tt[RUN_T_MIGRATE],
+        tt[RUN_T_SYNC], tt[RUN_T_TRAIN], tt[RUN_T_AGGREGATE],
+        tt[RUN_T_FINETUNE], tt[RUN_T_EVALUATE], tt[RUN_T_SLOT]);
+    const int64_t *v = s->per_user; /* correct, tested, trained per user */
+    for (int u = 0; u < s->U && rc == 0; u++)
+        rc = app_table_add(s->twins_csv, "%d,%d,%d,%d,%lld,%.6f,%.6f", t, u,
+                           s->assoc[u], twin_world_new_samples(s->world, u, t),
+                           (long long)v[2 * s->U + u], s->gamma[u],
+                           v[s->U + u] ? (double)v[u] / (double)v[s->U + u] : 0.0);
+    if (rc < 0)
+        return dtfl_err_set(err, DTFL_ENOMEM, "tables: out of memory");
+    char path[APP_PATH_MAX + 32];
+    if ((rc = app_results_path(s->dir, "slots.csv", path, sizeof path, err)) < 0 ||
+        (rc = app_table_save(s->slots_csv, path, err)) < 0 ||
+        (rc = app_results_path(s->dir, "twins.csv", path, sizeof path, err)) < 0)
+        return rc;
+    return app_table_save(s->twins_csv, path, err);
+}
+
+/* Live progress needs a terminal at the other end; under mpirun a rank's
+ * stdout is a pseudo-terminal of Open MPI even when the output goes to a
+ * file, so `auto` is plain there. */
+static int record__live(const run_state *s)
+{
+    int mode = s->cfg->run.progress;
+    if (mode != 0)
+        return mode == 1;
+    return isatty(STDOUT_FILENO) && getenv("OMPI_COMM_WORLD_SIZE") == NULL &&
+           getenv("PMIX_RANK") == NULL && getenv("PMI_RANK") == NULL;
+}
+
+void run_progress(const run_state *s, int t, const run_slot_stats *st)
+{
+    if (s->rank != 0 || s->cfg->run.progress == 3)
+        return;
+    int done = t + 1 - s->first_slot, left = s->T - t - 1;
+    double elapsed = dtfl_now() - s->t_start;
+    double eta = done > 0 ? elapsed / done * left : 0.0;
+    if (record__live(s)) {
+        printf("\r\033[Kslot %d/%d  accuracy %.3f  global %.3f  migrations %lld  "
+               "%.2f s/slot  ETA %.0f s",
+               t + 1, s->T, st->mean_accuracy, st->global_accuracy,
+               (long long)st->migrations, st->t[RUN_T_SLOT], eta);
+        if (left == 0)
+            printf("\n");
+    } else {
+        printf("slot %d/%d accuracy %.4f global %.4f migrations %lld "
+               "seconds %.3f eta %.0f\n",
+               t + 1, s->T, st->mean_accuracy, st->global_accuracy,
+               (long long)st->migrations, st->t[RUN_T_SLOT], eta);
+    }
+    fflush(stdout);
+}
+
+int run_record_summary(run_state *s, const run_slot_stats *last,
+                       const run_slot_stats *total, dtfl_err *err)
+{
+    if (s->rank != 0)
+        return 0;
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL)
+        return dtfl_err_set(err, DTFL_ENOMEM, "summary: out of memory");
+    const app_config *c = s->cfg;
+    cJSON_AddStringToObject(o, "command", "run");
+    cJSON_AddStringToObject(o, "name", c->name);
+    cJSON_AddStringToObject(o, "mode", "real");
+    cJSON_AddStringToObject(o, "policy", sched_policy_name(s->policy));
+    cJSON_AddStringToObject(o, "model", fl_model_kind_name(c->model.kind));
+    cJSON_AddNumberToObject(o, "ranks", s->P);
+    cJSON_AddNumberToObject(o, "servers", s->S);
+    cJSON_AddNumberToObject(o, "users", s->U);
+    cJSON_AddNumberToObject(o, "slots", s->T);
+    cJSON_AddNumberToObject(o, "parameters", (double)s->nparams);
+    cJSON_AddNumberToObject(o, "final_mean_accuracy", last->mean_accuracy);
+    cJSON_AddNumberToObject(o, "final_global_accuracy", last->global_accuracy);
+    cJSON_AddNumberToObject(o, "migrations", (double)total->migrations);
+    cJSON_AddNumberToObject(o, "failed_migrations", (double)total->failed);
+    cJSON_AddNumberToObject(o, "moved_bytes", (double)total->moved_bytes);
+    cJSON_AddNumberToObject(o, "wire_bytes", (double)total->wire_bytes);
+    cJSON_AddNumberToObject(o, "flops", (double)total->flops);
+    cJSON_AddNumberToObject(o, "pingpong_bytes_per_second", s->wire_bps);
+    cJSON *ph = cJSON_AddObjectToObject(o, "seconds");
+    static const char *names[RUN_T_COUNT] = {"decide", "migrate", "sync", "train",
+                                             "aggregate", "finetune", "evaluate",
+                                             "slots"};
+    for (int i = 0; i < RUN_T_COUNT; i++)
+        cJSON_AddNumberToObject(ph, names[i], total->t[i]);
+    cJSON_AddNumberToObject(ph, "wall", dtfl_now() - s->t_start);
+    char path[APP_PATH_MAX + 32];
+    int rc = app_results_path(s->dir, "summary.json", path, sizeof path, err);
+    if (rc == 0)
+        rc = app_results_write_json(path, o, err);
+    cJSON_Delete(o);
+    return rc;
+}

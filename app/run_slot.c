@@ -1,0 +1,422 @@
+/*
+ * run_slot.c - the phases of one slot of `dtfl run` (see run.h): decide,
+ * migrate, synchronise, train and aggregate, fine-tune, evaluate. Every
+ * rank runs every phase; learning calls go to fl/, messages to net/.
+ *
+ * Random streams: training order of server k in slot t comes from
+ * (seed, SHUFFLE, k, t), a twin's fine-tuning order from
+ * (seed, SHUFFLE, 2^31 + u, t); a user's new samples from (seed, DRAW, u, t).
+ * The order of work within a stream is fixed (rounds, then epochs), so the
+ * numbers do not depend on which rank does the work.
+ */
+#include "run.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TWIN_STREAM_BASE 0x80000000u
+
+/* ---- decide ---- */
+
+static void slot__observe(run_state *s, int t, sched_obs *o)
+{
+    const twin_world *w = s->world;
+    for (int u = 0; u < s->U; u++) {
+        twin_world_user_xy(w, u, &s->obs_user_xy[2 * u], &s->obs_user_xy[2 * u + 1]);
+        s->obs_phi[u] = twin_world_user_phi(w, u);
+        s->obs_bits[u] = twin_world_user_twin_bits(w, u);
+        s->obs_new[u] = twin_world_new_samples(w, u, t);
+        s->obs_prev[u] = t > 0 ? twin_world_new_samples(w, u, t - 1) : 0;
+        for (int k = 0; k < s->S; k++)
+            s->obs_dist[(size_t)u * s->S + k] = twin_world_user_server_dist(w, u, k);
+    }
+    for (int k = 0; k < s->S; k++) {
+        twin_world_server_xy(w, k, &s->obs_server_xy[2 * k], &s->obs_server_xy[2 * k + 1]);
+        s->obs_p[k] = twin_world_server_p(w, k);
+        s->obs_q[k] = twin_world_server_q(w, k);
+        s->obs_eps[k] = twin_world_server_eps(w, k);
+        for (int j = 0; j < s->S; j++)
+            s->obs_server_dist[(size_t)k * s->S + j] = twin_world_server_dist(w, k, j);
+    }
+    *o = (sched_obs){t, s->U, s->S, s->obs_user_xy, s->obs_server_xy, s->obs_p,
+                     s->obs_q, s->obs_eps, s->obs_dist, s->obs_server_dist,
+                     s->obs_phi, s->obs_bits, s->obs_new, s->obs_prev, s->assoc};
+}
+
+/* Rank 0 decides; every rank receives the association and ratios. */
+static int slot__decide(run_state *s, int t, int *assoc, dtfl_err *err)
+{
+    int rc = 0;
+    if (s->rank == 0) {
+        sched_obs o;
+        slot__observe(s, t, &o);
+        sched_decision d = {assoc, s->gamma};
+        rc = sched_policy_decide(s->policy, &o, &d, err);
+    }
+    int64_t bad = rc < 0;
+    int rc2 = net_allreduce_i64(s->comm, &bad, 1, err);
+    if (rc < 0 || rc2 < 0)
+        return rc < 0 ? rc : rc2;
+    if (bad)
+        return dtfl_err_set(err, DTFL_EINTERNAL, "the policy failed on rank 0");
+    if ((rc = net_bcast(s->comm, assoc, sizeof(int) * (size_t)s->U, 0, err)) < 0)
+        return rc;
+    return net_bcast(s->comm, s->gamma, sizeof(double) * (size_t)s->U, 0, err);
+}
+
+/* ---- migrate ---- */
+
+/* Every twin lives on exactly one rank, the one of its server. */
+static int slot__conserved(run_state *s, int t, dtfl_err *err)
+{
+    int64_t *held = s->per_user; /* scratch, zeroed here */
+    memset(held, 0, sizeof(int64_t) * (size_t)s->U);
+    for (int u = 0; u < s->U; u++) {
+        if (s->twins[u] == NULL)
+            continue;
+        held[u] = 1;
+        if (net_server_rank(s->assoc[u], s->P) != s->rank)
+            return dtfl_err_set(err, DTFL_EINTERNAL,
+                                "slot %d: rank %d holds twin %d of server %d",
+                                t, s->rank, u, s->assoc[u]);
+    }
+    int rc = net_allreduce_i64(s->comm, held, s->U, err);
+    if (rc < 0)
+        return rc;
+    for (int u = 0; u < s->U; u++)
+        if (held[u] != 1)
+            return dtfl_err_set(err, DTFL_EINTERNAL,
+                                "slot %d: twin %d lives on %lld ranks", t, u,
+                                (long long)held[u]);
+    return 0;
+}
+
+static int slot__migrate(run_state *s, int t, int *next, run_slot_stats *st,
+                         dtfl_err *err)
+{
+    int rc = 0;
+    net_move *moves = NULL;
+    int *failed = NULL;
+    if (s->assoc[0] < 0) { /* slot 0: twins are established where decided */
+        for (int u = 0; u < s->U && rc == 0; u++) {
+            s->assoc[u] = next[u];
+            if (net_server_rank(next[u], s->P) != s->rank)
+                continue;
+            rc = twin_dt_create(&s->twins[u], (uint32_t)u, s->dim, s->nparams,
+                                twin_world_user_twin_bits(s->world, u),
+                                (uint64_t)s->cfg->seed, err);
+            if (rc == 0)
+                memcpy(s->twins[u]->weights, s->global_w,
+                       sizeof(float) * s->nparams);
+        }
+        return rc < 0 ? rc : slot__conserved(s, t, err);
+    }
+    moves = calloc((size_t)s->U, sizeof *moves);
+    failed = calloc((size_t)s->U, sizeof(int));
+    int n = 0;
+    if (moves == NULL || failed == NULL) {
+        rc = dtfl_err_set(err, DTFL_ENOMEM, "migration: out of memory");
+        goto done;
+    }
+    /* the bytes each move would carry, the same whatever the ranks */
+    for (int u = 0; u < s->U; u++)
+        if (next[u] != s->assoc[u]) {
+            moves[n++] = (net_move){u, s->assoc[u], next[u]};
+            if (s->twins[u] != NULL)
+                st->moved_bytes += (int64_t)twin_dt_encode_bound(s->twins[u]);
+        }
+    net_migrate_stats ms;
+    char why[DTFL_ERR_MSG_MAX];
+    rc = net_migrate(s->comm, &s->mig, s->S, moves, n, s->twins, failed, &ms,
+                     why, sizeof why, err);
+    if (rc < 0)
+        goto done;
+    for (int i = 0; i < n; i++)
+        if (!failed[i])
+            s->assoc[moves[i].user] = moves[i].to;
+    if (why[0] != '\0')
+        fprintf(stderr, "dtfl run: rank %d, slot %d: a twin stayed at its "
+                        "source: %s\n",
+                s->rank, t, why);
+    st->migrations = ms.moves;
+    st->failed = ms.failed;
+    st->wire_cross = ms.cross_rank;
+    st->wire_raw = ms.bytes_raw;
+    st->wire_bytes = ms.bytes_wire;
+    int64_t mb = st->moved_bytes;
+    if ((rc = net_allreduce_i64(s->comm, &mb, 1, err)) < 0)
+        goto done;
+    st->moved_bytes = mb;
+    rc = slot__conserved(s, t, err);
+done:
+    free(moves);
+    free(failed);
+    return rc;
+}
+
+/* ---- synchronise: users upload the slot's samples to their twins ---- */
+
+static int slot__sync(run_state *s, int t, dtfl_err *err)
+{
+    const int L = s->classes;
+    for (int u = 0; u < s->U; u++) {
+        twin_dt *dt = s->twins[u];
+        if (dt == NULL)
+            continue;
+        int n = twin_world_new_samples(s->world, u, t);
+        int counts[FL_MAX_CLASSES];
+        fl_mix_counts(s->user_mix + (size_t)u * L, s->global_mix, L, n,
+                      s->cfg->users.phi, counts, NULL);
+        int rc = fl_draw(s->train, counts, (uint64_t)s->cfg->seed,
+                         DTFL_STREAM_DRAW, (uint32_t)u, (uint32_t)t, s->draw, err);
+        if (rc < 0)
+            return dtfl_err_prefix(err, "user %d, slot %d", u, t);
+        for (int i = 0; i < n; i++) {
+            memcpy(s->stage_x + (size_t)i * s->dim,
+                   s->train->x + (size_t)s->draw[i] * s->dim, (size_t)s->dim);
+            s->stage_y[i] = s->train->y[s->draw[i]];
+        }
+        if ((rc = twin_dt_sync(dt, (uint32_t)t, n, s->stage_x, s->stage_y, err)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- train and aggregate ---- */
+
+/* Makes room for n samples in the staging area. */
+static int slot__stage_room(run_state *s, size_t n)
+{
+    if (n <= s->stage_cap)
+        return 0;
+    size_t cap = s->stage_cap * 2 > n ? s->stage_cap * 2 : n;
+    uint8_t *x = realloc(s->stage_x, cap * (size_t)s->dim);
+    if (x == NULL)
+        return DTFL_ENOMEM;
+    s->stage_x = x;
+    uint8_t *y = realloc(s->stage_y, cap);
+    if (y == NULL)
+        return DTFL_ENOMEM;
+    s->stage_y = y;
+    s->stage_cap = cap;
+    return 0;
+}
+
+/* Appends twin u's training set Dbar_{u,t} (eq. 3) to the staging area at
+ * *n; returns its size, or a negative code when out of memory. */
+static int slot__stage_twin(run_state *s, int u, int *n)
+{
+    const twin_dt *dt = s->twins[u];
+    if (slot__stage_room(s, (size_t)*n + dt->cur.n + dt->prev.n) < 0)
+        return DTFL_ENOMEM;
+    int k = twin_dt_training_set(dt, s->gamma[u], (uint64_t)s->cfg->seed, s->pick);
+    for (int i = 0; i < k; i++) {
+        int j = s->pick[i];
+        const twin_buf *b = j < dt->cur.n ? &dt->cur : &dt->prev;
+        int at = j < dt->cur.n ? j : j - dt->cur.n;
+        memcpy(s->stage_x + (size_t)(*n + i) * s->dim, b->x + (size_t)at * s->dim,
+               (size_t)s->dim);
+        s->stage_y[*n + i] = b->y[at];
+    }
+    *n += k;
+    return k;
+}
+
+/* Trains the model, starting from w, for `epochs` epochs on the staged
+ * samples [0, n); returns the FLOPs spent. */
+static double slot__fit(run_state *s, const float *w, int n, int epochs,
+                        dtfl_rng *order)
+{
+    memcpy(fl_model_params(s->model), w, sizeof(float) * s->nparams);
+    fl_sgd_reset(s->sgd);
+    fl_samples smp = {n, s->dim, s->stage_x, s->stage_y};
+    double flops = 0.0;
+    for (int e = 0; e < epochs; e++) {
+        fl_stats st;
+        fl_train_epoch(s->model, s->sgd, s->batch, &smp, (int)s->cfg->fl.batch,
+                       order, &st);
+        flops += st.flops;
+    }
+    return flops;
+}
+
+static int slot__train(run_state *s, int t, run_slot_stats *st, double *flops,
+                       dtfl_err *err)
+{
+    double *weight = calloc((size_t)s->S, sizeof(double));
+    dtfl_rng *order = calloc((size_t)s->S, sizeof(dtfl_rng));
+    float **vec = calloc((size_t)s->S, sizeof(float *));
+    if (weight == NULL || order == NULL || vec == NULL) {
+        free(weight);
+        free(order);
+        free(vec);
+        return dtfl_err_set(err, DTFL_ENOMEM, "training: out of memory");
+    }
+    for (int k = 0; k < s->S; k++)
+        dtfl_rng_init(&order[k], (uint64_t)s->cfg->seed, DTFL_STREAM_SHUFFLE,
+                      (uint32_t)k, (uint32_t)t);
+    int rc = 0;
+    for (int r = 0; r < s->cfg->fl.rounds_per_slot && rc == 0; r++) {
+        double t0 = dtfl_now();
+        for (int k = 0; k < s->S && rc == 0; k++) {
+            vec[k] = NULL;
+            weight[k] = 0.0;
+            if (net_server_rank(k, s->P) != s->rank)
+                continue;
+            int n = 0;
+            for (int u = 0; u < s->U && rc == 0; u++) /* its twins, user order */
+                if (s->assoc[u] == k && s->twins[u] != NULL &&
+                    slot__stage_twin(s, u, &n) < 0)
+                    rc = dtfl_err_set(err, DTFL_ENOMEM, "server %d: out of "
+                                                        "memory staging data", k);
+            if (rc < 0 || n == 0)
+                continue; /* no twins: this server sits the round out */
+            *flops += slot__fit(s, s->global_w, n, (int)s->cfg->fl.local_epochs,
+                                &order[k]);
+            memcpy(s->server_w[k], fl_model_params(s->model),
+                   sizeof(float) * s->nparams);
+            vec[k] = s->server_w[k];
+            weight[k] = n; /* D_{s,t} of eq. 4 */
+            if (r == 0)
+                st->active++;
+        }
+        double t1 = dtfl_now();
+        double total = 0.0;
+        if (rc == 0)
+            rc = net_fedavg(s->comm, s->S, weight, vec, s->nparams, s->global_w,
+                            &total, err);
+        st->t[RUN_T_TRAIN] += t1 - t0;
+        st->t[RUN_T_AGGREGATE] += dtfl_now() - t1;
+    }
+    free(weight);
+    free(order);
+    free(vec);
+    return rc;
+}
+
+/* ---- fine-tune and evaluate ---- */
+
+static int slot__finetune(run_state *s, int t, int64_t *trained, double *flops,
+                          dtfl_err *err)
+{
+    for (int u = 0; u < s->U; u++) {
+        twin_dt *dt = s->twins[u];
+        if (dt == NULL)
+            continue;
+        int n = 0;
+        int k = slot__stage_twin(s, u, &n);
+        if (k < 0)
+            return dtfl_err_set(err, DTFL_ENOMEM, "twin %d: out of memory", u);
+        trained[u] = k;
+        dtfl_rng order;
+        dtfl_rng_init(&order, (uint64_t)s->cfg->seed, DTFL_STREAM_SHUFFLE,
+                      TWIN_STREAM_BASE + (uint32_t)u, (uint32_t)t);
+        *flops += slot__fit(s, s->global_w, n, (int)s->cfg->fl.finetune_rounds,
+                            &order);
+        memcpy(dt->weights, fl_model_params(s->model), sizeof(float) * s->nparams);
+    }
+    return 0;
+}
+
+/* Correct predictions of weights w on samples s (exact integer). */
+static int64_t slot__correct(run_state *s, const float *w, const fl_samples *smp,
+                             double *flops)
+{
+    memcpy(fl_model_params(s->model), w, sizeof(float) * s->nparams);
+    fl_stats st;
+    fl_evaluate(s->model, s->batch, smp, &st);
+    *flops += st.flops;
+    return llround(st.accuracy * (double)st.samples);
+}
+
+static void slot__evaluate(run_state *s, int64_t *correct, int64_t *tested,
+                           int64_t *global_correct, double *flops)
+{
+    const int n = (int)s->cfg->users.test_samples;
+    for (int u = 0; u < s->U; u++) {
+        if (s->twins[u] == NULL)
+            continue;
+        const int32_t *idx = s->test_idx + (size_t)u * n;
+        for (int i = 0; i < n; i++) {
+            memcpy(s->stage_x + (size_t)i * s->dim,
+                   s->test->x + (size_t)idx[i] * s->dim, (size_t)s->dim);
+            s->stage_y[i] = s->test->y[idx[i]];
+        }
+        fl_samples smp = {n, s->dim, s->stage_x, s->stage_y};
+        correct[u] = slot__correct(s, s->twins[u]->weights, &smp, flops);
+        tested[u] = n;
+    }
+    /* the global model on this rank's slice of the test set */
+    int lo = (int)((int64_t)s->test->n * s->rank / s->P);
+    int hi = (int)((int64_t)s->test->n * (s->rank + 1) / s->P);
+    fl_samples slice = {hi - lo, s->dim, s->test->x + (size_t)lo * s->dim,
+                        s->test->y + lo};
+    *global_correct = hi > lo ? slot__correct(s, s->global_w, &slice, flops) : 0;
+}
+
+/* ---- the slot ---- */
+
+/* Sums the per-user results and counters over ranks and fills st. */
+static int slot__gather(run_state *s, run_slot_stats *st, double flops,
+                        int64_t global_correct, dtfl_err *err)
+{
+    const int U = s->U;
+    int64_t *v = s->per_user; /* correct (U), tested (U), trained (U), ... */
+    v[3 * U] = llround(flops);
+    v[3 * U + 1] = global_correct;
+    v[3 * U + 2] = st->active;
+    int rc = net_allreduce_i64(s->comm, v, 3 * U + 3, err);
+    if (rc < 0)
+        return rc;
+    double acc = 0.0;
+    st->train_samples = 0;
+    for (int u = 0; u < U; u++) {
+        acc += v[U + u] > 0 ? (double)v[u] / (double)v[U + u] : 0.0;
+        st->train_samples += v[2 * U + u];
+    }
+    st->mean_accuracy = acc / U;
+    st->flops = v[3 * U];
+    st->global_accuracy = (double)v[3 * U + 1] / (double)s->test->n;
+    st->active = v[3 * U + 2];
+    return net_allreduce_max(s->comm, st->t, RUN_T_COUNT, err);
+}
+
+int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
+{
+    memset(st, 0, sizeof *st);
+    double t0 = dtfl_now(), flops = 0.0;
+    if (t > 0)
+        twin_world_step(s->world, t);
+    int *next = malloc(sizeof(int) * (size_t)s->U);
+    if (next == NULL)
+        return dtfl_err_set(err, DTFL_ENOMEM, "slot: out of memory");
+    int rc = slot__decide(s, t, next, err);
+    double t1 = dtfl_now();
+    if (rc == 0)
+        rc = slot__migrate(s, t, next, st, err);
+    free(next);
+    double t2 = dtfl_now();
+    if (rc == 0)
+        rc = slot__sync(s, t, err);
+    double t3 = dtfl_now();
+    if (rc == 0)
+        rc = slot__train(s, t, st, &flops, err);
+    if (rc < 0)
+        return rc;
+    double t4 = dtfl_now();
+    int64_t *v = s->per_user, global_correct = 0;
+    memset(v, 0, sizeof(int64_t) * (3 * (size_t)s->U + 8));
+    if ((rc = slot__finetune(s, t, v + 2 * s->U, &flops, err)) < 0)
+        return rc;
+    double t5 = dtfl_now();
+    slot__evaluate(s, v, v + s->U, &global_correct, &flops);
+    double t6 = dtfl_now();
+    st->t[RUN_T_DECIDE] = t1 - t0;
+    st->t[RUN_T_MIGRATE] = t2 - t1;
+    st->t[RUN_T_SYNC] = t3 - t2;
+    st->t[RUN_T_FINETUNE] = t5 - t4;
+    st->t[RUN_T_EVALUATE] = t6 - t5;
+    st->t[RUN_T_SLOT] = t6 - t0;
+    return slot__gather(s, st, flops, global_correct, err);
+}

@@ -1,0 +1,30 @@
+# lib.sh - shared by the MPI tests: mpirun settings for root and for more
+# ranks than cores, a hang limit, and CSV comparison without the columns that
+# measure the execution (seconds *_s, and wire_* which depend on how servers
+# fall onto ranks and on timing-driven compression choices).
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1 OPENBLAS_NUM_THREADS=1
+# keep Open MPI from probing networks a sandbox does not have
+export OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1
+MPIRUN="mpirun --timeout ${MPI_TIMEOUT:-120}"
+fails=0
+ok() { echo "ok   $1"; }
+bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+
+# model_columns FILE: the CSV without *_s and wire_* columns
+model_columns() {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) keep[i] = ($i !~ /_s$/ && $i !~ /^wire_/) }
+             { out = ""; for (i = 1; i <= NF; i++) if (keep[i]) out = out (out == "" ? "" : ",") $i; print out }' "$1"
+}
+
+# same_model_columns A B DESC
+same_model_columns() {
+    if cmp -s <(model_columns "$1") <(model_columns "$2"); then ok "$3"; else
+        bad "$3"; diff <(model_columns "$1") <(model_columns "$2") | head -5; fi
+}
+
+# column_sum FILE NAME
+column_sum() {
+    awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+                         { s += $c } END { print s + 0 }' "$1"
+}
