@@ -1,5 +1,6 @@
 # dtfl - the two commands of the README, and a few more.
-#   make demo    install what is missing, build, run the main job (configs/quick.yaml)
+#   make demo    install what is missing, build, run the main job:
+#                mpirun -np 2 build/dtfl run configs/quick.yaml
 #   make test    install what is missing, build, run the tests that fit in CI
 # Other targets: build, deps, bench, sanitize, clean.
 BUILD ?= build
@@ -20,13 +21,14 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	$(BUILD)/dtfl central configs/quick.yaml
+	mpirun -np 2 $(BUILD)/dtfl run configs/quick.yaml
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '$(CTEST_LABELS)' -LE '$(CTEST_EXCLUDE)'
 
 bench: build
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench train
+	mpirun -np 2 $(BUILD)/dtfl bench migrate
 
 clean:
 	rm -rf $(BUILD)

@@ -12,9 +12,11 @@
  * codec: `none` sends raw bytes, `lz4` compresses every section, `auto`
  * compresses a section only when a probe of it says that compressing,
  * sending fewer bytes and decompressing beat sending it raw at the rate the
- * wire moves. The receiver checks every header, decompresses with LZ4's
+ * wire moves. A probe costs as much as sending a few chunks, so within one
+ * migration each section type is probed once (net_codec_memo). The receiver checks every header, decompresses with LZ4's
  * checked frame API into exactly the announced space, and hands the
- * assembled bytes to the twin decoder, which checks the twin's own CRC.
+ * assembled bytes to the twin decoder, which checks the twin's own
+ * checksum.
  */
 #include "net.h"
 
@@ -29,7 +31,7 @@
 #define CODEC_RAW 0u
 #define CODEC_LZ4 1u
 #define FRAME_MAX_RAW ((uint64_t)1 << 31)
-#define PROBE_BYTES 65536u
+#define PROBE_BYTES 16384u
 #define TINY_SECTION 4096u
 
 void net_frames_free(net_frames *f)
@@ -69,10 +71,12 @@ static size_t frame__lz4(const uint8_t *src, size_t len, uint8_t **out)
     return n;
 }
 
-/* Does compressing this section pay at the rate the wire moves? The probe
- * measures the ratio r and speed c of LZ4 on the section's first 64 KiB;
- * compressing pays when len/c + r len/wire + r len/(4c) < len/wire
- * (decompression taken at four times the compression speed). */
+/* Does compressing this section pay at the rate the wire moves? Chunks are
+ * compressed while earlier ones are on the wire, so a compressed section
+ * flows at the pace of its slowest stage: LZ4 at speed c, the wire at
+ * `wire` bytes/s carrying r bytes per raw byte, decompression (taken at 4c).
+ * It pays when min(c, wire / r, 4c) beats sending raw at `wire` by 10%; the
+ * probe measures r and c on the section's first 16 KiB. */
 static int frame__pays(const uint8_t *src, size_t len, double wire)
 {
     if (wire <= 0.0)
@@ -87,54 +91,13 @@ static int frame__pays(const uint8_t *src, size_t len, double wire)
         return 0;
     double r = (double)z / (double)n;
     double c = (double)n / (t > 1e-9 ? t : 1e-9);
-    return 1.0 / c + r / wire + r / (4.0 * c) < 1.0 / wire;
+    double flow = c < wire / r ? c : wire / r;
+    return flow > 1.1 * wire;
 }
 
-/* Appends one chunk message; codec chosen by the caller. */
-static int frame__chunk(net_frames *f, int cap, const uint8_t *raw,
-                        size_t off, size_t len, uint32_t codec)
-{
-    if (f->n == cap)
-        return DTFL_EINTERNAL;
-    uint8_t *msg = NULL;
-    size_t wire = len;
-    if (codec == CODEC_LZ4) {
-        wire = frame__lz4(raw + off, len, &msg);
-        if (wire == 0)
-            return DTFL_ENOMEM;
-    } else {
-        msg = malloc(CHUNK_HEAD + len);
-        if (msg == NULL)
-            return DTFL_ENOMEM;
-        memcpy(msg + CHUNK_HEAD, raw + off, len);
-    }
-    dtfl_put_u32(msg, (uint32_t)(f->n - 1));
-    dtfl_put_u32(msg + 4, codec);
-    dtfl_put_u64(msg + 8, off);
-    dtfl_put_u32(msg + 16, (uint32_t)len);
-    dtfl_put_u32(msg + 20, dtfl_crc32(0, msg, 20));
-    f->msg[f->n] = msg;
-    f->len[f->n] = CHUNK_HEAD + wire;
-    f->wire_bytes += (int64_t)(CHUNK_HEAD + wire);
-    f->n++;
-    return 0;
-}
-
-/* Splits [off, off + len) into chunks of at most chunk_bytes. */
-static int frame__region(net_frames *f, int cap, const uint8_t *raw,
-                         size_t off, size_t len, uint32_t codec, size_t chunk)
-{
-    for (size_t done = 0; done < len; done += chunk) {
-        size_t n = len - done < chunk ? len - done : chunk;
-        int rc = frame__chunk(f, cap, raw, off + done, n, codec);
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
-}
-
-static uint32_t frame__codec(const net_migrate_params *p, const uint8_t *src,
-                             size_t len)
+static uint32_t frame__codec(const net_migrate_params *p, uint32_t type,
+                             const uint8_t *src, size_t len,
+                             net_codec_memo *memo)
 {
     if (p->compression == NET_COMPRESS_NONE || len < 64)
         return CODEC_RAW;
@@ -142,87 +105,215 @@ static uint32_t frame__codec(const net_migrate_params *p, const uint8_t *src,
         return CODEC_LZ4;
     if (len < TINY_SECTION)
         return CODEC_RAW;
-    return frame__pays(src, len, p->wire_bytes_per_s) ? CODEC_LZ4 : CODEC_RAW;
+    uint8_t *known = memo != NULL && type < TWIN_MAX_SECTIONS ? &memo->codec[type]
+                                                             : NULL;
+    if (known != NULL && *known != 0)
+        return *known == 2 ? CODEC_LZ4 : CODEC_RAW;
+    uint32_t c = frame__pays(src, len, p->wire_bytes_per_s) ? CODEC_LZ4 : CODEC_RAW;
+    if (known != NULL)
+        *known = c == CODEC_LZ4 ? 2 : 1;
+    return c;
 }
 
-static void frame__fault(net_frames *f, const net_migrate_params *p)
+/* A region of the encoded twin with one codec: the head (header and
+ * section table), each section, the checksum trailer. */
+typedef struct frame_region {
+    size_t off, len;
+    uint32_t type;     /* section type, 0 for head and trailer */
+    int decided;       /* codec chosen (lazily, at its first chunk) */
+    uint32_t codec;
+} frame_region;
+
+typedef struct frame_chunk {
+    size_t off, len;   /* raw bytes of the twin it carries */
+    int region;
+} frame_chunk;
+
+struct net_framer {
+    uint8_t *raw;                 /* the encoded twin */
+    size_t len;
+    net_move mv;
+    const net_migrate_params *p;
+    net_codec_memo *memo;
+    frame_region reg[TWIN_MAX_SECTIONS + 2];
+    int nreg;
+    frame_chunk *chunk;           /* (n - 1,) */
+    int n, next;                  /* messages, header included; produced */
+    int damage;                   /* message to damage, -1 for none */
+};
+
+void net_framer_destroy(net_framer *f)
 {
-    if (p->fault == NET_FAULT_VERSION) {
-        dtfl_put_u32(f->msg[0] + 8, FRAME_VERSION + 1);
-        dtfl_put_u32(f->msg[0] + 36, dtfl_crc32(0, f->msg[0], 36));
-    } else if (p->fault == NET_FAULT_FLIP) {
-        int big = 1; /* the largest chunk, flipped in its payload */
-        for (int i = 2; i < f->n; i++)
-            if (f->len[i] > f->len[big])
-                big = i;
-        f->msg[big][CHUNK_HEAD + (f->len[big] - CHUNK_HEAD) / 2] ^= 0x10;
-    } else if (p->fault == NET_FAULT_TRUNCATE) {
-        f->len[f->n - 1] -= 1;
-        f->wire_bytes -= 1;
+    if (f == NULL)
+        return;
+    free(f->raw);
+    free(f->chunk);
+    free(f);
+}
+
+int net_framer_count(const net_framer *f) { return f->n; }
+int64_t net_framer_raw_bytes(const net_framer *f) { return (int64_t)f->len; }
+
+/* Plans regions and chunks; nothing is compressed yet. */
+static int frame__plan(net_framer *f, const twin_section *sec, int nsec)
+{
+    const size_t chunk = f->p->chunk_bytes;
+    size_t body = sec[nsec - 1].offset + sec[nsec - 1].length;
+    f->reg[f->nreg++] = (frame_region){0, sec[0].offset, 0, 1, CODEC_RAW};
+    for (int i = 0; i < nsec; i++)
+        f->reg[f->nreg++] = (frame_region){sec[i].offset, sec[i].length,
+                                           sec[i].type, 0, CODEC_RAW};
+    f->reg[f->nreg++] = (frame_region){body, f->len - body, 0, 1, CODEC_RAW};
+    int total = 0;
+    for (int r = 0; r < f->nreg; r++)
+        total += (int)((f->reg[r].len + chunk - 1) / chunk);
+    f->chunk = calloc((size_t)total + 1, sizeof *f->chunk);
+    if (f->chunk == NULL)
+        return DTFL_ENOMEM;
+    int k = 0, biggest = 0;
+    for (int r = 0; r < f->nreg; r++) {
+        if (f->reg[r].len > f->reg[biggest].len)
+            biggest = r;
+        for (size_t done = 0; done < f->reg[r].len; done += chunk) {
+            size_t n = f->reg[r].len - done < chunk ? f->reg[r].len - done : chunk;
+            f->chunk[k++] = (frame_chunk){f->reg[r].off + done, n, r};
+        }
     }
+    f->n = 1 + k;
+    f->damage = -1;
+    if (f->p->fault != NET_FAULT_NONE && f->mv.user == f->p->fault_user) {
+        f->damage = f->p->fault == NET_FAULT_VERSION ? 0 : f->n - 1;
+        if (f->p->fault == NET_FAULT_FLIP) /* the first chunk of the largest */
+            for (int c = 0; c < k; c++)
+                if (f->chunk[c].region == biggest) {
+                    f->damage = 1 + c;
+                    break;
+                }
+    }
+    return 0;
+}
+
+int net_framer_create(net_framer **out, const twin_dt *dt, const net_move *mv,
+                      const net_migrate_params *p, net_codec_memo *memo,
+                      dtfl_err *err)
+{
+    *out = NULL;
+    net_framer *f = calloc(1, sizeof *f);
+    if (f == NULL || p->chunk_bytes == 0)
+        goto nomem;
+    f->mv = *mv;
+    f->p = p;
+    f->memo = memo;
+    f->len = twin_dt_encode_bound(dt);
+    if ((f->raw = malloc(f->len)) == NULL)
+        goto nomem;
+    int rc = twin_dt_encode(dt, f->raw, f->len, &f->len, err);
+    twin_section sec[TWIN_MAX_SECTIONS];
+    int nsec = 0;
+    if (rc == 0)
+        rc = twin_dt_sections(f->raw, f->len, sec, &nsec, err);
+    if (rc < 0) {
+        net_framer_destroy(f);
+        return rc;
+    }
+    if (frame__plan(f, sec, nsec) < 0)
+        goto nomem;
+    *out = f;
+    return 0;
+nomem:
+    net_framer_destroy(f);
+    return dtfl_err_set(err, DTFL_ENOMEM, "twin %u: out of memory framing it",
+                        dt->user);
+}
+
+static uint8_t *frame__header(const net_framer *f, size_t *len)
+{
+    uint8_t *h = malloc(FRAME_HEAD);
+    if (h == NULL)
+        return NULL;
+    memcpy(h, FRAME_MAGIC, 8);
+    dtfl_put_u32(h + 8, f->damage == 0 ? FRAME_VERSION + 1 : FRAME_VERSION);
+    dtfl_put_u32(h + 12, (uint32_t)f->mv.user);
+    dtfl_put_u32(h + 16, (uint32_t)f->mv.from);
+    dtfl_put_u32(h + 20, (uint32_t)f->mv.to);
+    dtfl_put_u64(h + 24, f->len);
+    dtfl_put_u32(h + 32, (uint32_t)(f->n - 1));
+    dtfl_put_u32(h + 36, dtfl_crc32(0, h, 36));
+    *len = FRAME_HEAD;
+    return h;
+}
+
+/* Chunk message c (1-based): header, then raw bytes or one LZ4 frame. */
+static uint8_t *frame__chunk(net_framer *f, int c, size_t *len)
+{
+    const frame_chunk *k = &f->chunk[c - 1];
+    frame_region *r = &f->reg[k->region];
+    if (!r->decided) {
+        r->codec = frame__codec(f->p, r->type, f->raw + r->off, r->len, f->memo);
+        r->decided = 1;
+    }
+    uint8_t *msg = NULL;
+    size_t wire = k->len;
+    if (r->codec == CODEC_LZ4) {
+        if ((wire = frame__lz4(f->raw + k->off, k->len, &msg)) == 0)
+            return NULL;
+    } else {
+        if ((msg = malloc(CHUNK_HEAD + k->len)) == NULL)
+            return NULL;
+        memcpy(msg + CHUNK_HEAD, f->raw + k->off, k->len);
+    }
+    dtfl_put_u32(msg, (uint32_t)(c - 1));
+    dtfl_put_u32(msg + 4, r->codec);
+    dtfl_put_u64(msg + 8, k->off);
+    dtfl_put_u32(msg + 16, (uint32_t)k->len);
+    dtfl_put_u32(msg + 20, dtfl_crc32(0, msg, 20));
+    *len = CHUNK_HEAD + wire;
+    if (c == f->damage && f->p->fault == NET_FAULT_FLIP)
+        msg[CHUNK_HEAD + wire / 2] ^= 0x10;
+    if (c == f->damage && f->p->fault == NET_FAULT_TRUNCATE)
+        *len -= 1;
+    return msg;
+}
+
+int net_framer_next(net_framer *f, uint8_t **msg, size_t *len, dtfl_err *err)
+{
+    *msg = NULL;
+    *len = 0;
+    if (f->next >= f->n)
+        return dtfl_err_set(err, DTFL_EINTERNAL, "twin %d: no more frames",
+                            f->mv.user);
+    int c = f->next++;
+    *msg = c == 0 ? frame__header(f, len) : frame__chunk(f, c, len);
+    if (*msg == NULL)
+        return dtfl_err_set(err, DTFL_ENOMEM, "twin %d: out of memory framing "
+                                              "it",
+                            f->mv.user);
+    return 0;
 }
 
 int net_frames_make(const twin_dt *dt, const net_move *mv,
-                    const net_migrate_params *p, net_frames *out,
-                    dtfl_err *err)
+                    const net_migrate_params *p, net_codec_memo *memo,
+                    net_frames *out, dtfl_err *err)
 {
     memset(out, 0, sizeof *out);
-    size_t len = twin_dt_encode_bound(dt), chunk = p->chunk_bytes;
-    uint8_t *raw = malloc(len);
-    if (raw == NULL || chunk == 0)
-        goto nomem;
-    int rc = twin_dt_encode(dt, raw, len, &len, err);
-    if (rc < 0) {
-        free(raw);
-        return rc;
-    }
-    twin_section sec[TWIN_MAX_SECTIONS];
-    int nsec = 0;
-    if ((rc = twin_dt_sections(raw, len, sec, &nsec, err)) < 0) {
-        free(raw);
-        return rc;
-    }
-    /* room: the header, the head and tail regions, every section's chunks */
-    int cap = 3;
-    for (int i = 0; i < nsec; i++)
-        cap += (int)((sec[i].length + chunk - 1) / chunk);
-    out->msg = calloc((size_t)cap, sizeof *out->msg);
-    out->len = calloc((size_t)cap, sizeof *out->len);
-    if (out->msg == NULL || out->len == NULL)
-        goto nomem;
-    out->n = 1; /* the header is written last, when the count is known */
-    rc = frame__region(out, cap, raw, 0, sec[0].offset, CODEC_RAW, chunk);
-    for (int i = 0; i < nsec && rc == 0; i++)
-        rc = frame__region(out, cap, raw, sec[i].offset, sec[i].length,
-                           frame__codec(p, raw + sec[i].offset, sec[i].length),
-                           chunk);
-    if (rc == 0)
-        rc = frame__region(out, cap, raw, len - 4, 4, CODEC_RAW, chunk);
+    net_framer *f = NULL;
+    int rc = net_framer_create(&f, dt, mv, p, memo, err);
     if (rc < 0)
-        goto nomem;
-    uint8_t *h = out->msg[0] = malloc(FRAME_HEAD);
-    if (h == NULL)
-        goto nomem;
-    memcpy(h, FRAME_MAGIC, 8);
-    dtfl_put_u32(h + 8, FRAME_VERSION);
-    dtfl_put_u32(h + 12, (uint32_t)mv->user);
-    dtfl_put_u32(h + 16, (uint32_t)mv->from);
-    dtfl_put_u32(h + 20, (uint32_t)mv->to);
-    dtfl_put_u64(h + 24, len);
-    dtfl_put_u32(h + 32, (uint32_t)(out->n - 1));
-    dtfl_put_u32(h + 36, dtfl_crc32(0, h, 36));
-    out->len[0] = FRAME_HEAD;
-    out->wire_bytes += FRAME_HEAD;
-    out->raw_bytes = (int64_t)len;
-    if (p->fault != NET_FAULT_NONE && (int)dt->user == p->fault_user)
-        frame__fault(out, p);
-    free(raw);
-    return 0;
-nomem:
-    free(raw);
-    net_frames_free(out);
-    return dtfl_err_set(err, DTFL_ENOMEM, "twin %u: out of memory framing it",
-                        dt->user);
+        return rc;
+    out->msg = calloc((size_t)f->n, sizeof *out->msg);
+    out->len = calloc((size_t)f->n, sizeof *out->len);
+    if (out->msg == NULL || out->len == NULL)
+        rc = dtfl_err_set(err, DTFL_ENOMEM, "twin %d: out of memory", mv->user);
+    for (int k = 0; k < f->n && rc == 0; k++) {
+        rc = net_framer_next(f, &out->msg[k], &out->len[k], err);
+        out->n = k + 1;
+        out->wire_bytes += (int64_t)out->len[k];
+    }
+    out->raw_bytes = (int64_t)f->len;
+    net_framer_destroy(f);
+    if (rc < 0)
+        net_frames_free(out);
+    return rc;
 }
 
 /* Decompresses one LZ4 frame of exactly `want` bytes into dst. */
@@ -281,7 +372,7 @@ done:
 }
 
 /* Checks the header against the move; returns the raw length or 0. */
-static uint64_t frame__header(const uint8_t *h, size_t len, int nchunks,
+static uint64_t frame__check_header(const uint8_t *h, size_t len, int nchunks,
                               const net_move *mv, dtfl_err *err)
 {
     char what[64];
@@ -329,7 +420,7 @@ int net_frames_open(uint8_t *const *msg, const size_t *len, int n,
     *out = NULL;
     if (n < 1)
         return dtfl_err_set(err, DTFL_ECORRUPT, "twin %d: no frames", mv->user);
-    uint64_t raw_len = frame__header(msg[0], len[0], n - 1, mv, err);
+    uint64_t raw_len = frame__check_header(msg[0], len[0], n - 1, mv, err);
     if (raw_len == 0)
         return err ? err->code : DTFL_ECORRUPT;
     uint8_t *raw = malloc((size_t)raw_len);

@@ -60,6 +60,7 @@ typedef struct migrate_run {
     double *link_free;    /* (nmoves,) virtual clock of the move's link */
     int64_t *failed;      /* (nmoves,) 1 = rejected */
     int64_t counts[5];    /* moves, cross, failed, raw, wire (this rank) */
+    net_codec_memo memo;  /* `auto` decisions, shared by this call's twins */
 } migrate_run;
 
 static int migrate__src(const migrate_run *m, int i)
@@ -89,20 +90,33 @@ static int migrate__send(migrate_run *m, int i, twin_dt **twins, dtfl_err *err)
         return dtfl_err_set(err, DTFL_EINTERNAL,
                             "rank %d should hold twin %d on server %d", m->me,
                             mv->user, mv->from);
-    net_frames *f = &m->out[i];
-    int rc = net_frames_make(twins[mv->user], mv, m->p, f, err);
+    net_framer *fr = NULL;
+    int rc = net_framer_create(&fr, twins[mv->user], mv, m->p, &m->memo, err);
     if (rc < 0)
         return rc;
-    m->reqs[i] = calloc((size_t)f->n, sizeof(net_req *));
-    if (m->reqs[i] == NULL)
+    net_frames *f = &m->out[i];
+    int n = net_framer_count(fr);
+    f->msg = calloc((size_t)n, sizeof *f->msg);
+    f->len = calloc((size_t)n, sizeof *f->len);
+    m->reqs[i] = calloc((size_t)n, sizeof(net_req *));
+    if (f->msg == NULL || f->len == NULL || m->reqs[i] == NULL) {
+        net_framer_destroy(fr);
         return dtfl_err_set(err, DTFL_ENOMEM, "migration: out of memory");
+    }
+    f->raw_bytes = net_framer_raw_bytes(fr);
     double *link = migrate__link(m, i);
     int dst = migrate__dst(m, i);
     /* the envelope: how many frame messages follow */
-    dtfl_put_u32(m->envelope[i], (uint32_t)f->n);
+    dtfl_put_u32(m->envelope[i], (uint32_t)n);
     rc = net_isend(m->c, dst, tag_hdr(mv->user), m->envelope[i], 4,
                    &m->env_reqs[i], err);
-    for (int k = 0; k < f->n && rc == 0; k++) {
+    /* frame k is made while frame k - 1 still occupies the link */
+    for (int k = 0; k < n && rc == 0; k++) {
+        rc = net_framer_next(fr, &f->msg[k], &f->len[k], err);
+        if (rc < 0)
+            break;
+        f->n = k + 1;
+        f->wire_bytes += (int64_t)f->len[k];
         if (m->p->link_bytes_per_s > 0) {
             double go = dtfl_now() > *link ? dtfl_now() : *link;
             migrate__sleep_until(go);
@@ -111,6 +125,7 @@ static int migrate__send(migrate_run *m, int i, twin_dt **twins, dtfl_err *err)
         rc = net_isend(m->c, dst, tag_chunk(mv->user), f->msg[k], f->len[k],
                        &m->reqs[i][k], err);
     }
+    net_framer_destroy(fr);
     m->counts[3] += f->raw_bytes;
     m->counts[4] += f->wire_bytes;
     return rc;

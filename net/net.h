@@ -152,10 +152,34 @@ typedef struct net_frames {
     int64_t wire_bytes; /* sum of len */
 } net_frames;
 
-/* Encodes and frames a twin for a move; compresses by p->compression. */
+/* What `auto` decided for each section type, kept across the twins of one
+ * migration: sections of one type compress alike (weights do not, images
+ * do), so each type is probed once. Zero it to start afresh. */
+typedef struct net_codec_memo {
+    uint8_t codec[TWIN_MAX_SECTIONS]; /* 0 not probed yet, 1 raw, 2 LZ4 */
+} net_codec_memo;
+
+/* A twin being framed one message at a time, so that a sender can compress
+ * the next chunk while the previous one is on the wire. The chunk count is
+ * fixed by the twin's sizes before anything is compressed. memo (may be
+ * NULL) carries `auto` decisions from twin to twin; p and memo must outlive
+ * the framer. */
+typedef struct net_framer net_framer;
+
+int net_framer_create(net_framer **out, const twin_dt *dt, const net_move *mv,
+                      const net_migrate_params *p, net_codec_memo *memo,
+                      dtfl_err *err);
+void net_framer_destroy(net_framer *f);
+/* Messages in all, the header included. */
+int net_framer_count(const net_framer *f);
+int64_t net_framer_raw_bytes(const net_framer *f);
+/* The next message (the header first); the caller frees it. */
+int net_framer_next(net_framer *f, uint8_t **msg, size_t *len, dtfl_err *err);
+
+/* All the messages of a twin at once (tests, fuzzing). */
 int net_frames_make(const twin_dt *dt, const net_move *mv,
-                    const net_migrate_params *p, net_frames *out,
-                    dtfl_err *err);
+                    const net_migrate_params *p, net_codec_memo *memo,
+                    net_frames *out, dtfl_err *err);
 void net_frames_free(net_frames *f);
 /* Checks and decodes the frames of an arriving twin for move mv. Never reads
  * outside the messages; any damage is an error that says what. */

@@ -388,7 +388,7 @@ static void test_frames_damage(void **state)
     net_migrate_params p = {NET_COMPRESS_LZ4, 0, 0, 8192, {784, MG_W, 10}, 0, 0};
     net_frames f;
     dtfl_err err;
-    assert_int_equal(net_frames_make(dt, &mv, &p, &f, &err), 0);
+    assert_int_equal(net_frames_make(dt, &mv, &p, NULL, &f, &err), 0);
     twin_dt *back = NULL;
     assert_int_equal(net_frames_open(f.msg, f.len, f.n, &mv, &p, &back, &err), 0);
     twin_dt_destroy(back);

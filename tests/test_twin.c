@@ -2,12 +2,14 @@
  * test_twin.c - the user digital twin: its byte format round-trips, and a
  * twin with any one byte flipped, cut at any length, of another version or
  * made for another model is refused without reading out of bounds; labels
- * and weights are checked even under a valid CRC; synchronisation and the
+ * and weights are checked even under a valid checksum; synchronisation and the
  * training set of eq. 3 (cur plus a share gamma of prev, prev's label mix).
  */
 #include "check.h"
 
 #include "../twin/twin.h"
+
+#include <xxhash.h>
 
 static twin_dt *make_twin(uint32_t user, int ncur, int nprev, size_t nw)
 {
@@ -70,7 +72,7 @@ static void test_roundtrip(void **state)
     assert_int_equal(sec[1].length, 24);
     assert_int_equal(sec[3].type, TWIN_SEC_CUR_X);
     assert_memory_equal(buf + sec[3].offset, a->cur.x, 20);
-    assert_int_equal(sec[6].offset + sec[6].length, len - 4);
+    assert_int_equal(sec[6].offset + sec[6].length, len - 8);
     /* an empty twin (no samples yet) round-trips too */
     twin_dt *e = NULL, *f = NULL;
     assert_int_equal(twin_dt_create(&e, 1, 4, 6, 8.0, 1, &err), 0);
@@ -117,10 +119,11 @@ static void test_every_flip_and_cut(void **state)
     twin_dt_destroy(a);
 }
 
-/* Re-stamps the CRC after editing, to reach the checks behind it. */
+/* Re-stamps the checksum (XXH3-64) after editing, to reach the checks
+ * behind it. */
 static void restamp(uint8_t *buf, size_t len)
 {
-    dtfl_put_u32(buf + len - 4, dtfl_crc32(0, buf, len - 4));
+    dtfl_put_u64(buf + len - 8, XXH3_64bits(buf, len - 8));
 }
 
 static void expect_reject(uint8_t *buf, size_t len, const twin_dt_expect *ex,
@@ -149,13 +152,13 @@ static void test_semantic_checks(void **state)
     other = expect;
     other.classes = 2; /* labels go up to 2 */
     expect_reject(buf, len, &other, DTFL_EDATA, "label 2 is not below 2");
-    /* another version, even with a valid CRC */
+    /* another version, even with a valid checksum */
     uint8_t *c = malloc(len);
     memcpy(c, buf, len);
     dtfl_put_u32(c + 8, 2);
     restamp(c, len);
     expect_reject(c, len, &expect, DTFL_EVERSION, "version 2");
-    /* a NaN weight under a valid CRC */
+    /* a NaN weight under a valid checksum */
     memcpy(c, buf, len);
     twin_section sec[TWIN_MAX_SECTIONS];
     int n;
@@ -179,7 +182,7 @@ static void test_semantic_checks(void **state)
     dtfl_put_u32(c + 32 + 24 * 6, TWIN_SEC_CUR_Y);
     restamp(c, len);
     expect_reject(c, len, &expect, DTFL_EDATA, "appears twice");
-    /* a flipped byte in the data: caught by the CRC */
+    /* a flipped byte in the data: caught by the checksum */
     memcpy(c, buf, len);
     c[sec[3].offset] ^= 1;
     expect_reject(c, len, &expect, DTFL_ECORRUPT, "checksum mismatch");

@@ -6,11 +6,11 @@
  *   12  4   section count k           28  4  slot
  *   32  24k section table: type u32, zero u32, offset u64, length u64
  *   ... sections, back to back, in table order
- *   end 4   CRC-32 of every byte before it
+ *   end 8   XXH3-64 of every byte before it (xxhash, seed 0)
  *
  * Sections: META (dim, cur n, prev n, zero, weights count u64, blob bytes
  * u64), WEIGHTS (float32), BLOB, CUR_X, CUR_Y, PREV_X, PREV_Y, each exactly
- * once. The decoder checks sizes, magic, version, CRC, that the sections
+ * once. The decoder checks sizes, magic, version, checksum, that the sections
  * tile the body exactly, every length against META and the receiver's
  * expectations, labels and weights, before it allocates or copies anything.
  */
@@ -19,6 +19,16 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
+
+/* Float weights travel as little-endian binary32: a plain copy on
+ * little-endian hosts, byte by byte elsewhere. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DT_LITTLE_ENDIAN 1
+#else
+#define DT_LITTLE_ENDIAN 0
+#endif
+#define DT_SUM 8u /* trailer: XXH3-64 */
 
 #define DT_MAGIC "DTFLTWIN"
 #define DT_HEAD 32u
@@ -46,7 +56,7 @@ static void dt__lengths(const twin_dt *dt, size_t *len)
 
 size_t twin_dt_encode_bound(const twin_dt *dt)
 {
-    size_t len[DT_NSEC], total = DT_HEAD + DT_ENTRY * DT_NSEC + 4;
+    size_t len[DT_NSEC], total = DT_HEAD + DT_ENTRY * DT_NSEC + DT_SUM;
     dt__lengths(dt, len);
     for (int i = 0; i < DT_NSEC; i++)
         total += len[i];
@@ -86,10 +96,14 @@ int twin_dt_encode(const twin_dt *dt, uint8_t *buf, size_t cap, size_t *out,
     dtfl_put_u64(p + 16, dt->nweights);
     dtfl_put_u64(p + 24, dt->blob_len);
     p += DT_META;
-    for (size_t i = 0; i < dt->nweights; i++) {
-        uint32_t u;
-        memcpy(&u, &dt->weights[i], 4);
-        dtfl_put_u32(p + 4 * i, u);
+    if (DT_LITTLE_ENDIAN) {
+        memcpy(p, dt->weights, len[1]);
+    } else {
+        for (size_t i = 0; i < dt->nweights; i++) {
+            uint32_t u;
+            memcpy(&u, &dt->weights[i], 4);
+            dtfl_put_u32(p + 4 * i, u);
+        }
     }
     p += len[1];
     const uint8_t *src[5] = {dt->blob, dt->cur.x, dt->cur.y, dt->prev.x,
@@ -99,7 +113,7 @@ int twin_dt_encode(const twin_dt *dt, uint8_t *buf, size_t cap, size_t *out,
             memcpy(p, src[i], len[2 + i]);
         p += len[2 + i];
     }
-    dtfl_put_u32(p, dtfl_crc32(0, buf, total - 4));
+    dtfl_put_u64(p, XXH3_64bits(buf, total - DT_SUM));
     *out = total;
     return 0;
 }
@@ -108,7 +122,7 @@ int twin_dt_encode(const twin_dt *dt, uint8_t *buf, size_t cap, size_t *out,
 static int dt__table(const uint8_t *buf, size_t len, const char *name,
                      twin_section *sec, int *nsec, dtfl_err *err)
 {
-    if (len < DT_HEAD + 4)
+    if (len < DT_HEAD + DT_SUM)
         return dtfl_err_set(err, DTFL_EDATA,
                             "%s: %zu bytes, shorter than a twin header", name,
                             len);
@@ -126,9 +140,10 @@ static int dt__table(const uint8_t *buf, size_t len, const char *name,
                             "(truncated or padded)",
                             name, (unsigned long long)total, len);
     uint32_t k = dtfl_get_u32(buf + 12);
-    if (k < 1 || k > TWIN_MAX_SECTIONS || DT_HEAD + DT_ENTRY * (size_t)k + 4 > len)
+    if (k < 1 || k > TWIN_MAX_SECTIONS ||
+        DT_HEAD + DT_ENTRY * (size_t)k + DT_SUM > len)
         return dtfl_err_set(err, DTFL_EDATA, "%s: bad section count %u", name, k);
-    size_t next = DT_HEAD + DT_ENTRY * (size_t)k, body_end = len - 4;
+    size_t next = DT_HEAD + DT_ENTRY * (size_t)k, body_end = len - DT_SUM;
     for (uint32_t i = 0; i < k; i++) {
         const uint8_t *e = buf + DT_HEAD + DT_ENTRY * i;
         uint64_t off = dtfl_get_u64(e + 8), n = dtfl_get_u64(e + 16);
@@ -231,16 +246,23 @@ static int dt__check(const uint8_t *buf, const twin_section *sec, int n,
                 return dtfl_err_set(err, DTFL_EDATA,
                                     "%s: label %u is not below %d classes",
                                     name, buf[by[k]->offset + i], ex->classes);
-    for (uint64_t i = 0; i < nw; i++) {
-        uint32_t u = dtfl_get_u32(buf + by[1]->offset + 4 * i);
-        float f;
-        memcpy(&f, &u, 4);
-        if (!isfinite(f))
-            return dtfl_err_set(err, DTFL_EDATA,
-                                "%s: weight %llu is not finite", name,
-                                (unsigned long long)i);
-    }
     return 0;
+}
+
+/* Index of the first weight that is NaN or infinite (all exponent bits
+ * set), or n when all are finite; a loop the compiler vectorises. */
+static size_t dt__first_nonfinite(const float *w, size_t n)
+{
+    const uint32_t *u = (const uint32_t *)(const void *)w;
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad |= (u[i] & 0x7f800000u) == 0x7f800000u;
+    if (!bad)
+        return n;
+    for (size_t i = 0; i < n; i++)
+        if ((u[i] & 0x7f800000u) == 0x7f800000u)
+            return i;
+    return n;
 }
 
 int twin_dt_decode(const uint8_t *buf, size_t len, const twin_dt_expect *ex,
@@ -252,7 +274,7 @@ int twin_dt_decode(const uint8_t *buf, size_t len, const twin_dt_expect *ex,
     int rc = dt__table(buf, len, name, sec, &n, err);
     if (rc < 0)
         return rc;
-    if (dtfl_crc32(0, buf, len - 4) != dtfl_get_u32(buf + len - 4))
+    if (XXH3_64bits(buf, len - DT_SUM) != dtfl_get_u64(buf + len - DT_SUM))
         return dtfl_err_set(err, DTFL_ECORRUPT, "%s: checksum mismatch", name);
     const twin_section *by[DT_NSEC];
     uint32_t curn = 0, prevn = 0;
@@ -265,9 +287,19 @@ int twin_dt_decode(const uint8_t *buf, size_t len, const twin_dt_expect *ex,
     if (rc < 0)
         return rc;
     dt->slot = dtfl_get_u32(buf + 28);
-    for (size_t i = 0; i < ex->nweights; i++) {
-        uint32_t u = dtfl_get_u32(buf + by[1]->offset + 4 * i);
-        memcpy(&dt->weights[i], &u, 4);
+    if (DT_LITTLE_ENDIAN) {
+        memcpy(dt->weights, buf + by[1]->offset, 4 * ex->nweights);
+    } else {
+        for (size_t i = 0; i < ex->nweights; i++) {
+            uint32_t u = dtfl_get_u32(buf + by[1]->offset + 4 * i);
+            memcpy(&dt->weights[i], &u, 4);
+        }
+    }
+    size_t bad = dt__first_nonfinite(dt->weights, ex->nweights);
+    if (bad < ex->nweights) {
+        twin_dt_destroy(dt);
+        return dtfl_err_set(err, DTFL_EDATA, "%s: weight %zu is not finite",
+                            name, bad);
     }
     memcpy(dt->blob, buf + by[2]->offset, by[2]->length);
     twin_buf *bufs[2] = {&dt->cur, &dt->prev};
