@@ -10,6 +10,7 @@
 double app_bench_median(double *v, int n);
 
 int app_bench_train(int json);
+int app_bench_gamma(int json);
 /* Needs at least two MPI ranks. */
 int app_bench_migrate(int argc, char **argv, int json);
 

@@ -22,6 +22,9 @@ static const char bench_help[] =
     "           2nn and cnn at batch 10 and 50 as samples/s, GFLOP/s and the\n"
     "           fraction of the peak (targets: cnn@50 >= 0.50, 2nn@10 >= "
     "0.25)\n"
+    "  gamma    time to solve one slot's historical-data allocation (eq. 26)\n"
+    "           globally, U = 20 and S = 9 to 21 (target < 100 us at 21),\n"
+    "           and how often a local method stops short of the optimum\n"
     "  migrate  under mpirun -np 2: twins (Fashion-MNIST images, 2NN\n"
     "           weights) moved between two ranks with none, lz4 and auto\n"
     "           frames, unpaced and over emulated 10 and 1 Gbit/s links,\n"
@@ -67,6 +70,8 @@ int app_cmd_bench(int argc, char **argv)
     }
     if (strcmp(argv[optind], "train") == 0)
         return app_bench_train(json);
+    if (strcmp(argv[optind], "gamma") == 0)
+        return app_bench_gamma(json);
     if (strcmp(argv[optind], "migrate") == 0)
         return app_bench_migrate(argc, argv, json);
     fprintf(stderr, "dtfl bench: unknown benchmark '%s'\n\n%s", argv[optind],

@@ -193,6 +193,25 @@ int fl_model_save(const fl_model *m, const char *path, dtfl_err *err);
 int fl_model_load(fl_model *m, const char *path, dtfl_err *err);
 
 /* ------------------------------------------------------------------------ */
+/* Building blocks (also used by sched/ for its policy networks)            */
+/* ------------------------------------------------------------------------ */
+
+/* dense: out (B,OUT) = in (B,IN) . w^T + b; w is (OUT,IN), b (OUT). */
+void fl_dense_forward(float *out, const float *in, const float *w,
+                      const float *b, int B, int IN, int OUT);
+/* dw (OUT,IN) += dout^T in; db += column sums of dout; din (B,IN) =
+ * dout . w, skipped when din is NULL. */
+void fl_dense_backward(float *din, float *dw, float *db, const float *dout,
+                       const float *in, const float *w, int B, int IN,
+                       int OUT);
+/* Activations in place on a layer's output, and their backward passes on
+ * the gradient given that output: ReLU masks, tanh scales by 1 - out^2. */
+void fl_relu_forward(float *x, size_t n);
+void fl_relu_backward(float *dout, const float *out, size_t n);
+void fl_tanh_forward(float *x, size_t n);
+void fl_tanh_backward(float *dout, const float *out, size_t n);
+
+/* ------------------------------------------------------------------------ */
 /* Optimiser and training loops                                            */
 /* ------------------------------------------------------------------------ */
 

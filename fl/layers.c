@@ -1,6 +1,6 @@
 /*
  * layers.c - the fast layers: dense and convolution on cblas sgemm, ReLU,
- * 2x2 max-pool, flatten, softmax cross-entropy. Each layer's forward and
+ * tanh, 2x2 max-pool, flatten, softmax cross-entropy. Each layer's forward and
  * backward sit side by side. Naive references are in layers_ref.c.
  *
  * Convolutions use the (C,B,H,W) layout: im2col of the whole batch gives
@@ -18,7 +18,7 @@
 /* dense                                                                     */
 /* ------------------------------------------------------------------------ */
 
-void fl__dense_forward(float *out, const float *in, const float *w,
+void fl_dense_forward(float *out, const float *in, const float *w,
                        const float *b, int B, int IN, int OUT)
 {
     // out is (B,OUT): start from the bias, then out += in . w^T
@@ -28,7 +28,7 @@ void fl__dense_forward(float *out, const float *in, const float *w,
                 IN, w, IN, 1.0f, out, OUT);
 }
 
-void fl__dense_backward(float *din, float *dw, float *db, const float *dout,
+void fl_dense_backward(float *din, float *dw, float *db, const float *dout,
                         const float *in, const float *w, int B, int IN,
                         int OUT)
 {
@@ -51,16 +51,32 @@ void fl__dense_backward(float *din, float *dw, float *db, const float *dout,
 /* ReLU                                                                      */
 /* ------------------------------------------------------------------------ */
 
-void fl__relu_forward(float *x, size_t n)
+void fl_relu_forward(float *x, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         x[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-void fl__relu_backward(float *dout, const float *out, size_t n)
+void fl_relu_backward(float *dout, const float *out, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         dout[i] = out[i] > 0.0f ? dout[i] : 0.0f;
+}
+
+/* ------------------------------------------------------------------------ */
+/* tanh                                                                      */
+/* ------------------------------------------------------------------------ */
+
+void fl_tanh_forward(float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = tanhf(x[i]);
+}
+
+void fl_tanh_backward(float *dout, const float *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dout[i] *= 1.0f - out[i] * out[i];
 }
 
 /* ------------------------------------------------------------------------ */

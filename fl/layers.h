@@ -19,17 +19,7 @@
 
 #include "fl.h"
 
-/* ---- dense: out (B,OUT) = in (B,IN) . w^T + b, w is (OUT,IN), b (OUT) ---- */
-void fl__dense_forward(float *out, const float *in, const float *w,
-                       const float *b, int B, int IN, int OUT);
-void fl__dense_backward(float *din, float *dw, float *db, const float *dout,
-                        const float *in, const float *w, int B, int IN,
-                        int OUT);
-
-/* ---- ReLU, applied in place on a layer's output ---- */
-void fl__relu_forward(float *x, size_t n);
-/* dout *= (out > 0) */
-void fl__relu_backward(float *dout, const float *out, size_t n);
+/* dense, ReLU and tanh are public building blocks, declared in fl.h */
 
 /* ---- convolution, stride 1, zero padding, (C,B,H,W) layout ----
  * in (C,B,H,W), out (OC,B,OH,OW), w (OC, C*K*K), b (OC),
@@ -100,6 +90,9 @@ int fl__model_get_layers(const fl_model *m, const fl_layer **layers);
 /* ------------------------------------------------------------------------ */
 /* Naive double references, (B,C,H,W) layout                                */
 /* ------------------------------------------------------------------------ */
+
+/* tanh on doubles, and its backward: din = dout * (1 - out^2) */
+void fl__ref_tanh_backward(double *dout, const double *out, size_t n);
 
 void fl__ref_dense_forward(double *out, const double *in, const double *w,
                            const double *b, int B, int IN, int OUT);

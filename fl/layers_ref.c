@@ -11,6 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+void fl__ref_tanh_backward(double *dout, const double *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dout[i] *= 1.0 - out[i] * out[i];
+}
+
 void fl__ref_dense_forward(double *out, const double *in, const double *w,
                            const double *b, int B, int IN, int OUT)
 {

@@ -285,7 +285,7 @@ const float *fl_model_forward(fl_model *m, const float *x, int B)
         const float *w = m->params + l->w_off, *b = m->params + l->b_off;
         switch (l->kind) {
         case FL_LAYER_DENSE:
-            fl__dense_forward(out, in, w, b, B, l->c, l->oc);
+            fl_dense_forward(out, in, w, b, B, l->c, l->oc);
             break;
         case FL_LAYER_CONV:
             fl__conv_forward(out, m->cols[i], in, w, b, l->c, B, l->h, l->w,
@@ -299,7 +299,7 @@ const float *fl_model_forward(fl_model *m, const float *x, int B)
             break;
         }
         if (l->relu)
-            fl__relu_forward(out, (size_t)B * model__out_size(l));
+            fl_relu_forward(out, (size_t)B * model__out_size(l));
         in = out;
     }
     return in;
@@ -320,11 +320,11 @@ float fl_model_backward(fl_model *m, const float *x, const uint8_t *y, int B,
         const float *w = m->params + l->w_off;
         float *dw = m->grads + l->w_off, *db = m->grads + l->b_off;
         if (l->relu)
-            fl__relu_backward(d, m->acts[i + 1],
+            fl_relu_backward(d, m->acts[i + 1],
                               (size_t)B * model__out_size(l));
         switch (l->kind) {
         case FL_LAYER_DENSE:
-            fl__dense_backward(din, dw, db, d, in, w, B, l->c, l->oc);
+            fl_dense_backward(din, dw, db, d, in, w, B, l->c, l->oc);
             break;
         case FL_LAYER_CONV:
             fl__conv_backward(din, dw, db, m->dcols, d, m->cols[i], w, l->c,

@@ -86,4 +86,88 @@ int sched_policy_load(sched_policy *pol, const uint8_t *buf, size_t len,
 /* Index of the nearest server to user u in an observation. */
 int sched_nearest(const sched_obs *o, int u);
 
+/* ------------------------------------------------------------------------ */
+/* The DITEN scenario of 003_8fb9af7836691d5d.txt: utility and costs        */
+/* ------------------------------------------------------------------------ */
+
+/* Constants of the model (Table II of 003 by default). Data enters the
+ * utility as a sample count and the costs in "cost units": the paper calls
+ * an image 28 x 28 bits, so by default a sample is 784 units and a bit of
+ * base twin data is 1 unit (DESIGN.md section 4 on why). */
+typedef struct sched_diten_params {
+    double a[6];             /* a1..a6 of eqs. 11-12 */
+    double unit_per_sample;  /* cost units per sample of D_dat */
+    double unit_per_bit;     /* cost units per bit of D_twin */
+    double n_mig;            /* energy per unit of data per metre, wired */
+    double n_syn;            /* energy per second of upload per metre */
+    double n_cmp;            /* energy per CPU cycle */
+    double E_s, E_us;        /* training and fine-tuning epochs */
+    double P_u;              /* user transmit power, W */
+    double W;                /* subchannel bandwidth, Hz */
+    double xi;               /* channel power gain */
+    double N0;               /* noise power, W */
+    double f0;               /* scale of Norm, eq. 22 */
+    double beta1, beta2;     /* weights of utility and cost, eq. 22 */
+    double barrier_f;        /* curve coefficient f of eq. 24 */
+    double barrier_cap;      /* penalty per broken constraint (eq. 24 is
+                                infinite there) */
+} sched_diten_params;
+
+sched_diten_params sched_diten_defaults(void);
+
+/* v(phi) of eq. 12. */
+double sched_diten_v(const sched_diten_params *p, double phi);
+/* rho(n, phi) of eq. 11, n in samples. */
+double sched_diten_utility(const sched_diten_params *p, double n, double phi);
+/* d rho / d n. */
+double sched_diten_utility_dn(const sched_diten_params *p, double n,
+                              double phi);
+/* Norm(x, f0) = 2 / (1 + exp(-x / (2 f0))) - 1 of eq. 22. */
+double sched_diten_norm(double x, double f0);
+/* Uplink rate W log2(1 + P_u xi / N0), bits/s (eq. 14). */
+double sched_diten_rate(const sched_diten_params *p);
+/* The barrier of eq. 24 at x (a constraint is x < 0): -ln(-x) / f, or cap
+ * when x >= 0 (then *broken is set). */
+double sched_diten_barrier(double x, double f, double cap, int *broken);
+
+/* Per-server costs of a decision (eqs. 13-15), each (S,): migration of the
+ * twins arriving at s, synchronisation of its users' new data, computation
+ * on its twins' training sets. prev_assoc < 0 means no migration. */
+void sched_diten_costs(const sched_diten_params *p, const sched_obs *o,
+                       const int *assoc, const double *gamma, double *mig,
+                       double *syn, double *cmp);
+
+/* What a decision is worth. */
+typedef struct sched_diten_eval {
+    double utility;     /* mean rho over users (eq. 11) */
+    double cost;        /* sum over servers of C_s (eq. 21) */
+    double cost_norm;   /* mean over servers of Norm(C_s, f0) */
+    double objective;   /* e^t (eq. 22) */
+    double reward;      /* r[t] (eq. 25), barriers capped */
+    int violations;     /* broken constraints C2 (compute) and C3 (sync) */
+} sched_diten_eval;
+
+/* Evaluates a decision; scratch holds 3S doubles. */
+void sched_diten_evaluate(const sched_diten_params *p, const sched_obs *o,
+                          const int *assoc, const double *gamma,
+                          double *scratch, sched_diten_eval *out);
+
+/* ------------------------------------------------------------------------ */
+/* Historical-data allocation (eq. 26)                                      */
+/* ------------------------------------------------------------------------ */
+
+/* The global optimum of eq. 26 for a given association: maximise e^t over
+ * gamma in [0, 1]^U with C_cmp,s <= q_s. Theorem 2 of 003 claims the
+ * problem convex; it is not in general (DESIGN.md section 4), so the solver
+ * searches each server's one-parameter family of KKT candidates globally.
+ * Writes gamma (U,). */
+void sched_gamma_optimal(const sched_diten_params *p, const sched_obs *o,
+                         const int *assoc, double *gamma);
+
+/* A local method for comparison (projected gradient ascent from gamma =
+ * 1/2, as an interior-point method would start): returns the KKT point it
+ * stops at. */
+void sched_gamma_local(const sched_diten_params *p, const sched_obs *o,
+                       const int *assoc, double *gamma);
+
 #endif /* DTFL_SCHED_H */

@@ -127,8 +127,8 @@ static void test_dense(void **state)
     float *fR = to_float(R, 15), fout[15], fdin[21], fdw[35] = {0}, fdb[5] = {0};
     double out[15];
     fl__ref_dense_forward(out, in, w, b, B, IN, OUT);
-    fl__dense_forward(fout, fin, fw, fb, B, IN, OUT);
-    fl__dense_backward(fdin, fdw, fdb, fR, fin, fw, B, IN, OUT);
+    fl_dense_forward(fout, fin, fw, fb, B, IN, OUT);
+    fl_dense_backward(fdin, fdw, fdb, fR, fin, fw, B, IN, OUT);
     double *o = to_double(fout, 15), *gi = to_double(fdin, 21);
     double *gw = to_double(fdw, 35), *gb = to_double(fdb, 5);
     check_lt(check_relerr(o, out, 15), 1e-5);
@@ -318,6 +318,33 @@ static void test_xent(void **state)
     free(fz); free(g);
 }
 
+/* ---- tanh ---- */
+
+static void test_tanh(void **state)
+{
+    (void)state;
+    const size_t n = 40;
+    double x[40], R[40], out[40], g[40], fd[40];
+    fill(x, n, 13, 2.0);
+    fill(R, n, 14, 1.0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tanh(x[i]);
+    memcpy(g, R, sizeof g);
+    fl__ref_tanh_backward(g, out, n);
+    const double eps = 1e-6;
+    for (size_t i = 0; i < n; i++) /* L = sum R tanh(x) */
+        fd[i] = R[i] * (tanh(x[i] + eps) - tanh(x[i] - eps)) / (2 * eps);
+    assert_not_zero(g, n);
+    check_lt(check_relerr(fd, g, n), 1e-8);
+    float *fx = to_float(x, n), *fR = to_float(R, n);
+    fl_tanh_forward(fx, n);
+    fl_tanh_backward(fR, fx, n);
+    double *o = to_double(fx, n), *gf = to_double(fR, n);
+    check_lt(check_relerr(o, out, n), 1e-6);
+    check_lt(check_relerr(gf, g, n), 1e-5);
+    free(fx); free(fR); free(o); free(gf);
+}
+
 /* ---- flatten (layout only) ---- */
 
 static void test_flatten(void **state)
@@ -439,6 +466,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dense),        cmocka_unit_test(test_conv),
         cmocka_unit_test(test_pool),         cmocka_unit_test(test_xent),
+        cmocka_unit_test(test_tanh),
         cmocka_unit_test(test_flatten),      cmocka_unit_test(test_model_softmax),
         cmocka_unit_test(test_model_2nn),    cmocka_unit_test(test_model_cnn_small),
         cmocka_unit_test(test_model_cnn_full),
