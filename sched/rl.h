@@ -1,0 +1,205 @@
+/*
+ * rl.h - internal to sched/: the reinforcement-learning library the learned
+ * policies are built from. One MLP (on fl's dense, tanh and ReLU layers),
+ * one Adam, action heads, an actor-critic core that is PPO-clip with GAE or
+ * advantage actor-critic depending on its parameters, and DDPG with a replay
+ * buffer and target networks.
+ *
+ * Defaults and names follow CleanRL's ppo.py and ddpg_continuous_action.py
+ * (orthogonal initialisation with gains sqrt(2) / 0.01 / 1, Adam eps 1e-5,
+ * advantage normalisation per minibatch, gradient-norm clipping, value
+ * clipping, entropy bonus); every one is a parameter, none is hidden.
+ *
+ * Floats are float32 in networks and double in losses. Shapes in comments.
+ */
+#ifndef DTFL_SCHED_RL_H
+#define DTFL_SCHED_RL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sched.h"
+
+/* ------------------------------------------------------------------------ */
+/* MLP                                                                       */
+/* ------------------------------------------------------------------------ */
+
+typedef enum rl_act { RL_ACT_TANH = 0, RL_ACT_RELU = 1 } rl_act;
+
+#define RL_MAX_LAYERS 6
+
+typedef struct rl_mlp rl_mlp;
+
+/* nin -> hidden x layers (activation after each) -> nout (linear), for
+ * batches of up to max_batch. All weights in one slab, all gradients in
+ * another. */
+int rl_mlp_create(rl_mlp **out, int nin, int hidden, int layers, int nout,
+                  rl_act act, int max_batch, dtfl_err *err);
+void rl_mlp_destroy(rl_mlp *m);
+int rl_mlp_nin(const rl_mlp *m);
+int rl_mlp_nout(const rl_mlp *m);
+size_t rl_mlp_nparams(const rl_mlp *m);
+float *rl_mlp_params(rl_mlp *m);
+float *rl_mlp_grads(rl_mlp *m);
+void rl_mlp_zero_grads(rl_mlp *m);
+/* Orthogonal weights (gain `hidden_gain` on hidden layers, `out_gain` on the
+ * output layer), zero biases, keyed by (seed, POLICY, entity). */
+void rl_mlp_init(rl_mlp *m, double hidden_gain, double out_gain,
+                 uint64_t seed, uint32_t entity);
+/* x (B, nin) -> (B, nout); activations are kept for backward. */
+const float *rl_mlp_forward(rl_mlp *m, const float *x, int B);
+/* Gradients of the last forward: grads += from dout (B, nout); dx (B, nin)
+ * receives the input gradient unless NULL. */
+void rl_mlp_backward(rl_mlp *m, const float *dout, int B, float *dx);
+
+/* ------------------------------------------------------------------------ */
+/* Adam and gradient clipping                                               */
+/* ------------------------------------------------------------------------ */
+
+typedef struct rl_adam rl_adam;
+
+int rl_adam_create(rl_adam **out, size_t n, double lr, double eps,
+                   dtfl_err *err);
+void rl_adam_destroy(rl_adam *a);
+void rl_adam_set_lr(rl_adam *a, double lr);
+/* w -= lr m_hat / (sqrt(v_hat) + eps), betas 0.9 and 0.999. */
+void rl_adam_step(rl_adam *a, float *w, const float *g);
+/* Scales g so its L2 norm is at most max (no-op when max <= 0); returns the
+ * norm before. */
+double rl_clip_grad_norm(float *g, size_t n, double max);
+
+/* ------------------------------------------------------------------------ */
+/* Action heads (one sample at a time, double arithmetic)                   */
+/* ------------------------------------------------------------------------ */
+
+/* Factorised categorical: K independent choices among A, logits (K*A). The
+ * log-probability of an action (K,) is the sum over the K choices. */
+double rl_cat_logp(const float *logits, int K, int A, const int *act);
+double rl_cat_entropy(const float *logits, int K, int A);
+void rl_cat_sample(const float *logits, int K, int A, dtfl_rng *r, int *act);
+void rl_cat_mode(const float *logits, int K, int A, int *act);
+/* dlogits (K*A) += w_lp d logp / d logits + w_ent d entropy / d logits */
+void rl_cat_backward(const float *logits, int K, int A, const int *act,
+                     double w_lp, double w_ent, float *dlogits);
+
+/* Diagonal Gaussian: mean (D) from the network, log_std (D) a free
+ * parameter. */
+double rl_gauss_logp(const float *mean, const float *log_std, int D,
+                     const float *a);
+double rl_gauss_entropy(const float *log_std, int D);
+void rl_gauss_sample(const float *mean, const float *log_std, int D,
+                     dtfl_rng *r, float *a);
+/* dmean, dlog_std (D) += w_lp d logp + w_ent d entropy */
+void rl_gauss_backward(const float *mean, const float *log_std, int D,
+                       const float *a, double w_lp, double w_ent,
+                       float *dmean, float *dlog_std);
+
+/* ------------------------------------------------------------------------ */
+/* Actor-critic: PPO-clip with GAE, or A2C                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef enum rl_head { RL_HEAD_CATEGORICAL = 0, RL_HEAD_GAUSSIAN = 1 } rl_head;
+
+typedef struct rl_ac_params {
+    int obs_dim;
+    rl_head head;
+    int K, A;               /* categorical: K choices of A; Gaussian: K dims */
+    int hidden, layers;     /* hidden width and count, both networks */
+    rl_act act;
+    double lr_actor, lr_critic;
+    double adam_eps;
+    double gamma, lambda;   /* discount and GAE factor (eqs. 32-33) */
+    double clip;            /* PPO ratio clip epsilon (eq. 34); <= 0: none */
+    int clip_vloss;         /* clip value updates by `clip` too */
+    double ent_coef, vf_coef;
+    double max_grad_norm;   /* per network; <= 0: none */
+    int norm_adv;           /* normalise advantages per minibatch */
+    int epochs, minibatches;/* M epochs of (rollout / minibatches) samples */
+    int rollout;            /* steps collected per update */
+    double init_log_std;    /* Gaussian head */
+    double hidden_gain, actor_gain, critic_gain; /* orthogonal init */
+    uint64_t seed;
+} rl_ac_params;
+
+/* CleanRL's ppo.py, with the paper's settings where 003 gives them. */
+rl_ac_params rl_ppo_defaults(void);
+/* Advantage actor-critic: one gradient step per short rollout, no clip. */
+rl_ac_params rl_a2c_defaults(void);
+
+typedef struct rl_stats {
+    double pg_loss, v_loss, entropy, approx_kl, clipfrac;
+    double grad_norm_actor, grad_norm_critic;
+    int updates;
+} rl_stats;
+
+typedef struct rl_ac rl_ac;
+
+int rl_ac_create(rl_ac **out, const rl_ac_params *p, dtfl_err *err);
+void rl_ac_destroy(rl_ac *a);
+const rl_ac_params *rl_ac_params_of(const rl_ac *a);
+/* Acts on obs (obs_dim): an action sampled from the policy, or its mode
+ * when deterministic. act_i (K) for the categorical head, act_f (K) for the
+ * Gaussian one. While training (not deterministic) the step is recorded. */
+void rl_ac_act(rl_ac *a, const float *obs, int deterministic, int *act_i,
+               float *act_f);
+/* The reward of the last recorded step; returns 1 when the rollout is full
+ * and rl_ac_update is due. */
+int rl_ac_observe(rl_ac *a, double reward, int done);
+/* Updates from the rollout. next_obs (obs_dim) bootstraps the value when the
+ * last step did not end an episode; may be NULL otherwise. */
+void rl_ac_update(rl_ac *a, const float *next_obs, rl_stats *st);
+/* Scales the learning rates (annealing): lr = base * frac. */
+void rl_ac_set_lr_frac(rl_ac *a, double frac);
+
+/* ------------------------------------------------------------------------ */
+/* DDPG                                                                      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct rl_ddpg_params {
+    int obs_dim, D;         /* action: D scores in [-1, 1] */
+    int hidden, layers;
+    double lr_actor, lr_critic;
+    double gamma, tau;      /* discount, soft target update */
+    double noise;           /* std of exploration noise on the scores */
+    int batch, buffer;      /* minibatch, replay capacity */
+    int learning_starts;    /* random actions before this many steps */
+    int train_every;        /* gradient steps every this many steps */
+    int policy_delay;       /* actor and targets every this many critic steps */
+    uint64_t seed;
+} rl_ddpg_params;
+
+rl_ddpg_params rl_ddpg_defaults(void);
+
+typedef struct rl_ddpg rl_ddpg;
+
+int rl_ddpg_create(rl_ddpg **out, const rl_ddpg_params *p, dtfl_err *err);
+void rl_ddpg_destroy(rl_ddpg *d);
+const rl_ddpg_params *rl_ddpg_params_of(const rl_ddpg *d);
+/* Scores a (D) for obs: the actor's, plus noise (and uniform before
+ * learning_starts) when exploring. */
+void rl_ddpg_act(rl_ddpg *d, const float *obs, int explore, float *a);
+/* Stores a transition and trains when due. */
+void rl_ddpg_observe(rl_ddpg *d, const float *obs, const float *a,
+                     double reward, const float *next_obs, int done,
+                     rl_stats *st);
+
+/* ------------------------------------------------------------------------ */
+/* Policy files (rl_io.c)                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* A policy file holds the algorithm's name, the sizes it was made for and
+ * every network's weights, with magic, version and CRC. Loading checks each
+ * against the policy it loads into and names what differs. */
+int rl_ac_save(const rl_ac *a, const char *algo, uint8_t **buf, size_t *len,
+               dtfl_err *err);
+int rl_ac_load(rl_ac *a, const char *algo, const uint8_t *buf, size_t len,
+               const char *name, dtfl_err *err);
+int rl_ddpg_save(const rl_ddpg *d, uint8_t **buf, size_t *len, dtfl_err *err);
+int rl_ddpg_load(rl_ddpg *d, const uint8_t *buf, size_t len, const char *name,
+                 dtfl_err *err);
+
+/* The networks of a policy, for policy files and tests. */
+int rl_ac_networks(rl_ac *a, rl_mlp **actor, rl_mlp **critic, float **log_std);
+int rl_ddpg_networks(rl_ddpg *d, rl_mlp **net, int max);
+
+#endif /* DTFL_SCHED_RL_H */

@@ -1,0 +1,71 @@
+/*
+ * rl_adam.c - the Adam optimiser (Kingma and Ba) with bias correction,
+ * betas 0.9 and 0.999, and gradient clipping by global L2 norm.
+ */
+#include "rl.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+struct rl_adam {
+    size_t n;
+    double lr, eps;
+    long t;        /* steps taken */
+    float *m, *v;  /* (n,) first and second moments */
+};
+
+int rl_adam_create(rl_adam **out, size_t n, double lr, double eps,
+                   dtfl_err *err)
+{
+    *out = NULL;
+    rl_adam *a = calloc(1, sizeof *a);
+    if (a == NULL || (a->m = calloc(2 * (n ? n : 1), sizeof(float))) == NULL) {
+        free(a);
+        return dtfl_err_set(err, DTFL_ENOMEM, "adam: out of memory");
+    }
+    a->v = a->m + n;
+    a->n = n;
+    a->lr = lr;
+    a->eps = eps;
+    *out = a;
+    return 0;
+}
+
+void rl_adam_destroy(rl_adam *a)
+{
+    if (a == NULL)
+        return;
+    free(a->m);
+    free(a);
+}
+
+void rl_adam_set_lr(rl_adam *a, double lr) { a->lr = lr; }
+
+void rl_adam_step(rl_adam *a, float *w, const float *g)
+{
+    const float b1 = 0.9f, b2 = 0.999f;
+    a->t++;
+    const double c1 = 1.0 - pow(0.9, (double)a->t), c2 = 1.0 - pow(0.999, (double)a->t);
+    /* lr sqrt(1 - b2^t) / (1 - b1^t), with eps scaled to match PyTorch */
+    const float step = (float)(a->lr * sqrt(c2) / c1);
+    const float eps = (float)(a->eps * sqrt(c2));
+    for (size_t i = 0; i < a->n; i++) {
+        a->m[i] = b1 * a->m[i] + (1.0f - b1) * g[i];
+        a->v[i] = b2 * a->v[i] + (1.0f - b2) * g[i] * g[i];
+        w[i] -= step * a->m[i] / (sqrtf(a->v[i]) + eps);
+    }
+}
+
+double rl_clip_grad_norm(float *g, size_t n, double max)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)g[i] * g[i];
+    double norm = sqrt(s);
+    if (max > 0 && norm > max) {
+        float k = (float)(max / (norm + 1e-6));
+        for (size_t i = 0; i < n; i++)
+            g[i] *= k;
+    }
+    return norm;
+}

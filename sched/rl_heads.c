@@ -1,0 +1,131 @@
+/*
+ * rl_heads.c - probability distributions over actions, one sample at a time,
+ * in double: the factorised categorical (K independent choices among A, one
+ * per user: which server hosts its twin) and the diagonal Gaussian. Each
+ * has its log-probability, entropy, sampling, mode, and the gradient of a
+ * weighted sum of log-probability and entropy with respect to its inputs.
+ */
+#include "rl.h"
+
+#include <math.h>
+
+/* log-softmax of one group of A logits into lp (A). */
+static void heads__logsoftmax(const float *z, int A, double *lp)
+{
+    double mx = z[0];
+    for (int i = 1; i < A; i++)
+        mx = z[i] > mx ? z[i] : mx;
+    double s = 0.0;
+    for (int i = 0; i < A; i++)
+        s += exp((double)z[i] - mx);
+    double lse = mx + log(s);
+    for (int i = 0; i < A; i++)
+        lp[i] = (double)z[i] - lse;
+}
+
+double rl_cat_logp(const float *logits, int K, int A, const int *act)
+{
+    double lp[1024], sum = 0.0;
+    for (int k = 0; k < K; k++) {
+        heads__logsoftmax(logits + (size_t)k * A, A, lp);
+        sum += lp[act[k]];
+    }
+    return sum;
+}
+
+double rl_cat_entropy(const float *logits, int K, int A)
+{
+    double lp[1024], h = 0.0;
+    for (int k = 0; k < K; k++) {
+        heads__logsoftmax(logits + (size_t)k * A, A, lp);
+        for (int i = 0; i < A; i++)
+            h -= exp(lp[i]) * lp[i];
+    }
+    return h;
+}
+
+void rl_cat_sample(const float *logits, int K, int A, dtfl_rng *r, int *act)
+{
+    double lp[1024];
+    for (int k = 0; k < K; k++) {
+        heads__logsoftmax(logits + (size_t)k * A, A, lp);
+        double u = dtfl_rng_uniform(r), c = 0.0;
+        act[k] = A - 1;
+        for (int i = 0; i < A; i++) {
+            c += exp(lp[i]);
+            if (u < c) {
+                act[k] = i;
+                break;
+            }
+        }
+    }
+}
+
+void rl_cat_mode(const float *logits, int K, int A, int *act)
+{
+    for (int k = 0; k < K; k++) {
+        const float *z = logits + (size_t)k * A;
+        int best = 0;
+        for (int i = 1; i < A; i++)
+            if (z[i] > z[best])
+                best = i;
+        act[k] = best;
+    }
+}
+
+void rl_cat_backward(const float *logits, int K, int A, const int *act,
+                     double w_lp, double w_ent, float *dlogits)
+{
+    double lp[1024];
+    for (int k = 0; k < K; k++) {
+        heads__logsoftmax(logits + (size_t)k * A, A, lp);
+        double h = 0.0;
+        for (int i = 0; i < A; i++)
+            h -= exp(lp[i]) * lp[i];
+        float *d = dlogits + (size_t)k * A;
+        for (int i = 0; i < A; i++) {
+            double p = exp(lp[i]);
+            /* d logp / dz_i = [i == a] - p_i;  d H / dz_i = -p_i (lp_i + H) */
+            d[i] += (float)(w_lp * ((i == act[k]) - p) - w_ent * p * (lp[i] + h));
+        }
+    }
+}
+
+double rl_gauss_logp(const float *mean, const float *log_std, int D,
+                     const float *a)
+{
+    double s = 0.0;
+    for (int i = 0; i < D; i++) {
+        double z = ((double)a[i] - mean[i]) / exp(log_std[i]);
+        s += -0.5 * z * z - log_std[i] - 0.5 * log(2.0 * M_PI);
+    }
+    return s;
+}
+
+double rl_gauss_entropy(const float *log_std, int D)
+{
+    double s = 0.0;
+    for (int i = 0; i < D; i++)
+        s += log_std[i] + 0.5 * log(2.0 * M_PI * M_E);
+    return s;
+}
+
+void rl_gauss_sample(const float *mean, const float *log_std, int D,
+                     dtfl_rng *r, float *a)
+{
+    for (int i = 0; i < D; i++)
+        a[i] = (float)(mean[i] + exp(log_std[i]) * dtfl_rng_normal(r));
+}
+
+void rl_gauss_backward(const float *mean, const float *log_std, int D,
+                       const float *a, double w_lp, double w_ent,
+                       float *dmean, float *dlog_std)
+{
+    for (int i = 0; i < D; i++) {
+        double s = exp(log_std[i]), z = ((double)a[i] - mean[i]) / s;
+        /* d logp / d mean = z / s;  d logp / d log_std = z^2 - 1;
+         * d H / d log_std = 1 */
+        dmean[i] += (float)(w_lp * z / s);
+        dlog_std[i] += (float)(w_lp * (z * z - 1.0) + w_ent);
+    }
+}
