@@ -23,8 +23,22 @@
 #define APP_PATH_MAX 512
 #define APP_NAME_MAX 64
 
+/* The knobs of an actor-critic learner (ppo.*, a2c.* keys). */
+typedef struct app_ac_config {
+    double lr_actor, lr_critic, adam_eps;
+    double gamma, lambda, clip;
+    int clip_vloss;
+    double ent_coef, vf_coef, max_grad_norm;
+    int norm_adv;
+    int64_t epochs, minibatches, rollout;
+    int64_t hidden, layers;
+    int activation;                /* rl_act */
+    double init_hidden_gain, init_actor_gain, init_critic_gain;
+} app_ac_config;
+
 typedef struct app_config {
     char name[APP_NAME_MAX];       /* run name */
+    int mode;                      /* 0 real, 1 analytic */
     int64_t seed;                  /* keys every random stream */
     char out[APP_PATH_MAX];        /* results folder ("" = results/<name>) */
     struct {
@@ -81,8 +95,30 @@ typedef struct app_config {
     } mobility;
     struct {
         char policy[32];           /* registry name */
+        int allocation;            /* sched_allocation */
         double gamma;              /* fixed historical ratio */
+        char policy_file[APP_PATH_MAX]; /* a trained policy to load */
+        int learn;                 /* learn online in dtfl run */
     } sched;
+    struct {
+        int unit;                  /* 0 bit, 1 kbit, 2 sample: data in costs */
+        double a[6];               /* a1..a6 of eqs. 11-12 */
+        double n_mig, n_syn, n_cmp;
+        double epochs_local, epochs_finetune; /* E_s, E_{u,s} */
+        double power_mw, bandwidth_hz, gain, noise_dbm;
+        double f0, beta1, beta2;
+        double barrier_f, barrier_cap;
+    } diten;
+    app_ac_config ppo, a2c;
+    struct {
+        double lr_actor, lr_critic, gamma, tau, noise;
+        int64_t batch, buffer, learning_starts, train_every, policy_delay;
+        int64_t hidden, layers;
+    } ddpg;
+    struct {
+        int64_t episodes;          /* episodes of world.slots slots */
+        int64_t eval_episodes;     /* greedy episodes after training */
+    } train;
     struct {
         int compression;           /* net_compression */
         double link_gbps;          /* emulated backhaul, 0 = none */
@@ -213,6 +249,57 @@ struct fl_dataset;
  * forced to the training set's class count. */
 int app_data_load(const app_config *cfg, struct fl_dataset **train,
                   struct fl_dataset **test, dtfl_err *err);
+
+/* ------------------------------------------------------------------------ */
+/* The scenario of a config (scenario.c)                                    */
+/* ------------------------------------------------------------------------ */
+
+struct twin_world_params;
+struct twin_world;
+struct sched_params;
+struct sched_diten_params;
+struct sched_obs;
+
+/* World parameters; users' positions, movement and arrivals are keyed by
+ * user_seed (0: the run's seed), servers always by the run's seed. */
+void app_world_params(const app_config *cfg, uint64_t user_seed,
+                      struct twin_world_params *p);
+void app_diten_params(const app_config *cfg, struct sched_diten_params *p);
+/* Scheduler parameters; ppo.rollout 0 means one episode of world.slots. */
+void app_sched_params(const app_config *cfg, struct sched_params *p);
+
+/* The buffers of an observation, filled from a world at slot t. */
+typedef struct app_obs app_obs;
+int app_obs_create(app_obs **out, int users, int servers, dtfl_err *err);
+void app_obs_destroy(app_obs *o);
+/* prev_assoc (U,) is kept by pointer: the caller keeps it alive. */
+const struct sched_obs *app_obs_fill(app_obs *o, const struct twin_world *w,
+                                     int t, const int *prev_assoc);
+
+/* ------------------------------------------------------------------------ */
+/* Analytic mode: slots played on the models of 003 alone (env.c)          */
+/* ------------------------------------------------------------------------ */
+
+struct sched_policy;
+struct sched_diten_eval;
+
+typedef struct app_env app_env;
+
+int app_env_create(app_env **out, const app_config *cfg, dtfl_err *err);
+void app_env_destroy(app_env *e);
+/* A fresh episode: the servers of the config's seed, users keyed by
+ * (seed, episode), the association unset. */
+int app_env_reset(app_env *e, int episode, dtfl_err *err);
+/* One slot: users move, the policy decides, the decision is evaluated
+ * (eqs. 11-25) and its reward fed back (the episode ends after
+ * world.slots slots). Returns 1 when the episode ended. */
+int app_env_slot(app_env *e, struct sched_policy *pol,
+                 struct sched_diten_eval *ev, int *migrations, dtfl_err *err);
+/* The decision of the last slot: association and ratios, (U,) each. */
+const int *app_env_assoc(const app_env *e);
+const double *app_env_gamma(const app_env *e);
+
+int app_cmd_train(int argc, char **argv);
 
 /* Levenshtein distance between two strings (for did-you-mean). */
 int app_edit_distance(const char *a, const char *b);

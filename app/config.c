@@ -55,10 +55,12 @@ static void config__join(char *out, size_t cap, const char *prefix,
         snprintf(out, cap, "%s.%s", prefix, name);
 }
 
-/* The nearest known name for an unknown key: first among its siblings, then
- * among every full path. Writes "" when nothing is close. */
-static void config__suggest(const char *prefix, const char *name, char *out,
-                            size_t cap)
+/* The nearest known name for an unknown key: first among its siblings of the
+ * same kind (a section when the unknown key holds a mapping, a key when it
+ * holds a value), then among every full path. Writes "" when nothing is
+ * close. */
+static void config__suggest(const char *prefix, const char *name,
+                            int want_section, char *out, size_t cap)
 {
     int n;
     const app_key *ks = app__schema(&n);
@@ -77,7 +79,9 @@ static void config__suggest(const char *prefix, const char *name, char *out,
             continue;
         memcpy(cand, rest, seg);
         cand[seg] = '\0';
-        int d = app_edit_distance(name, cand);
+        int is_section = rest[seg] == '.';
+        /* the wrong kind counts one edit more, so the right kind wins ties */
+        int d = app_edit_distance(name, cand) + (is_section != want_section);
         if (d < bestd) {
             bestd = d;
             snprintf(out, cap, "%s", cand);
@@ -182,7 +186,8 @@ static void config__entry(walk_ctx *w, const app_node *key,
         return;
     }
     char hint[160];
-    config__suggest(prefix, key->text, hint, sizeof hint);
+    config__suggest(prefix, key->text, val->kind == APP_NODE_MAP, hint,
+                    sizeof hint);
     if (hint[0])
         app_diag_add(w->diag, key->file, key->source, key->line, key->col,
                      "unknown key '%s' (did you mean '%s'?)", path, hint);

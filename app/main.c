@@ -20,6 +20,8 @@ static const app_command commands[] = {
      app_cmd_validate},
     {"run", "federated learning over migrating twins on MPI ranks",
      app_cmd_run},
+    {"train", "train a scheduling policy on the models of 003 (analytic)",
+     app_cmd_train},
     {"central", "train one model on the whole dataset (the FL ceiling)",
      app_cmd_central},
     {"bench", "measure speed as a fraction of this machine's ceilings",

@@ -66,10 +66,7 @@ typedef struct run_state {
     sched_policy *policy;   /* rank 0 only */
     net_migrate_params mig;
     double wire_bps;        /* measured ping-pong rate between ranks 0, 1 */
-    /* observation buffers (rank 0) */
-    double *obs_user_xy, *obs_server_xy, *obs_p, *obs_q, *obs_eps, *obs_dist,
-        *obs_server_dist, *obs_phi, *obs_bits;
-    int *obs_new, *obs_prev;
+    app_obs *obs;           /* the policy's view of the slot */
     /* scratch */
     uint8_t *stage_x, *stage_y;  /* a server's training set, (cap, dim) */
     size_t stage_cap;

@@ -25,8 +25,7 @@ void run_free(run_state *s)
     free(s->global_mix);
     free(s->user_mix);
     free(s->test_idx);
-    free(s->obs_user_xy);
-    free(s->obs_new);
+    app_obs_destroy(s->obs);
     free(s->stage_x);
     free(s->stage_y);
     free(s->pick);
@@ -42,36 +41,6 @@ void run_free(run_state *s)
     fl_dataset_destroy(s->train);
     fl_dataset_destroy(s->test);
     memset(s, 0, sizeof *s);
-}
-
-static twin_world_params setup__world_params(const app_config *c)
-{
-    twin_world_params p;
-    memset(&p, 0, sizeof p);
-    p.seed = (uint64_t)c->seed;
-    p.width = c->world.width;
-    p.height = c->world.height;
-    p.slot_seconds = c->world.slot_seconds;
-    p.servers = (int)c->servers.count;
-    p.users = (int)c->users.count;
-    p.placement = (twin_placement)c->servers.placement;
-    p.server_file = c->servers.file;
-    memcpy(p.p, c->servers.p, sizeof p.p);
-    memcpy(p.q, c->servers.q, sizeof p.q);
-    memcpy(p.eps, c->servers.eps, sizeof p.eps);
-    p.mobility = (twin_mobility)c->mobility.model;
-    memcpy(p.speed, c->mobility.speed, sizeof p.speed);
-    p.pause = c->mobility.pause;
-    p.gm_memory = c->mobility.memory;
-    p.gm_speed_sigma = c->mobility.speed_sigma;
-    p.gm_direction_sigma = c->mobility.direction_sigma;
-    p.trace_file = c->mobility.trace;
-    p.distance = (twin_distance)c->world.distance;
-    p.phi = c->users.phi;
-    p.samples[0] = (int)c->users.samples[0];
-    p.samples[1] = (int)c->users.samples[1];
-    memcpy(p.twin_bits, c->users.twin_bits, sizeof p.twin_bits);
-    return p;
 }
 
 /* Label mixes at EMD phi and test splits with the user's own mix. */
@@ -134,15 +103,11 @@ static int setup__model(run_state *s, dtfl_err *err)
 
 static int setup__buffers(run_state *s, dtfl_err *err)
 {
-    const size_t U = (size_t)s->U, S = (size_t)s->S;
+    const size_t U = (size_t)s->U;
     const int most = (int)s->cfg->users.samples[1];
     s->twins = calloc(U, sizeof *s->twins);
     s->assoc = malloc(sizeof(int) * U);
     s->gamma = calloc(U, sizeof(double));
-    /* one slab for the observation: 2U + 2S + 3S + US + SS + 2U doubles */
-    s->obs_user_xy = calloc(2 * U + 2 * S + 3 * S + U * S + S * S + 2 * U,
-                            sizeof(double));
-    s->obs_new = calloc(2 * U, sizeof(int));
     /* staging grows on demand; start with room for a test split or two
      * twins' data */
     s->stage_cap = (size_t)most * 4 + (size_t)s->cfg->users.test_samples;
@@ -152,21 +117,12 @@ static int setup__buffers(run_state *s, dtfl_err *err)
     s->draw = malloc(sizeof(int32_t) * (size_t)most);
     s->per_user = calloc(3 * U + 8, sizeof(int64_t));
     if (s->twins == NULL || s->assoc == NULL || s->gamma == NULL ||
-        s->obs_user_xy == NULL || s->obs_new == NULL || s->stage_x == NULL ||
+        s->stage_x == NULL ||
         s->stage_y == NULL || s->pick == NULL || s->draw == NULL ||
         s->per_user == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "run buffers: out of memory");
     for (size_t u = 0; u < U; u++)
         s->assoc[u] = -1;
-    s->obs_server_xy = s->obs_user_xy + 2 * U;
-    s->obs_p = s->obs_server_xy + 2 * S;
-    s->obs_q = s->obs_p + S;
-    s->obs_eps = s->obs_q + S;
-    s->obs_dist = s->obs_eps + S;
-    s->obs_server_dist = s->obs_dist + U * S;
-    s->obs_phi = s->obs_server_dist + S * S;
-    s->obs_bits = s->obs_phi + U;
-    s->obs_prev = s->obs_new + U;
     return 0;
 }
 
@@ -185,6 +141,25 @@ static int setup__net(run_state *s, dtfl_err *err)
     s->mig.chunk_bytes = (size_t)c->net.chunk_kib * 1024;
     s->mig.expect = (twin_dt_expect){s->dim, s->nparams, s->classes};
     return 0;
+}
+
+/* sched.policy_file: a trained policy's weights, checked against the
+ * sizes this run's policy was built for; sched.learn keeps it learning. */
+static int setup__policy_file(run_state *s, dtfl_err *err)
+{
+    const char *path = s->cfg->sched.policy_file;
+    if (path[0] == '\0') {
+        sched_policy_set_training(s->policy, s->cfg->sched.learn);
+        return 0;
+    }
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = dtfl_file_read_all(path, (size_t)1 << 31, &buf, &len, err);
+    if (rc == 0 && (rc = sched_policy_load(s->policy, buf, len, err)) < 0)
+        dtfl_err_prefix(err, "%s", path);
+    free(buf);
+    sched_policy_set_training(s->policy, s->cfg->sched.learn);
+    return rc;
 }
 
 int run_setup(run_state *s, const app_config *cfg, net_comm *comm,
@@ -207,16 +182,20 @@ int run_setup(run_state *s, const app_config *cfg, net_comm *comm,
         return rc;
     s->classes = s->train->classes;
     s->dim = s->train->dim;
-    twin_world_params wp = setup__world_params(cfg);
+    twin_world_params wp;
+    app_world_params(cfg, 0, &wp);
     if ((rc = twin_world_create(&s->world, &wp, err)) < 0 ||
         (rc = setup__users(s, err)) < 0 || (rc = setup__model(s, err)) < 0 ||
         (rc = setup__buffers(s, err)) < 0 || (rc = setup__net(s, err)) < 0)
         return rc;
+    if ((rc = app_obs_create(&s->obs, s->U, s->S, err)) < 0)
+        return rc;
     if (s->rank == 0) {
-        sched_params sp = {cfg->sched.policy, cfg->sched.gamma,
-                           (uint64_t)cfg->seed};
+        sched_params sp;
+        app_sched_params(cfg, &sp);
         if ((rc = sched_policy_create(&s->policy, &sp, err)) < 0)
             return rc;
+        rc = setup__policy_file(s, err);
     }
-    return 0;
+    return rc;
 }

@@ -19,40 +19,14 @@
 
 /* ---- decide ---- */
 
-static void slot__observe(run_state *s, int t, sched_obs *o)
-{
-    const twin_world *w = s->world;
-    for (int u = 0; u < s->U; u++) {
-        twin_world_user_xy(w, u, &s->obs_user_xy[2 * u], &s->obs_user_xy[2 * u + 1]);
-        s->obs_phi[u] = twin_world_user_phi(w, u);
-        s->obs_bits[u] = twin_world_user_twin_bits(w, u);
-        s->obs_new[u] = twin_world_new_samples(w, u, t);
-        s->obs_prev[u] = t > 0 ? twin_world_new_samples(w, u, t - 1) : 0;
-        for (int k = 0; k < s->S; k++)
-            s->obs_dist[(size_t)u * s->S + k] = twin_world_user_server_dist(w, u, k);
-    }
-    for (int k = 0; k < s->S; k++) {
-        twin_world_server_xy(w, k, &s->obs_server_xy[2 * k], &s->obs_server_xy[2 * k + 1]);
-        s->obs_p[k] = twin_world_server_p(w, k);
-        s->obs_q[k] = twin_world_server_q(w, k);
-        s->obs_eps[k] = twin_world_server_eps(w, k);
-        for (int j = 0; j < s->S; j++)
-            s->obs_server_dist[(size_t)k * s->S + j] = twin_world_server_dist(w, k, j);
-    }
-    *o = (sched_obs){t, s->U, s->S, s->obs_user_xy, s->obs_server_xy, s->obs_p,
-                     s->obs_q, s->obs_eps, s->obs_dist, s->obs_server_dist,
-                     s->obs_phi, s->obs_bits, s->obs_new, s->obs_prev, s->assoc};
-}
-
 /* Rank 0 decides; every rank receives the association and ratios. */
 static int slot__decide(run_state *s, int t, int *assoc, dtfl_err *err)
 {
     int rc = 0;
     if (s->rank == 0) {
-        sched_obs o;
-        slot__observe(s, t, &o);
+        const sched_obs *o = app_obs_fill(s->obs, s->world, t, s->assoc);
         sched_decision d = {assoc, s->gamma};
-        rc = sched_policy_decide(s->policy, &o, &d, err);
+        rc = sched_policy_decide(s->policy, o, &d, err);
     }
     int64_t bad = rc < 0;
     int rc2 = net_allreduce_i64(s->comm, &bad, 1, err);

@@ -1,10 +1,14 @@
 /*
- * fixed.c - the two policies that need no learning, with gamma fixed from
- * the config:
+ * fixed.c - the two association policies that need no learning:
  *   static   the association of the first slot (nearest server then) is kept
  *            for the whole run: twins never migrate;
- *   nearest  every twin goes to its user's nearest server each slot.
- * Their checkpoint state: the kept association (static) or nothing.
+ *   nearest  every twin goes to its user's nearest server that keeps the
+ *            constraints C2 (computation) and C3 (synchronisation) of 003
+ *            with the twins placed before it (baseline 2; users in id order;
+ *            loads counted at gamma = 0, the least a server must carry; a
+ *            user no server can take goes to its nearest).
+ * The historical ratios come from the configured allocation. Checkpoint
+ * state: the kept association (static) or nothing.
  */
 #include "sched.h"
 
@@ -12,7 +16,7 @@
 #include <string.h>
 
 typedef struct fixed_state {
-    double gamma;
+    sched_diten_params model;
     int nusers;     /* 0 until the first decision */
     int *first;     /* (nusers,) the association kept by `static` */
 } fixed_state;
@@ -22,7 +26,7 @@ static int fixed__create(void **self, const sched_params *p, dtfl_err *err)
     fixed_state *s = calloc(1, sizeof *s);
     if (s == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
-    s->gamma = p->gamma;
+    s->model = p->model;
     *self = s;
     return 0;
 }
@@ -39,12 +43,44 @@ static void fixed__destroy(void *self)
 static int nearest__decide(void *self, const sched_obs *o, sched_decision *d,
                            dtfl_err *err)
 {
-    (void)err;
-    fixed_state *s = self;
-    for (int u = 0; u < o->users; u++) {
-        d->assoc[u] = sched_nearest(o, u);
-        d->gamma[u] = s->gamma;
+    fixed_state *st = self;
+    const sched_diten_params *m = &st->model;
+    const int S = o->servers;
+    double *cmp = calloc(2 * (size_t)S, sizeof(double)), *syn = cmp + S;
+    int *order = malloc(sizeof(int) * (size_t)S);
+    if (cmp == NULL || order == NULL) {
+        free(cmp);
+        free(order);
+        return dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
     }
+    const double rate = sched_diten_rate(m);
+    for (int u = 0; u < o->users; u++) {
+        const double *dist = o->dist + (size_t)u * S;
+        for (int s = 0; s < S; s++) /* servers by distance, ties by id */
+            order[s] = s;
+        for (int i = 1; i < S; i++)
+            for (int j = i; j > 0 && dist[order[j]] < dist[order[j - 1]]; j--) {
+                int t = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = t;
+            }
+        double data = o->n_new[u] * m->unit_per_sample;
+        d->assoc[u] = order[0];
+        for (int i = 0; i < S; i++) {
+            int s = order[i];
+            double c = m->n_cmp * o->eps[s] * data * (m->E_s + m->E_us);
+            double y = m->n_syn * data / rate * dist[s];
+            if (cmp[s] + c <= o->q[s] && syn[s] + y <= o->p[s]) {
+                d->assoc[u] = s;
+                break;
+            }
+        }
+        int s = d->assoc[u];
+        cmp[s] += m->n_cmp * o->eps[s] * data * (m->E_s + m->E_us);
+        syn[s] += m->n_syn * data / rate * dist[s];
+    }
+    free(cmp);
+    free(order);
     return 0;
 }
 
@@ -64,10 +100,8 @@ static int static__decide(void *self, const sched_obs *o, sched_decision *d,
         return dtfl_err_set(err, DTFL_EINTERNAL,
                             "static policy: %d users, first saw %d", o->users,
                             s->nusers);
-    for (int u = 0; u < o->users; u++) {
+    for (int u = 0; u < o->users; u++)
         d->assoc[u] = s->first[u];
-        d->gamma[u] = s->gamma;
-    }
     return 0;
 }
 
@@ -113,8 +147,10 @@ static int fixed__load(void *self, const uint8_t *buf, size_t len,
 
 const sched_ops sched__static_ops = {
     "static", "the first slot's nearest servers, kept (no migration)",
-    fixed__create, static__decide, fixed__save, fixed__load, fixed__destroy};
+    fixed__create, static__decide, NULL, NULL, fixed__save, fixed__load,
+    fixed__destroy};
 
 const sched_ops sched__nearest_ops = {
-    "nearest", "each twin on its user's nearest server, every slot",
-    fixed__create, nearest__decide, fixed__save, fixed__load, fixed__destroy};
+    "nearest", "nearest server keeping C2 and C3, every slot (003, baseline 2)",
+    fixed__create, nearest__decide, NULL, NULL, fixed__save, fixed__load,
+    fixed__destroy};

@@ -17,7 +17,7 @@
  * Its solution gamma(lambda) is unique, and lambda lies between N' at the
  * largest and at the smallest possible cost. The global optimum is therefore
  * on the curve {gamma(lambda)}: the solver scans lambda (log-spaced) over that
- * interval, keeps the best, and refines it by golden section. A server with
+ * interval, keeps the best, and refines it by Brent's method. A server with
  * one user is a one-dimensional problem and is solved on gamma directly.
  *
  * gamma(lambda) is closed-form per user but for the inverse of rho', found
@@ -31,28 +31,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GS_GRID 16
-#define GS_GOLDEN 24
+#define GS_GRID 10
+#define GS_BRENT 40
 
 typedef struct gs_user {
     int u;
     double n, m, phi;  /* new and previous samples, EMD */
     double c, k;       /* cost and compute slopes per unit of gamma */
     double rp0, rp1;   /* r'(0), r'(1) */
+    double v, K, B;    /* v(phi) and the constants of log rho' */
+    double ylast;      /* the last root, where the next search starts */
 } gs_user;
 
 typedef struct gs_server {
     const sched_diten_params *p;
     double wr, wn;     /* beta1 / U, beta2 / S */
     double A, Q;       /* cost and compute room at gamma = 0 */
+    double mu_last;    /* the last binding multiplier: the next search's
+                          first guess */
+    double t0;         /* lower end of the lambda parameter searched */
+    int no_mu;         /* no user migrates in: c = k (see gs__many) */
     int n;
     gs_user *us;
     double *g, *best;  /* (n,) working and best gamma */
 } gs_server;
 
+/* r(g) = wr rho(n + g m) with the user's v(phi) already computed: eq. 11
+ * is v - a1 exp(-a2 (a3 n)^v). */
 static double gs__r(const gs_server *s, const gs_user *x, double g)
 {
-    return s->wr * sched_diten_utility(s->p, x->n + g * x->m, x->phi);
+    double n = x->n + g * x->m;
+    return s->wr * (x->v - s->p->a[0] * exp(-s->p->a[1] * pow(s->p->a[2] * n, x->v)));
 }
 
 static double gs__rp(const gs_server *s, const gs_user *x, double g)
@@ -71,21 +80,22 @@ static double gs__Np(const gs_server *s, double x)
     return s->wn / s->p->f0 * e / ((1.0 + e) * (1.0 + e));
 }
 
-/* argmax over [0, 1] of r(g) - price g: where r'(g) = price. */
-static double gs__reply(const gs_server *s, const gs_user *x, double price)
+/* argmax over [0, 1] of r(g) - price g: where r'(g) = price. Solves
+ * log rho'(n) = L for y = log n, with
+ *   f(y) = K + (v - 1) y - B e^{v y} - L,  K = log(a1 a2 v a3^v),
+ * B = a2 a3^v: concave and decreasing, so Newton inside a bracket converges
+ * fast; it starts from this user's last root, which the outer search moves
+ * only a little from call to call. */
+static double gs__reply(const gs_server *s, gs_user *x, double price)
 {
     if (x->rp0 <= price)
         return 0.0;
     if (x->rp1 >= price)
         return 1.0;
-    /* solve log rho'(n) = log(price / (wr m)) for y = log n:
-     * f(y) = log(a1 a2 v a3^v) + (v - 1) y - a2 a3^v e^{v y} - L */
-    const double *a = s->p->a;
-    double v = sched_diten_v(s->p, x->phi);
-    double K = log(a[0] * a[1] * v) + v * log(a[2]);
-    double B = a[1] * pow(a[2], v);
+    const double v = x->v, K = x->K, B = x->B;
     double L = log(price / (s->wr * x->m));
-    double lo = log(x->n), hi = log(x->n + x->m), y = lo;
+    double lo = log(x->n), hi = log(x->n + x->m);
+    double y = x->ylast > lo && x->ylast < hi ? x->ylast : 0.5 * (lo + hi);
     for (int it = 0; it < 100; it++) {
         double e = B * exp(v * y);
         double f = K + (v - 1.0) * y - e - L;
@@ -101,6 +111,7 @@ static double gs__reply(const gs_server *s, const gs_user *x, double price)
             break;
         y = ny;
     }
+    x->ylast = y;
     double g = (exp(y) - x->n) / x->m;
     return g < 0 ? 0 : (g > 1 ? 1 : g);
 }
@@ -116,7 +127,7 @@ static double gs__phi(const gs_server *s, const double *g)
 }
 
 /* Replies to prices lambda c + mu k; returns the compute load. */
-static double gs__load(const gs_server *s, double lambda, double mu, double *g)
+static double gs__load(gs_server *s, double lambda, double mu, double *g)
 {
     double load = 0.0;
     for (int i = 0; i < s->n; i++) {
@@ -128,7 +139,7 @@ static double gs__load(const gs_server *s, double lambda, double mu, double *g)
 
 /* gamma(lambda): the concave problem with N replaced by slope lambda, the
  * compute constraint enforced through mu when it binds. */
-static void gs__curve(const gs_server *s, double lambda, double *g)
+static void gs__curve(gs_server *s, double lambda, double *g)
 {
     double load = gs__load(s, lambda, 0.0, g);
     if (load <= s->Q)
@@ -141,6 +152,28 @@ static void gs__curve(const gs_server *s, double lambda, double *g)
         if (s->us[i].k > 0 && s->us[i].rp0 / s->us[i].k > b)
             b = s->us[i].rp0 / s->us[i].k;
     double fb = gs__load(s, lambda, b, g) - s->Q;
+    if (s->mu_last > a && s->mu_last < b) { /* start next to the last root */
+        double fm = gs__load(s, lambda, s->mu_last, g) - s->Q;
+        if (fm > 0) {
+            a = s->mu_last;
+            fa = fm;
+        } else {
+            b = s->mu_last;
+            fb = fm;
+        }
+        double step = 0.05 * s->mu_last; /* and bracket it closely */
+        double c = fm > 0 ? s->mu_last + step : s->mu_last - step;
+        if (c > a && c < b) {
+            double fc = gs__load(s, lambda, c, g) - s->Q;
+            if (fc > 0) {
+                a = c;
+                fa = fc;
+            } else {
+                b = c;
+                fb = fc;
+            }
+        }
+    }
     int side = 0;
     for (int it = 0; it < 60 && fb < 0 && b - a > 1e-14 * b; it++) {
         double c = b - fb * (b - a) / (fb - fa);
@@ -163,37 +196,75 @@ static void gs__curve(const gs_server *s, double lambda, double *g)
                 break;
         }
     }
+    s->mu_last = b;
     gs__load(s, lambda, b, g); /* the feasible end */
 }
 
-/* Golden-section search of f on [lo, hi] around a grid maximum. */
+/* Brent's method (golden section with parabolic steps) maximising f on
+ * [lo, hi] around a grid maximum; keeps the best point seen. */
 typedef double (*gs_fn)(gs_server *s, double t);
 
-static double gs__golden(gs_server *s, gs_fn f, double lo, double hi,
-                         double *best_t, double best)
+static double gs__brent(gs_server *s, gs_fn f, double lo, double hi,
+                        double *best_t, double best)
 {
-    const double r = 0.6180339887498949;
-    double x1 = hi - r * (hi - lo), x2 = lo + r * (hi - lo);
-    double f1 = f(s, x1), f2 = f(s, x2);
-    for (int it = 0; it < GS_GOLDEN; it++) {
-        if (f1 >= f2) {
-            hi = x2;
-            x2 = x1;
-            f2 = f1;
-            x1 = hi - r * (hi - lo);
-            f1 = f(s, x1);
+    /* t to 1e-5: Phi is smooth, so the objective is off by O(1e-10) */
+    const double cg = 0.3819660112501051, tol = 1e-5;
+    double x = *best_t, w = x, v = x;
+    double fx = -best, fw = fx, fv = fx; /* minimise -f */
+    double d = 0.0, e = 0.0;
+    for (int it = 0; it < GS_BRENT; it++) {
+        double m = 0.5 * (lo + hi), tol1 = tol * fabs(x) + 1e-9, tol2 = 2 * tol1;
+        if (fabs(x - m) <= tol2 - 0.5 * (hi - lo))
+            break;
+        int golden = 1;
+        if (fabs(e) > tol1) { /* try a parabola through x, w, v */
+            double r = (x - w) * (fx - fv), q = (x - v) * (fx - fw);
+            double pp = (x - v) * q - (x - w) * r;
+            q = 2.0 * (q - r);
+            if (q > 0)
+                pp = -pp;
+            q = fabs(q);
+            double etemp = e;
+            e = d;
+            if (fabs(pp) < fabs(0.5 * q * etemp) && pp > q * (lo - x) &&
+                pp < q * (hi - x)) {
+                d = pp / q;
+                double u = x + d;
+                if (u - lo < tol2 || hi - u < tol2)
+                    d = x < m ? tol1 : -tol1;
+                golden = 0;
+            }
+        }
+        if (golden) {
+            e = x >= m ? lo - x : hi - x;
+            d = cg * e;
+        }
+        double u = fabs(d) >= tol1 ? x + d : x + (d > 0 ? tol1 : -tol1);
+        double fu = -f(s, u);
+        if (fu <= fx) {
+            if (u >= x)
+                lo = x;
+            else
+                hi = x;
+            v = w; fv = fw;
+            w = x; fw = fx;
+            x = u; fx = fu;
         } else {
-            lo = x1;
-            x1 = x2;
-            f1 = f2;
-            x2 = lo + r * (hi - lo);
-            f2 = f(s, x2);
+            if (u < x)
+                lo = u;
+            else
+                hi = u;
+            if (fu <= fw || w == x) {
+                v = w; fv = fw;
+                w = u; fw = fu;
+            } else if (fu <= fv || v == x || v == w) {
+                v = u; fv = fu;
+            }
         }
     }
-    double t = f1 >= f2 ? x1 : x2, v = f1 >= f2 ? f1 : f2;
-    if (v > best) {
-        *best_t = t;
-        best = v;
+    if (-fx > best) {
+        *best_t = x;
+        best = -fx;
     }
     return best;
 }
@@ -211,9 +282,16 @@ static double gs__search(gs_server *s, gs_fn f, double *best_t)
         }
     }
     *best_t = (double)bi / (GS_GRID - 1);
+    double lo_v = vals[bi], hi_v = vals[bi];
+    for (int i = 0; i < GS_GRID; i++) {
+        lo_v = vals[i] < lo_v ? vals[i] : lo_v;
+        hi_v = vals[i] > hi_v ? vals[i] : hi_v;
+    }
+    if (hi_v - lo_v <= 1e-15 * (1.0 + fabs(hi_v)))
+        return best; /* flat: every gamma at a bound along the whole curve */
     double lo = bi > 0 ? (double)(bi - 1) / (GS_GRID - 1) : 0.0;
     double hi = bi < GS_GRID - 1 ? (double)(bi + 1) / (GS_GRID - 1) : 1.0;
-    return gs__golden(s, f, lo, hi, best_t, best);
+    return gs__brent(s, f, lo, hi, best_t, best);
 }
 
 /* One user: Phi on gamma in [0, gmax] directly (t is gamma / gmax). */
@@ -243,8 +321,54 @@ static double gs__lambda(const gs_server *s, double t)
 
 static double gs__many(gs_server *s, double t)
 {
-    gs__curve(s, gs__lambda(s, t), s->g);
+    double lambda = gs__lambda(s, s->t0 + t * (1.0 - s->t0));
+    if (s->no_mu)
+        gs__load(s, lambda, 0.0, s->g);
+    else
+        gs__curve(s, lambda, s->g);
     return gs__phi(s, s->g);
+}
+
+/* When no twin migrates into the server, c_u = k_u for every user, so the
+ * prices lambda c + mu k = (lambda + mu) k depend on lambda + mu only: on
+ * the part of the curve where compute binds, gamma is one point, the
+ * unconstrained reply at the lambda where the load reaches Q. The search then
+ * runs over lambda from that point up, with no inner search for mu. */
+static void gs__range(gs_server *s)
+{
+    s->t0 = 0.0;
+    s->no_mu = 1;
+    for (int i = 0; i < s->n && s->no_mu; i++)
+        s->no_mu = s->us[i].c == s->us[i].k;
+    if (!s->no_mu || gs__load(s, gs__lambda(s, 0.0), 0.0, s->g) <= s->Q)
+        return;
+    /* load(lo) > Q >= load(hi); Illinois regula falsi on load(t) - Q */
+    double lo = 0.0, hi = 1.0;
+    double flo = gs__load(s, gs__lambda(s, lo), 0.0, s->g) - s->Q;
+    double fhi = gs__load(s, gs__lambda(s, hi), 0.0, s->g) - s->Q;
+    int side = 0;
+    for (int it = 0; it < 60 && fhi < 0 && hi - lo > 1e-12; it++) {
+        double c = hi - fhi * (hi - lo) / (fhi - flo);
+        if (!(c > lo && c < hi))
+            c = 0.5 * (lo + hi);
+        double fc = gs__load(s, gs__lambda(s, c), 0.0, s->g) - s->Q;
+        if (fc > 0) {
+            lo = c;
+            flo = fc;
+            if (side == -1)
+                fhi *= 0.5;
+            side = -1;
+        } else {
+            hi = c;
+            fhi = fc;
+            if (side == 1)
+                flo *= 0.5;
+            side = 1;
+            if (fc > -1e-10 * s->Q)
+                break;
+        }
+    }
+    s->t0 = hi; /* the feasible end */
 }
 
 static void gs__solve(gs_server *s)
@@ -260,6 +384,7 @@ static void gs__solve(gs_server *s)
         gs__search(s, gs__one, &t);
         gs__one(s, t);
     } else {
+        gs__range(s);
         gs__search(s, gs__many, &t);
         gs__many(s, t);
     }
@@ -298,9 +423,16 @@ static void gs__server(gs_server *s, const sched_diten_params *p,
         x->c = x->k + mig * m * upd;       /* eq. 31: computation + migration */
     }
     s->Q = o->q[srv] - K0;
+    s->mu_last = 0.0;
+    const double *a = p->a;
     for (int i = 0; i < s->n; i++) {
-        s->us[i].rp0 = gs__rp(s, &s->us[i], 0.0);
-        s->us[i].rp1 = gs__rp(s, &s->us[i], 1.0);
+        gs_user *x = &s->us[i];
+        x->rp0 = gs__rp(s, x, 0.0);
+        x->rp1 = gs__rp(s, x, 1.0);
+        x->v = sched_diten_v(p, x->phi);
+        x->K = log(a[0] * a[1] * x->v) + x->v * log(a[2]);
+        x->B = a[1] * pow(a[2], x->v);
+        x->ylast = 0.0;
     }
 }
 
@@ -311,8 +443,8 @@ void sched_gamma_optimal(const sched_diten_params *p, const sched_obs *o,
     double g[256], best[256];
     gs_user *heap_us = NULL;
     double *heap_g = NULL;
-    gs_server s = {p, p->beta1 / o->users, p->beta2 / o->servers, 0, 0, 0,
-                   us, g, best};
+    gs_server s = {.p = p, .wr = p->beta1 / o->users,
+                   .wn = p->beta2 / o->servers, .us = us, .g = g, .best = best};
     if (o->users > 256) { /* more users than the stack buffers hold */
         heap_us = malloc(sizeof *heap_us * (size_t)o->users);
         heap_g = malloc(sizeof(double) * 2 * (size_t)o->users);
@@ -428,8 +560,8 @@ void sched_gamma_local(const sched_diten_params *p, const sched_obs *o,
 {
     gs_user us[256];
     double g[256], best[256];
-    gs_server s = {p, p->beta1 / o->users, p->beta2 / o->servers, 0, 0, 0,
-                   us, g, best};
+    gs_server s = {.p = p, .wr = p->beta1 / o->users,
+                   .wn = p->beta2 / o->servers, .us = us, .g = g, .best = best};
     for (int u = 0; u < o->users; u++)
         gamma[u] = 0.0;
     if (o->users > 256)

@@ -24,7 +24,7 @@
 /* MLP                                                                       */
 /* ------------------------------------------------------------------------ */
 
-typedef enum rl_act { RL_ACT_TANH = 0, RL_ACT_RELU = 1 } rl_act;
+
 
 #define RL_MAX_LAYERS 6
 
@@ -81,6 +81,13 @@ void rl_cat_mode(const float *logits, int K, int A, int *act);
 /* dlogits (K*A) += w_lp d logp / d logits + w_ent d entropy / d logits */
 void rl_cat_backward(const float *logits, int K, int A, const int *act,
                      double w_lp, double w_ent, float *dlogits);
+/* The same three from one log-softmax pass: lp (K*A) receives the
+ * log-probabilities, *logp and *entropy the sums; rl_cat_backward_lp then
+ * needs no exp of the logits again. */
+void rl_cat_eval(const float *logits, int K, int A, const int *act,
+                 double *lp, double *logp, double *entropy);
+void rl_cat_backward_lp(const double *lp, int K, int A, const int *act,
+                        double w_lp, double w_ent, float *dlogits);
 
 /* Diagonal Gaussian: mean (D) from the network, log_std (D) a free
  * parameter. */
@@ -97,34 +104,6 @@ void rl_gauss_backward(const float *mean, const float *log_std, int D,
 /* ------------------------------------------------------------------------ */
 /* Actor-critic: PPO-clip with GAE, or A2C                                   */
 /* ------------------------------------------------------------------------ */
-
-typedef enum rl_head { RL_HEAD_CATEGORICAL = 0, RL_HEAD_GAUSSIAN = 1 } rl_head;
-
-typedef struct rl_ac_params {
-    int obs_dim;
-    rl_head head;
-    int K, A;               /* categorical: K choices of A; Gaussian: K dims */
-    int hidden, layers;     /* hidden width and count, both networks */
-    rl_act act;
-    double lr_actor, lr_critic;
-    double adam_eps;
-    double gamma, lambda;   /* discount and GAE factor (eqs. 32-33) */
-    double clip;            /* PPO ratio clip epsilon (eq. 34); <= 0: none */
-    int clip_vloss;         /* clip value updates by `clip` too */
-    double ent_coef, vf_coef;
-    double max_grad_norm;   /* per network; <= 0: none */
-    int norm_adv;           /* normalise advantages per minibatch */
-    int epochs, minibatches;/* M epochs of (rollout / minibatches) samples */
-    int rollout;            /* steps collected per update */
-    double init_log_std;    /* Gaussian head */
-    double hidden_gain, actor_gain, critic_gain; /* orthogonal init */
-    uint64_t seed;
-} rl_ac_params;
-
-/* CleanRL's ppo.py, with the paper's settings where 003 gives them. */
-rl_ac_params rl_ppo_defaults(void);
-/* Advantage actor-critic: one gradient step per short rollout, no clip. */
-rl_ac_params rl_a2c_defaults(void);
 
 typedef struct rl_stats {
     double pg_loss, v_loss, entropy, approx_kl, clipfrac;
@@ -154,21 +133,6 @@ void rl_ac_set_lr_frac(rl_ac *a, double frac);
 /* ------------------------------------------------------------------------ */
 /* DDPG                                                                      */
 /* ------------------------------------------------------------------------ */
-
-typedef struct rl_ddpg_params {
-    int obs_dim, D;         /* action: D scores in [-1, 1] */
-    int hidden, layers;
-    double lr_actor, lr_critic;
-    double gamma, tau;      /* discount, soft target update */
-    double noise;           /* std of exploration noise on the scores */
-    int batch, buffer;      /* minibatch, replay capacity */
-    int learning_starts;    /* random actions before this many steps */
-    int train_every;        /* gradient steps every this many steps */
-    int policy_delay;       /* actor and targets every this many critic steps */
-    uint64_t seed;
-} rl_ddpg_params;
-
-rl_ddpg_params rl_ddpg_defaults(void);
 
 typedef struct rl_ddpg rl_ddpg;
 

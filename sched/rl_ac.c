@@ -88,6 +88,7 @@ struct rl_ac {
     /* minibatch scratch */
     int *perm;               /* (N) */
     float *mb_obs;           /* (mb, obs_dim) */
+    double *lp;              /* (K*A) log-probabilities of one sample */
     float *dout;             /* (mb, K*A) */
 };
 
@@ -109,6 +110,7 @@ void rl_ac_destroy(rl_ac *a)
     free(a->perm);
     free(a->mb_obs);
     free(a->dout);
+    free(a->lp);
     free(a);
 }
 
@@ -150,9 +152,10 @@ int rl_ac_create(rl_ac **out, const rl_ac_params *p, dtfl_err *err)
     a->perm = calloc((size_t)N, sizeof(int));
     a->mb_obs = calloc((size_t)mb * D, sizeof(float));
     a->dout = calloc((size_t)mb * nout, sizeof(float));
+    a->lp = calloc((size_t)nout, sizeof(double));
     if (a->log_std == NULL || a->obs == NULL || a->act_i == NULL ||
         a->act_f == NULL || a->logp == NULL || a->done == NULL ||
-        a->perm == NULL || a->mb_obs == NULL || a->dout == NULL) {
+        a->perm == NULL || a->mb_obs == NULL || a->dout == NULL || a->lp == NULL) {
         rc = dtfl_err_set(err, DTFL_ENOMEM, "actor-critic: out of memory");
         goto fail;
     }
@@ -273,8 +276,7 @@ static void ac__minibatch(rl_ac *a, const int *idx, int B, rl_stats *st)
         double adv = p->norm_adv ? (a->adv[t] - mean) / (sd + 1e-8) : a->adv[t];
         double lp, h;
         if (p->head == RL_HEAD_CATEGORICAL) {
-            lp = rl_cat_logp(o, p->K, p->A, a->act_i + (size_t)t * p->K);
-            h = rl_cat_entropy(o, p->K, p->A);
+            rl_cat_eval(o, p->K, p->A, a->act_i + (size_t)t * p->K, a->lp, &lp, &h);
         } else {
             lp = rl_gauss_logp(o, a->log_std, p->K, a->act_f + (size_t)t * p->K);
             h = rl_gauss_entropy(a->log_std, p->K);
@@ -299,8 +301,8 @@ static void ac__minibatch(rl_ac *a, const int *idx, int B, rl_stats *st)
         double w_lp = clipped ? 0.0 : -adv * ratio / B;
         double w_ent = -p->ent_coef / B;
         if (p->head == RL_HEAD_CATEGORICAL)
-            rl_cat_backward(o, p->K, p->A, a->act_i + (size_t)t * p->K, w_lp,
-                            w_ent, a->dout + (size_t)b * nout);
+            rl_cat_backward_lp(a->lp, p->K, p->A, a->act_i + (size_t)t * p->K,
+                               w_lp, w_ent, a->dout + (size_t)b * nout);
         else
             rl_gauss_backward(o, a->log_std, p->K, a->act_f + (size_t)t * p->K,
                               w_lp, w_ent, a->dout + (size_t)b * nout,

@@ -4,6 +4,7 @@
  */
 #include "rl.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -41,31 +42,33 @@ void rl_adam_destroy(rl_adam *a)
 
 void rl_adam_set_lr(rl_adam *a, double lr) { a->lr = lr; }
 
-void rl_adam_step(rl_adam *a, float *w, const float *g)
+/* The element-wise update, on restrict pointers so it vectorises. */
+static void adam__update(size_t n, float *restrict w, const float *restrict g,
+                         float *restrict m, float *restrict v, float step,
+                         float eps)
 {
     const float b1 = 0.9f, b2 = 0.999f;
+    for (size_t i = 0; i < n; i++) {
+        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+        v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+        w[i] -= step * m[i] / (sqrtf(v[i]) + eps);
+    }
+}
+
+void rl_adam_step(rl_adam *a, float *w, const float *g)
+{
     a->t++;
     const double c1 = 1.0 - pow(0.9, (double)a->t), c2 = 1.0 - pow(0.999, (double)a->t);
     /* lr sqrt(1 - b2^t) / (1 - b1^t), with eps scaled to match PyTorch */
-    const float step = (float)(a->lr * sqrt(c2) / c1);
-    const float eps = (float)(a->eps * sqrt(c2));
-    for (size_t i = 0; i < a->n; i++) {
-        a->m[i] = b1 * a->m[i] + (1.0f - b1) * g[i];
-        a->v[i] = b2 * a->v[i] + (1.0f - b2) * g[i] * g[i];
-        w[i] -= step * a->m[i] / (sqrtf(a->v[i]) + eps);
-    }
+    adam__update(a->n, w, g, a->m, a->v, (float)(a->lr * sqrt(c2) / c1),
+                 (float)(a->eps * sqrt(c2)));
 }
 
 double rl_clip_grad_norm(float *g, size_t n, double max)
 {
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s += (double)g[i] * g[i];
-    double norm = sqrt(s);
-    if (max > 0 && norm > max) {
-        float k = (float)(max / (norm + 1e-6));
-        for (size_t i = 0; i < n; i++)
-            g[i] *= k;
-    }
+    /* sum of squares accumulated in double by BLAS */
+    double norm = sqrt(cblas_dsdot((int)n, g, 1, g, 1));
+    if (max > 0 && norm > max)
+        cblas_sscal((int)n, (float)(max / (norm + 1e-6)), g, 1);
     return norm;
 }

@@ -46,13 +46,21 @@ double rl_cat_entropy(const float *logits, int K, int A)
 
 void rl_cat_sample(const float *logits, int K, int A, dtfl_rng *r, int *act)
 {
-    double lp[1024];
+    float e[1024];
     for (int k = 0; k < K; k++) {
-        heads__logsoftmax(logits + (size_t)k * A, A, lp);
-        double u = dtfl_rng_uniform(r), c = 0.0;
+        const float *z = logits + (size_t)k * A;
+        float mx = z[0];
+        for (int i = 1; i < A; i++)
+            mx = z[i] > mx ? z[i] : mx;
+        double s = 0.0;
+        for (int i = 0; i < A; i++) {
+            e[i] = expf(z[i] - mx);
+            s += e[i];
+        }
+        double u = dtfl_rng_uniform(r) * s, c = 0.0;
         act[k] = A - 1;
         for (int i = 0; i < A; i++) {
-            c += exp(lp[i]);
+            c += e[i];
             if (u < c) {
                 act[k] = i;
                 break;
@@ -88,6 +96,37 @@ void rl_cat_backward(const float *logits, int K, int A, const int *act,
             /* d logp / dz_i = [i == a] - p_i;  d H / dz_i = -p_i (lp_i + H) */
             d[i] += (float)(w_lp * ((i == act[k]) - p) - w_ent * p * (lp[i] + h));
         }
+    }
+}
+
+void rl_cat_eval(const float *logits, int K, int A, const int *act,
+                 double *lp, double *logp, double *entropy)
+{
+    double sum = 0.0, h = 0.0;
+    for (int k = 0; k < K; k++) {
+        double *l = lp + (size_t)k * A;
+        heads__logsoftmax(logits + (size_t)k * A, A, l);
+        sum += l[act[k]];
+        for (int i = 0; i < A; i++)
+            h -= exp(l[i]) * l[i];
+    }
+    *logp = sum;
+    *entropy = h;
+}
+
+void rl_cat_backward_lp(const double *lp, int K, int A, const int *act,
+                        double w_lp, double w_ent, float *dlogits)
+{
+    for (int k = 0; k < K; k++) {
+        const double *l = lp + (size_t)k * A;
+        double h = 0.0, p[1024];
+        for (int i = 0; i < A; i++) {
+            p[i] = exp(l[i]);
+            h -= p[i] * l[i];
+        }
+        float *d = dlogits + (size_t)k * A;
+        for (int i = 0; i < A; i++)
+            d[i] += (float)(w_lp * ((i == act[k]) - p[i]) - w_ent * p[i] * (l[i] + h));
     }
 }
 

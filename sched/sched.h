@@ -42,50 +42,6 @@ typedef struct sched_decision {
     double *gamma;  /* (U,) share of last slot's data reused, [0, 1] */
 } sched_decision;
 
-/* Settings every policy may read. */
-typedef struct sched_params {
-    const char *policy;  /* registry name */
-    double gamma;        /* fixed historical ratio for the simple policies */
-    uint64_t seed;
-} sched_params;
-
-typedef struct sched_policy sched_policy;
-
-/* The functions of one policy. `self` is the policy's own state. */
-typedef struct sched_ops {
-    const char *name;
-    const char *summary;
-    int (*create)(void **self, const sched_params *p, dtfl_err *err);
-    int (*decide)(void *self, const sched_obs *o, sched_decision *d,
-                  dtfl_err *err);
-    /* state for checkpoints: bytes written to buf (size from *len on the
-     * first call with buf NULL); load refuses bytes it did not write */
-    int (*save)(void *self, uint8_t *buf, size_t *len, dtfl_err *err);
-    int (*load)(void *self, const uint8_t *buf, size_t len, dtfl_err *err);
-    void (*destroy)(void *self);
-} sched_ops;
-
-/* The registry: every policy, and lookup by name. */
-const sched_ops *sched_find(const char *name);
-int sched_count(void);
-const sched_ops *sched_at(int i);
-
-int sched_policy_create(sched_policy **out, const sched_params *p,
-                        dtfl_err *err);
-void sched_policy_destroy(sched_policy *pol);
-const char *sched_policy_name(const sched_policy *pol);
-/* Decides and then checks the decision (every server id in range, every
- * gamma in [0, 1]); a policy that breaks this is an internal error. */
-int sched_policy_decide(sched_policy *pol, const sched_obs *o,
-                        sched_decision *d, dtfl_err *err);
-int sched_policy_save(sched_policy *pol, uint8_t *buf, size_t *len,
-                      dtfl_err *err);
-int sched_policy_load(sched_policy *pol, const uint8_t *buf, size_t len,
-                      dtfl_err *err);
-
-/* Index of the nearest server to user u in an observation. */
-int sched_nearest(const sched_obs *o, int u);
-
 /* ------------------------------------------------------------------------ */
 /* The DITEN scenario of 003_8fb9af7836691d5d.txt: utility and costs        */
 /* ------------------------------------------------------------------------ */
@@ -112,6 +68,140 @@ typedef struct sched_diten_params {
     double barrier_cap;      /* penalty per broken constraint (eq. 24 is
                                 infinite there) */
 } sched_diten_params;
+
+/* ------------------------------------------------------------------------ */
+/* Learned policies: the knobs of their algorithms (rl.h implements them)   */
+/* ------------------------------------------------------------------------ */
+
+typedef enum rl_act { RL_ACT_TANH = 0, RL_ACT_RELU = 1 } rl_act;
+
+typedef enum rl_head { RL_HEAD_CATEGORICAL = 0, RL_HEAD_GAUSSIAN = 1 } rl_head;
+
+typedef struct rl_ac_params {
+    int obs_dim;
+    rl_head head;
+    int K, A;               /* categorical: K choices of A; Gaussian: K dims */
+    int hidden, layers;     /* hidden width and count, both networks */
+    rl_act act;
+    double lr_actor, lr_critic;
+    double adam_eps;
+    double gamma, lambda;   /* discount and GAE factor (eqs. 32-33) */
+    double clip;            /* PPO ratio clip epsilon (eq. 34); <= 0: none */
+    int clip_vloss;         /* clip value updates by `clip` too */
+    double ent_coef, vf_coef;
+    double max_grad_norm;   /* per network; <= 0: none */
+    int norm_adv;           /* normalise advantages per minibatch */
+    int epochs, minibatches;/* M epochs of (rollout / minibatches) samples */
+    int rollout;            /* steps collected per update */
+    double init_log_std;    /* Gaussian head */
+    double hidden_gain, actor_gain, critic_gain; /* orthogonal init */
+    uint64_t seed;
+} rl_ac_params;
+
+
+typedef struct rl_ddpg_params {
+    int obs_dim, D;         /* action: D scores in [-1, 1] */
+    int hidden, layers;
+    double lr_actor, lr_critic;
+    double gamma, tau;      /* discount, soft target update */
+    double noise;           /* std of exploration noise on the scores */
+    int batch, buffer;      /* minibatch, replay capacity */
+    int learning_starts;    /* random actions before this many steps */
+    int train_every;        /* gradient steps every this many steps */
+    int policy_delay;       /* actor and targets every this many critic steps */
+    uint64_t seed;
+} rl_ddpg_params;
+
+
+/* CleanRL's ppo.py, with the paper's settings where 003 gives them. */
+rl_ac_params rl_ppo_defaults(void);
+/* Advantage actor-critic (Stable-Baselines3's A2C settings). */
+rl_ac_params rl_a2c_defaults(void);
+/* CleanRL's ddpg_continuous_action.py, scaled to short runs. */
+rl_ddpg_params rl_ddpg_defaults(void);
+
+/* How a policy's historical ratios gamma are set once it has chosen the
+ * association. */
+typedef enum sched_allocation {
+    SCHED_ALLOC_FIXED = 0,   /* sched_params.gamma for every user */
+    SCHED_ALLOC_OPTIMAL = 1, /* the global optimum of eq. 26 */
+    SCHED_ALLOC_RANDOM = 2,  /* U[0, 1] per user (baseline 3 of 003) */
+    SCHED_ALLOC_FULL = 3     /* 1 for every user */
+} sched_allocation;
+
+/* Settings every policy may read. */
+typedef struct sched_params {
+    const char *policy;      /* registry name */
+    sched_allocation allocation;
+    double gamma;            /* for SCHED_ALLOC_FIXED */
+    uint64_t seed;
+    int users, servers;      /* U, S: the sizes learned policies are built for */
+    double width, height;    /* area, m (state normalisation) */
+    double samples_max;      /* largest per-slot sample count */
+    double twin_bits_max;    /* largest D_twin, bits */
+    sched_diten_params model;/* the DITEN model (constraints, allocation) */
+    rl_ac_params ppo, a2c;   /* settings of the learned policies */
+    rl_ddpg_params ddpg;
+} sched_params;
+
+typedef struct sched_policy sched_policy;
+
+/* The functions of one policy. `self` is the policy's own state. */
+typedef struct sched_ops {
+    const char *name;
+    const char *summary;
+    int (*create)(void **self, const sched_params *p, dtfl_err *err);
+    int (*decide)(void *self, const sched_obs *o, sched_decision *d,
+                  dtfl_err *err);
+    /* learning policies: the reward of the last decision, and whether it
+     * ended an episode; NULL for policies that do not learn */
+    int (*feedback)(void *self, double reward, int done, dtfl_err *err);
+    /* explore and learn (1), or act greedily and learn nothing (0) */
+    void (*set_training)(void *self, int training);
+    /* state for checkpoints: bytes written to buf (size from *len on the
+     * first call with buf NULL); load refuses bytes it did not write */
+    int (*save)(void *self, uint8_t *buf, size_t *len, dtfl_err *err);
+    int (*load)(void *self, const uint8_t *buf, size_t len, dtfl_err *err);
+    void (*destroy)(void *self);
+} sched_ops;
+
+/* The registry: every policy, and lookup by name. */
+const sched_ops *sched_find(const char *name);
+int sched_count(void);
+const sched_ops *sched_at(int i);
+
+int sched_policy_create(sched_policy **out, const sched_params *p,
+                        dtfl_err *err);
+void sched_policy_destroy(sched_policy *pol);
+const char *sched_policy_name(const sched_policy *pol);
+/* Decides the association, then the ratios by the configured allocation,
+ * then checks the decision (every server id in range, every gamma in
+ * [0, 1]); a policy that breaks this is an internal error. */
+int sched_policy_decide(sched_policy *pol, const sched_obs *o,
+                        sched_decision *d, dtfl_err *err);
+/* Whether the policy learns from feedback. */
+int sched_policy_learns(const sched_policy *pol);
+/* Training (explore and learn) or evaluation (greedy). Policies start in
+ * evaluation mode. */
+void sched_policy_set_training(sched_policy *pol, int training);
+/* The reward of the last decision (eq. 25) and whether it ended an
+ * episode; no-op for policies that do not learn or are not training. */
+int sched_policy_feedback(sched_policy *pol, double reward, int done,
+                          dtfl_err *err);
+
+/* The state of Sec. IV-A of 003 for learned policies: per user its position,
+ * EMD, twin size, new and previous sample counts, distance to every server
+ * and a one-hot of its current server; per server its position and
+ * capacities; all scaled to about [0, 1]. */
+int sched_state_dim(int users, int servers);
+void sched_state(const sched_params *p, const sched_obs *o, float *state);
+int sched_policy_save(sched_policy *pol, uint8_t *buf, size_t *len,
+                      dtfl_err *err);
+int sched_policy_load(sched_policy *pol, const uint8_t *buf, size_t len,
+                      dtfl_err *err);
+
+/* Index of the nearest server to user u in an observation. */
+int sched_nearest(const sched_obs *o, int u);
 
 sched_diten_params sched_diten_defaults(void);
 

@@ -343,6 +343,19 @@ static void test_tanh(void **state)
     check_lt(check_relerr(o, out, n), 1e-6);
     check_lt(check_relerr(gf, g, n), 1e-5);
     free(fx); free(fR); free(o); free(gf);
+    /* the forward's rational approximation against tanh, densely */
+    double worst = 0.0;
+    for (int i = -200000; i <= 200000; i++) {
+        float v = (float)i * 1e-4f;
+        fl_tanh_forward(&v, 1);
+        double e = fabs((double)v - tanh(i * 1e-4));
+        worst = e > worst ? e : worst;
+    }
+    float big[4] = {-100.0f, -8.0f, 8.0f, 1e30f};
+    fl_tanh_forward(big, 4);
+    check_lt(worst, 5e-7);
+    check_close(big[0], -1.0, 3e-7);
+    check_close(big[3], 1.0, 3e-7);
 }
 
 /* ---- flatten (layout only) ---- */

@@ -125,6 +125,15 @@ static void test_heads(void **state)
         an[i] = g[i];
     }
     check_lt(check_relerr(fd, an, 12), 1e-5);
+    /* the one-pass versions agree with the separate ones */
+    double lpbuf[12], lp1, h1;
+    float g2[12] = {0};
+    rl_cat_eval(z, K, A, act, lpbuf, &lp1, &h1);
+    check_close(lp1, lp, 1e-12);
+    check_close(h1, rl_cat_entropy(z, K, A), 1e-12);
+    rl_cat_backward_lp(lpbuf, K, A, act, wl, we, g2);
+    for (int i = 0; i < 12; i++)
+        check_close(g2[i], g[i], 1e-6);
     /* sampling follows the probabilities; the mode is the argmax */
     int counts[4] = {0}, a1[3];
     for (int i = 0; i < 20000; i++) {

@@ -27,10 +27,11 @@ static void mover__leg(twin_mover *m, const twin_world_params *p, dtfl_rng *r)
     m->speed = dtfl_rng_range(r, p->speed[0], p->speed[1]);
 }
 
-void twin_mover_start(twin_mover *m, const twin_world_params *p, int u)
+void twin_mover_start(twin_mover *m, const twin_world_params *p,
+                      uint64_t seed, int u)
 {
     dtfl_rng r;
-    dtfl_rng_init(&r, p->seed, DTFL_STREAM_MOBILITY, (uint32_t)u, 0);
+    dtfl_rng_init(&r, seed, DTFL_STREAM_MOBILITY, (uint32_t)u, 0);
     m->x = dtfl_rng_range(&r, 0.0, p->width);
     m->y = dtfl_rng_range(&r, 0.0, p->height);
     m->theta = dtfl_rng_range(&r, 0.0, 2.0 * M_PI);

@@ -45,7 +45,10 @@ typedef enum twin_distance {
 } twin_distance;
 
 typedef struct twin_world_params {
-    uint64_t seed;
+    uint64_t seed;              /* servers: placement and capacities */
+    uint64_t user_seed;         /* users: start, movement, twin sizes and
+                                   arrivals (0: seed); episodes of a training
+                                   run vary it over one server layout */
     double width, height;       /* m */
     double slot_seconds;        /* s per slot (mobility) */
     int servers, users;         /* S, U */
@@ -119,8 +122,10 @@ typedef struct twin_mover {
     double pause_left;   /* waypoint pause still to sit out, s */
 } twin_mover;
 
-/* Start state of user u (uniform position, first waypoint, heading). */
-void twin_mover_start(twin_mover *m, const twin_world_params *p, int u);
+/* Start state of user u (uniform position, first waypoint, heading), keyed
+ * by (seed, MOBILITY, u, 0). */
+void twin_mover_start(twin_mover *m, const twin_world_params *p,
+                      uint64_t seed, int u);
 /* Advances m by one slot of p->slot_seconds, drawing from r. */
 void twin_mover_step(twin_mover *m, const twin_world_params *p, dtfl_rng *r);
 

@@ -2,9 +2,10 @@
  * world.c - edge servers and users of a DT edge network, slot by slot.
  *
  * Every draw is keyed: server s draws its position and capacities from
- * (seed, WORLD, s, 0); user u its twin size from (seed, WORLD, u, 1), its
- * start from (seed, MOBILITY, u, 0), its movement in slot t from
- * (seed, MOBILITY, u, t) and its sample count from (seed, ARRIVAL, u, t).
+ * (seed, WORLD, s, 0); user u its twin size from (useed, WORLD, u, 1), its
+ * start from (useed, MOBILITY, u, 0), its movement in slot t from
+ * (useed, MOBILITY, u, t) and its sample count from (useed, ARRIVAL, u, t),
+ * useed being user_seed or, when that is 0, seed.
  * So every rank that builds and steps a world from the same parameters holds
  * the same world, and stepping users in any order changes nothing.
  */
@@ -22,6 +23,7 @@ struct twin_world {
     twin_mover *movers;     /* (U,) */
     double *twin_bits;      /* (U,) D_twin, bits */
     twin_trace *trace;      /* for TWIN_MOB_TRACE */
+    uint64_t useed;         /* key of the users' draws */
 };
 
 void twin_world_destroy(twin_world *w)
@@ -119,6 +121,7 @@ int twin_world_create(twin_world **out, const twin_world_params *p,
     if (w == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "world: out of memory");
     w->p = *p;
+    w->useed = p->user_seed != 0 ? p->user_seed : p->seed;
     const size_t S = (size_t)p->servers, U = (size_t)p->users;
     w->sx = calloc(5 * S, sizeof(double));
     w->movers = calloc(U, sizeof *w->movers);
@@ -136,9 +139,9 @@ int twin_world_create(twin_world **out, const twin_world_params *p,
         goto fail;
     for (int u = 0; u < p->users; u++) {
         dtfl_rng r;
-        dtfl_rng_init(&r, p->seed, DTFL_STREAM_WORLD, (uint32_t)u, 1);
+        dtfl_rng_init(&r, w->useed, DTFL_STREAM_WORLD, (uint32_t)u, 1);
         w->twin_bits[u] = dtfl_rng_range(&r, p->twin_bits[0], p->twin_bits[1]);
-        twin_mover_start(&w->movers[u], p, u);
+        twin_mover_start(&w->movers[u], &w->p, w->useed, u);
     }
     if (p->mobility == TWIN_MOB_TRACE) {
         rc = twin_trace_load(&w->trace, p->trace_file, p->width, p->height, err);
@@ -170,7 +173,7 @@ void twin_world_step(twin_world *w, int t)
     }
     for (int u = 0; u < w->p.users; u++) {
         dtfl_rng r;
-        dtfl_rng_init(&r, w->p.seed, DTFL_STREAM_MOBILITY, (uint32_t)u,
+        dtfl_rng_init(&r, w->useed, DTFL_STREAM_MOBILITY, (uint32_t)u,
                       (uint32_t)t);
         twin_mover_step(&w->movers[u], &w->p, &r);
     }
@@ -236,7 +239,7 @@ int twin_world_nearest(const twin_world *w, int u)
 int twin_world_new_samples(const twin_world *w, int u, int t)
 {
     dtfl_rng r;
-    dtfl_rng_init(&r, w->p.seed, DTFL_STREAM_ARRIVAL, (uint32_t)u, (uint32_t)t);
+    dtfl_rng_init(&r, w->useed, DTFL_STREAM_ARRIVAL, (uint32_t)u, (uint32_t)t);
     int lo = w->p.samples[0], hi = w->p.samples[1];
     return lo + (int)dtfl_rng_below(&r, (uint32_t)(hi - lo + 1));
 }
