@@ -29,7 +29,8 @@ typedef struct app_ac_config {
     double gamma, lambda, clip;
     int clip_vloss;
     double ent_coef, vf_coef, max_grad_norm;
-    int norm_adv;
+    int norm_adv, norm_reward;
+    int ratio_per_user;            /* 0 joint, 1 per_user */
     int64_t epochs, minibatches, rollout;
     int64_t hidden, layers;
     int activation;                /* rl_act */

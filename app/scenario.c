@@ -79,6 +79,8 @@ static void scenario__ac(const app_ac_config *a, int episode, rl_ac_params *p)
     p->vf_coef = a->vf_coef;
     p->max_grad_norm = a->max_grad_norm;
     p->norm_adv = a->norm_adv;
+    p->norm_reward = a->norm_reward;
+    p->ratio_per_head = a->ratio_per_user;
     p->epochs = (int)a->epochs;
     p->rollout = a->rollout > 0 ? (int)a->rollout : episode;
     p->minibatches = (int)a->minibatches < p->rollout ? (int)a->minibatches : p->rollout;

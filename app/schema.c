@@ -30,6 +30,7 @@ static const char *const modes[] = {"real", "analytic", NULL};
 static const char *const allocations[] = {"fixed", "optimal", "random", "full", NULL};
 static const char *const units[] = {"bit", "kbit", "sample", NULL};
 static const char *const activations[] = {"tanh", "relu", NULL};
+static const char *const ratios[] = {"joint", "per_user", NULL};
 
 /* sched.policy must name a registered policy */
 static int schema__policy(const char *v, char *msg, size_t cap)
@@ -223,21 +224,25 @@ static const app_key schema[] = {
         "GAE lambda (003)"),
     NUM("ppo.clip", APP_T_FLOAT, ppo.clip, 0, 10, 0, "0.2",
         "ratio clip epsilon (003); 0 turns clipping off"),
+    CHOICE("ppo.ratio", ppo.ratio_per_user, ratios, 0, "joint",
+           "clip the joint action's ratio or each user's (MAPPO)"),
     BOOL("ppo.clip_vloss", ppo.clip_vloss, "true", "clip value updates (CleanRL)"),
-    NUM("ppo.ent_coef", APP_T_FLOAT, ppo.ent_coef, 0, 10, 0, "0.01",
-        "entropy bonus (CleanRL)"),
+    NUM("ppo.ent_coef", APP_T_FLOAT, ppo.ent_coef, 0, 10, 0, "0",
+        "entropy bonus (CleanRL continuous, SB3)"),
     NUM("ppo.vf_coef", APP_T_FLOAT, ppo.vf_coef, 0, 100, 0, "0.5",
         "value loss weight (CleanRL)"),
     NUM("ppo.max_grad_norm", APP_T_FLOAT, ppo.max_grad_norm, 0, 1e6, 0, "0.5",
         "gradient-norm clip per network, 0 = none (CleanRL)"),
     BOOL("ppo.norm_adv", ppo.norm_adv, "true",
          "normalise advantages per minibatch (CleanRL)"),
+    BOOL("ppo.norm_reward", ppo.norm_reward, "true",
+         "scale rewards by the running std of the return (CleanRL)"),
     NUM("ppo.epochs", APP_T_INT, ppo.epochs, 1, 1000, 0, "4",
         "update epochs M (CleanRL)"),
-    NUM("ppo.minibatches", APP_T_INT, ppo.minibatches, 1, 100000, 0, "4",
-        "minibatches per epoch (CleanRL)"),
-    NUM("ppo.rollout", APP_T_INT, ppo.rollout, 0, 10000000, 0, "0",
-        "steps per update; 0 = one episode (003, Algorithm 1)"),
+    NUM("ppo.minibatches", APP_T_INT, ppo.minibatches, 1, 100000, 0, "1",
+        "minibatches per epoch (measured, docs/diten.md)"),
+    NUM("ppo.rollout", APP_T_INT, ppo.rollout, 0, 10000000, 0, "32",
+        "steps per update (measured, docs/diten.md); 0 = one episode"),
     NUM("ppo.hidden", APP_T_INT, ppo.hidden, 1, 65536, 0, "128",
         "neurons per hidden layer (003)"),
     NUM("ppo.layers", APP_T_INT, ppo.layers, 1, 5, 0, "2", "hidden layers"),
@@ -262,6 +267,8 @@ static const app_key schema[] = {
     NUM("a2c.lambda", APP_T_FLOAT, a2c.lambda, 0, 1, 0, "1",
         "GAE lambda (SB3)"),
     NUM("a2c.clip", APP_T_FLOAT, a2c.clip, 0, 10, 0, "0", "no ratio clip"),
+    CHOICE("a2c.ratio", a2c.ratio_per_user, ratios, 0, "joint",
+           "ratio form (matters only with a clip)"),
     BOOL("a2c.clip_vloss", a2c.clip_vloss, "false", "no value clip"),
     NUM("a2c.ent_coef", APP_T_FLOAT, a2c.ent_coef, 0, 10, 0, "0",
         "entropy bonus (SB3)"),
@@ -270,6 +277,8 @@ static const app_key schema[] = {
     NUM("a2c.max_grad_norm", APP_T_FLOAT, a2c.max_grad_norm, 0, 1e6, 0, "0.5",
         "gradient-norm clip (SB3)"),
     BOOL("a2c.norm_adv", a2c.norm_adv, "false", "advantage normalisation (SB3)"),
+    BOOL("a2c.norm_reward", a2c.norm_reward, "false",
+         "reward scaling by the return's std (SB3: off)"),
     NUM("a2c.epochs", APP_T_INT, a2c.epochs, 1, 1000, 0, "1",
         "one gradient step per rollout"),
     NUM("a2c.minibatches", APP_T_INT, a2c.minibatches, 1, 100000, 0, "1",

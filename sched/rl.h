@@ -81,13 +81,14 @@ void rl_cat_mode(const float *logits, int K, int A, int *act);
 /* dlogits (K*A) += w_lp d logp / d logits + w_ent d entropy / d logits */
 void rl_cat_backward(const float *logits, int K, int A, const int *act,
                      double w_lp, double w_ent, float *dlogits);
-/* The same three from one log-softmax pass: lp (K*A) receives the
- * log-probabilities, *logp and *entropy the sums; rl_cat_backward_lp then
- * needs no exp of the logits again. */
+/* The same three from one log-softmax pass: lp (2*K*A) receives the
+ * log-probabilities then the probabilities, *logp and *entropy the sums;
+ * rl_cat_backward_lp then needs no exp of the logits again and weighs each
+ * choice's log-probability by its own w_lp[k] (K). */
 void rl_cat_eval(const float *logits, int K, int A, const int *act,
                  double *lp, double *logp, double *entropy);
 void rl_cat_backward_lp(const double *lp, int K, int A, const int *act,
-                        double w_lp, double w_ent, float *dlogits);
+                        const double *w_lp, double w_ent, float *dlogits);
 
 /* Diagonal Gaussian: mean (D) from the network, log_std (D) a free
  * parameter. */
@@ -124,6 +125,9 @@ void rl_ac_act(rl_ac *a, const float *obs, int deterministic, int *act_i,
 /* The reward of the last recorded step; returns 1 when the rollout is full
  * and rl_ac_update is due. */
 int rl_ac_observe(rl_ac *a, double reward, int done);
+/* What rewards are divided by with norm_reward: the running std of the
+ * discounted return (1 without norm_reward). */
+double rl_ac_reward_scale(const rl_ac *a);
 /* Updates from the rollout. next_obs (obs_dim) bootstraps the value when the
  * last step did not end an episode; may be NULL otherwise. */
 void rl_ac_update(rl_ac *a, const float *next_obs, rl_stats *st);

@@ -37,13 +37,14 @@ rl_ac_params rl_ppo_defaults(void)
     p.lambda = 0.9;          /* 003 */
     p.clip = 0.2;            /* 003 */
     p.clip_vloss = 1;        /* CleanRL */
-    p.ent_coef = 0.01;       /* CleanRL */
+    p.ent_coef = 0.0;        /* CleanRL (continuous), SB3 */
     p.vf_coef = 0.5;         /* CleanRL */
     p.max_grad_norm = 0.5;   /* CleanRL */
     p.norm_adv = 1;          /* CleanRL */
+    p.norm_reward = 1;       /* CleanRL (continuous control) */
     p.epochs = 4;            /* CleanRL */
-    p.minibatches = 4;       /* CleanRL */
-    p.rollout = 128;         /* CleanRL: 128 steps per environment */
+    p.minibatches = 1;       /* measured: see docs/diten.md */
+    p.rollout = 32;          /* measured: see docs/diten.md */
     p.init_log_std = 0.0;
     p.hidden_gain = sqrt(2.0);
     p.actor_gain = 0.01;
@@ -64,6 +65,7 @@ rl_ac_params rl_a2c_defaults(void)
     p.clip_vloss = 0;
     p.ent_coef = 0.0;
     p.norm_adv = 0;
+    p.norm_reward = 0;
     p.epochs = 1;
     p.minibatches = 1;
     p.rollout = 5;
@@ -77,6 +79,8 @@ struct rl_ac {
     float *log_std;          /* (K) Gaussian head */
     float *dlog_std;         /* (K) */
     dtfl_rng rng;            /* sampling and minibatch order */
+    /* reward scaling: running mean and variance of the discounted return */
+    double rn_ret, rn_mean, rn_var, rn_count;
     /* rollout of N = p.rollout steps */
     int n;                   /* steps recorded */
     int pending;             /* an action waits for its reward */
@@ -84,11 +88,14 @@ struct rl_ac {
     int *act_i;              /* (N, K) */
     float *act_f;            /* (N, K) */
     double *logp, *value, *reward, *adv, *ret; /* (N) each */
+    double *logp_k;          /* (N, K) per choice, categorical head */
     int *done;               /* (N) */
     /* minibatch scratch */
     int *perm;               /* (N) */
     float *mb_obs;           /* (mb, obs_dim) */
-    double *lp;              /* (K*A) log-probabilities of one sample */
+    double *lp;              /* (2, K*A) log-probabilities and probabilities
+                                of one sample */
+    double *w_k;             /* (K) gradient weight of each choice's log pi */
     float *dout;             /* (mb, K*A) */
 };
 
@@ -111,6 +118,8 @@ void rl_ac_destroy(rl_ac *a)
     free(a->mb_obs);
     free(a->dout);
     free(a->lp);
+    free(a->logp_k);
+    free(a->w_k);
     free(a);
 }
 
@@ -152,10 +161,13 @@ int rl_ac_create(rl_ac **out, const rl_ac_params *p, dtfl_err *err)
     a->perm = calloc((size_t)N, sizeof(int));
     a->mb_obs = calloc((size_t)mb * D, sizeof(float));
     a->dout = calloc((size_t)mb * nout, sizeof(float));
-    a->lp = calloc((size_t)nout, sizeof(double));
+    a->lp = calloc(2 * (size_t)nout, sizeof(double));
+    a->logp_k = calloc((size_t)N * p->K, sizeof(double));
+    a->w_k = calloc((size_t)p->K, sizeof(double));
     if (a->log_std == NULL || a->obs == NULL || a->act_i == NULL ||
         a->act_f == NULL || a->logp == NULL || a->done == NULL ||
-        a->perm == NULL || a->mb_obs == NULL || a->dout == NULL || a->lp == NULL) {
+        a->perm == NULL || a->mb_obs == NULL || a->dout == NULL ||
+        a->lp == NULL || a->logp_k == NULL || a->w_k == NULL) {
         rc = dtfl_err_set(err, DTFL_ENOMEM, "actor-critic: out of memory");
         goto fail;
     }
@@ -169,6 +181,8 @@ int rl_ac_create(rl_ac **out, const rl_ac_params *p, dtfl_err *err)
     rl_mlp_init(a->actor, p->hidden_gain, p->actor_gain, p->seed, 1);
     rl_mlp_init(a->critic, p->hidden_gain, p->critic_gain, p->seed, 2);
     dtfl_rng_init(&a->rng, p->seed, DTFL_STREAM_POLICY, 3, 0);
+    a->rn_var = 1.0;
+    a->rn_count = 1e-4;      /* as gym's RunningMeanStd */
     *out = a;
     return 0;
 fail:
@@ -216,7 +230,10 @@ void rl_ac_act(rl_ac *a, const float *obs, int deterministic, int *act_i,
     memcpy(a->obs + (size_t)t * p->obs_dim, obs, sizeof(float) * (size_t)p->obs_dim);
     if (p->head == RL_HEAD_CATEGORICAL) {
         memcpy(a->act_i + (size_t)t * p->K, act_i, sizeof(int) * (size_t)p->K);
-        a->logp[t] = rl_cat_logp(out, p->K, p->A, act_i);
+        double h, *old = a->logp_k + (size_t)t * p->K;
+        rl_cat_eval(out, p->K, p->A, act_i, a->lp, &a->logp[t], &h);
+        for (int k = 0; k < p->K; k++)
+            old[k] = a->lp[(size_t)k * p->A + act_i[k]];
     } else {
         memcpy(a->act_f + (size_t)t * p->K, act_f, sizeof(float) * (size_t)p->K);
         a->logp[t] = rl_gauss_logp(out, a->log_std, p->K, act_f);
@@ -225,10 +242,34 @@ void rl_ac_act(rl_ac *a, const float *obs, int deterministic, int *act_i,
     a->pending = 1;
 }
 
+/* CleanRL's reward normalisation (gym's NormalizeReward): fold the reward
+ * into the discounted return, update that return's running variance
+ * (Chan et al.'s parallel update with one sample) and scale the reward by
+ * its standard deviation. */
+static double ac__scale_reward(rl_ac *a, double r, int done)
+{
+    a->rn_ret = a->rn_ret * a->p.gamma + r;
+    double n = a->rn_count + 1.0, d = a->rn_ret - a->rn_mean;
+    a->rn_mean += d / n;
+    a->rn_var = (a->rn_var * a->rn_count + d * d * a->rn_count / n) / n;
+    a->rn_count = n;
+    if (done)
+        a->rn_ret = 0.0;
+    double s = r / sqrt(a->rn_var + 1e-8);
+    return s > 10.0 ? 10.0 : (s < -10.0 ? -10.0 : s);
+}
+
+double rl_ac_reward_scale(const rl_ac *a)
+{
+    return a->p.norm_reward ? sqrt(a->rn_var + 1e-8) : 1.0;
+}
+
 int rl_ac_observe(rl_ac *a, double reward, int done)
 {
     if (!a->pending)
         return a->n >= a->p.rollout;
+    if (a->p.norm_reward)
+        reward = ac__scale_reward(a, reward, done);
     a->reward[a->n] = reward;
     a->done[a->n] = done;
     a->n++;
@@ -249,6 +290,58 @@ static void ac__advantages(rl_ac *a, double last_value)
         next_adv = a->adv[t];
         next_value = a->value[t];
     }
+}
+
+/* The clipped surrogate of eq. 34 for one ratio exp(logr) and normalised
+ * advantage adv: adds its loss (over B) and clip statistics to st and
+ * returns d loss / d log pi. The unclipped term carries the gradient unless
+ * the clipped one is larger (then the loss is flat in the parameters). */
+static double ac__surrogate(double adv, double logr, double clip, int B,
+                            double scale, rl_stats *st)
+{
+    double ratio = exp(logr), l1 = -adv * ratio, l2 = l1;
+    int clipped = 0;
+    if (clip > 0) {
+        double rc = ratio < 1 - clip ? 1 - clip : (ratio > 1 + clip ? 1 + clip : ratio);
+        l2 = -adv * rc;
+        clipped = l2 > l1;
+    }
+    st->pg_loss += (clipped ? l2 : l1) / B;
+    st->approx_kl += ((ratio - 1.0) - logr) / B;
+    st->clipfrac += scale * (clip > 0 && fabs(ratio - 1.0) > clip) / (double)B;
+    return clipped ? 0.0 : -adv * ratio / B;
+}
+
+/* The actor's loss gradient for sample t of the minibatch, whose network
+ * outputs are o, into dout (nout). */
+static void ac__actor_sample(rl_ac *a, int t, const float *o, double adv, int B,
+                             float *dout, rl_stats *st)
+{
+    const rl_ac_params *p = &a->p;
+    double w_ent = -p->ent_coef / B; /* d/d H */
+    if (p->head == RL_HEAD_GAUSSIAN) {
+        const float *act = a->act_f + (size_t)t * p->K;
+        double lp = rl_gauss_logp(o, a->log_std, p->K, act);
+        st->entropy += rl_gauss_entropy(a->log_std, p->K) / B;
+        double w = ac__surrogate(adv, lp - a->logp[t], p->clip, B, 1.0, st);
+        rl_gauss_backward(o, a->log_std, p->K, act, w, w_ent, dout, a->dlog_std);
+        return;
+    }
+    const int *act = a->act_i + (size_t)t * p->K;
+    double lp, h;
+    rl_cat_eval(o, p->K, p->A, act, a->lp, &lp, &h);
+    st->entropy += h / B;
+    if (p->ratio_per_head) {
+        const double *old = a->logp_k + (size_t)t * p->K;
+        for (int k = 0; k < p->K; k++)
+            a->w_k[k] = ac__surrogate(adv, a->lp[(size_t)k * p->A + act[k]] - old[k],
+                                      p->clip, B, 1.0 / p->K, st);
+    } else {
+        double w = ac__surrogate(adv, lp - a->logp[t], p->clip, B, 1.0, st);
+        for (int k = 0; k < p->K; k++)
+            a->w_k[k] = w;
+    }
+    rl_cat_backward_lp(a->lp, p->K, p->A, act, a->w_k, w_ent, dout);
 }
 
 /* One minibatch: gradients of the actor's and the critic's losses. */
@@ -272,41 +365,9 @@ static void ac__minibatch(rl_ac *a, const int *idx, int B, rl_stats *st)
     memset(a->dlog_std, 0, sizeof(float) * (size_t)p->K);
     for (int b = 0; b < B; b++) {
         int t = idx[b];
-        const float *o = out + (size_t)b * nout;
         double adv = p->norm_adv ? (a->adv[t] - mean) / (sd + 1e-8) : a->adv[t];
-        double lp, h;
-        if (p->head == RL_HEAD_CATEGORICAL) {
-            rl_cat_eval(o, p->K, p->A, a->act_i + (size_t)t * p->K, a->lp, &lp, &h);
-        } else {
-            lp = rl_gauss_logp(o, a->log_std, p->K, a->act_f + (size_t)t * p->K);
-            h = rl_gauss_entropy(a->log_std, p->K);
-        }
-        double logr = lp - a->logp[t], ratio = exp(logr);
-        /* eq. 34: the unclipped term carries the gradient unless the clipped
-         * one is smaller (then the loss is flat in the parameters) */
-        double l1 = -adv * ratio, l2 = l1;
-        int clipped = 0;
-        if (p->clip > 0) {
-            double rc = ratio < 1 - p->clip ? 1 - p->clip : (ratio > 1 + p->clip ? 1 + p->clip : ratio);
-            l2 = -adv * rc;
-            clipped = l2 > l1;
-        }
-        st->pg_loss += (clipped ? l2 : l1) / B;
-        st->entropy += h / B;
-        st->approx_kl += ((ratio - 1.0) - logr) / B;
-        st->clipfrac += (p->clip > 0 && fabs(ratio - 1.0) > p->clip) / (double)B;
-        /* gradient of the minibatch loss (mean over B):
-         * d/d logp = -adv ratio on the unclipped branch, 0 when clipped;
-         * d/d H = -ent_coef */
-        double w_lp = clipped ? 0.0 : -adv * ratio / B;
-        double w_ent = -p->ent_coef / B;
-        if (p->head == RL_HEAD_CATEGORICAL)
-            rl_cat_backward_lp(a->lp, p->K, p->A, a->act_i + (size_t)t * p->K,
-                               w_lp, w_ent, a->dout + (size_t)b * nout);
-        else
-            rl_gauss_backward(o, a->log_std, p->K, a->act_f + (size_t)t * p->K,
-                              w_lp, w_ent, a->dout + (size_t)b * nout,
-                              a->dlog_std);
+        ac__actor_sample(a, t, out + (size_t)b * nout, adv, B,
+                         a->dout + (size_t)b * nout, st);
     }
     rl_mlp_zero_grads(a->actor);
     rl_mlp_backward(a->actor, a->dout, B, NULL);

@@ -99,34 +99,49 @@ void rl_cat_backward(const float *logits, int K, int A, const int *act,
     }
 }
 
+/* The training path: one exponential per logit (expf, from the largest
+ * logit down), probabilities kept beside the log-probabilities for the
+ * backward pass. */
 void rl_cat_eval(const float *logits, int K, int A, const int *act,
                  double *lp, double *logp, double *entropy)
 {
     double sum = 0.0, h = 0.0;
+    const size_t KA = (size_t)K * A;
     for (int k = 0; k < K; k++) {
-        double *l = lp + (size_t)k * A;
-        heads__logsoftmax(logits + (size_t)k * A, A, l);
+        const float *z = logits + (size_t)k * A;
+        double *l = lp + (size_t)k * A, *p = l + KA;
+        float mx = z[0];
+        for (int i = 1; i < A; i++)
+            mx = z[i] > mx ? z[i] : mx;
+        double s = 0.0;
+        for (int i = 0; i < A; i++) {
+            p[i] = expf(z[i] - mx);
+            s += p[i];
+        }
+        double lse = (double)mx + log(s);
+        for (int i = 0; i < A; i++) {
+            l[i] = (double)z[i] - lse;
+            p[i] /= s;
+            h -= p[i] * l[i];
+        }
         sum += l[act[k]];
-        for (int i = 0; i < A; i++)
-            h -= exp(l[i]) * l[i];
     }
     *logp = sum;
     *entropy = h;
 }
 
 void rl_cat_backward_lp(const double *lp, int K, int A, const int *act,
-                        double w_lp, double w_ent, float *dlogits)
+                        const double *w_lp, double w_ent, float *dlogits)
 {
+    const size_t KA = (size_t)K * A;
     for (int k = 0; k < K; k++) {
-        const double *l = lp + (size_t)k * A;
-        double h = 0.0, p[1024];
-        for (int i = 0; i < A; i++) {
-            p[i] = exp(l[i]);
+        const double *l = lp + (size_t)k * A, *p = l + KA;
+        double h = 0.0;
+        for (int i = 0; i < A; i++)
             h -= p[i] * l[i];
-        }
         float *d = dlogits + (size_t)k * A;
         for (int i = 0; i < A; i++)
-            d[i] += (float)(w_lp * ((i == act[k]) - p[i]) - w_ent * p[i] * (l[i] + h));
+            d[i] += (float)(w_lp[k] * ((i == act[k]) - p[i]) - w_ent * p[i] * (l[i] + h));
     }
 }
 

@@ -91,6 +91,12 @@ typedef struct rl_ac_params {
     double ent_coef, vf_coef;
     double max_grad_norm;   /* per network; <= 0: none */
     int norm_adv;           /* normalise advantages per minibatch */
+    int ratio_per_head;     /* categorical: a ratio and clip per choice
+                               (per user, as MAPPO's per-agent ratios), not
+                               one for the joint action */
+    int norm_reward;        /* divide rewards by the running std of the
+                               discounted return, clip to +-10 (CleanRL's
+                               NormalizeReward wrapper) */
     int epochs, minibatches;/* M epochs of (rollout / minibatches) samples */
     int rollout;            /* steps collected per update */
     double init_log_std;    /* Gaussian head */

@@ -126,12 +126,13 @@ static void test_heads(void **state)
     }
     check_lt(check_relerr(fd, an, 12), 1e-5);
     /* the one-pass versions agree with the separate ones */
-    double lpbuf[12], lp1, h1;
+    double lpbuf[24], lp1, h1;
     float g2[12] = {0};
     rl_cat_eval(z, K, A, act, lpbuf, &lp1, &h1);
-    check_close(lp1, lp, 1e-12);
-    check_close(h1, rl_cat_entropy(z, K, A), 1e-12);
-    rl_cat_backward_lp(lpbuf, K, A, act, wl, we, g2);
+    check_close(lp1, lp, 1e-6);
+    check_close(h1, rl_cat_entropy(z, K, A), 1e-6);
+    double wk[3] = {wl, wl, wl};
+    rl_cat_backward_lp(lpbuf, K, A, act, wk, we, g2);
     for (int i = 0; i < 12; i++)
         check_close(g2[i], g[i], 1e-6);
     /* sampling follows the probabilities; the mode is the argmax */
@@ -172,10 +173,39 @@ static void test_heads(void **state)
 
 /* PPO's update gradients against the loss written out here. One epoch,
  * one minibatch, no clipping of gradients, gamma = 0 so A = r - V(s). */
-static void test_ppo_gradients(void **state)
+/* PPO's actor loss on the 8-step rollout of check_ppo_gradients, from
+ * scratch: mean_t sum_h max(-A r, -A clip(r)) - ent_coef mean_t H, with one
+ * ratio r for the joint action or one per choice h. */
+static double ppo_actor_loss(rl_mlp *actor, const rl_ac_params *p,
+                             float obs[8][3], int acts[8][2],
+                             double old_lp[8][2], const double *A_)
 {
-    (void)state;
+    double L = 0;
+    for (int t = 0; t < 8; t++) {
+        const float *z = rl_mlp_forward(actor, obs[t], 1);
+        double lp[12], lpj, h, r[2];
+        rl_cat_eval(z, 2, 3, acts[t], lp, &lpj, &h);
+        int nr = p->ratio_per_head ? 2 : 1;
+        if (p->ratio_per_head)
+            for (int k = 0; k < 2; k++)
+                r[k] = exp(lp[3 * k + acts[t][k]] - old_lp[t][k]);
+        else
+            r[0] = exp(lpj - old_lp[t][0] - old_lp[t][1]);
+        for (int k = 0; k < nr; k++) {
+            double rc = fmin(fmax(r[k], 1 - p->clip), 1 + p->clip);
+            L += fmax(-A_[t] * r[k], -A_[t] * rc) / 8;
+        }
+        L -= p->ent_coef * h / 8;
+    }
+    return L;
+}
+
+static void check_ppo_gradients(int per_head)
+{
     rl_ac_params p = rl_ppo_defaults();
+    p.ratio_per_head = per_head;
+    p.norm_reward = 0;
+    p.ent_coef = 0.01;
     p.obs_dim = 3;
     p.K = 2;
     p.A = 3;
@@ -208,19 +238,28 @@ static void test_ppo_gradients(void **state)
     /* the loss at the current weights (before the update moves them) */
     size_t na = rl_mlp_nparams(actor), nc = rl_mlp_nparams(critic);
     float *w0 = malloc(sizeof(float) * na), *c0 = malloc(sizeof(float) * nc);
-    memcpy(w0, rl_mlp_params(actor), sizeof(float) * na);
-    memcpy(c0, rl_mlp_params(critic), sizeof(float) * nc);
-    double old_lp[8], V[8], adv[8], mean = 0, var = 0;
+    double old_lp[8][2], V[8], adv[8], A_[8], mean = 0, var = 0;
     for (int t = 0; t < 8; t++) {
-        old_lp[t] = rl_cat_logp(rl_mlp_forward(actor, obs[t], 1), 2, 3, acts[t]);
+        for (int k = 0; k < 2; k++)
+            old_lp[t][k] = rl_cat_logp(rl_mlp_forward(actor, obs[t], 1) + 3 * k,
+                                       1, 3, &acts[t][k]);
         V[t] = rl_mlp_forward(critic, obs[t], 1)[0];
         adv[t] = rew[t] - V[t];
         mean += adv[t] / 8;
     }
     for (int t = 0; t < 8; t++)
         var += (adv[t] - mean) * (adv[t] - mean) / 7;
+    for (int t = 0; t < 8; t++)
+        A_[t] = (adv[t] - mean) / (sqrt(var) + 1e-8);
+    /* move the actor off the rollout's policy so that ratios differ from 1,
+     * per choice and jointly, and some are clipped */
+    for (size_t i = 0; i < na; i++)
+        rl_mlp_params(actor)[i] += (float)dtfl_rng_range(&r, -0.3, 0.3);
+    memcpy(w0, rl_mlp_params(actor), sizeof(float) * na);
+    memcpy(c0, rl_mlp_params(critic), sizeof(float) * nc);
     rl_stats st;
     rl_ac_update(a, NULL, &st);
+    assert_true(st.clipfrac > 0.0 && st.clipfrac < 1.0);
     double *ga = malloc(sizeof(double) * na), *gc = malloc(sizeof(double) * nc);
     for (size_t i = 0; i < na; i++)
         ga[i] = rl_mlp_grads(actor)[i];
@@ -228,7 +267,6 @@ static void test_ppo_gradients(void **state)
         gc[i] = rl_mlp_grads(critic)[i];
     memcpy(rl_mlp_params(actor), w0, sizeof(float) * na);
     memcpy(rl_mlp_params(critic), c0, sizeof(float) * nc);
-    /* L_actor = mean_t max(-A r, -A clip(r)) - ent_coef mean_t H */
     double fa[4096], fc[4096];
     float *w = rl_mlp_params(actor), *c = rl_mlp_params(critic);
     const float eps = 1e-2f;
@@ -236,15 +274,7 @@ static void test_ppo_gradients(void **state)
         double lv[2];
         for (int sgn = 0; sgn < 2; sgn++) {
             w[i] = w0[i] + (sgn ? -eps : eps);
-            double L = 0;
-            for (int t = 0; t < 8; t++) {
-                const float *z = rl_mlp_forward(actor, obs[t], 1);
-                double A_ = (adv[t] - mean) / (sqrt(var) + 1e-8);
-                double ratio = exp(rl_cat_logp(z, 2, 3, acts[t]) - old_lp[t]);
-                double rc = fmin(fmax(ratio, 1 - p.clip), 1 + p.clip);
-                L += fmax(-A_ * ratio, -A_ * rc) / 8 - p.ent_coef * rl_cat_entropy(z, 2, 3) / 8;
-            }
-            lv[sgn] = L;
+            lv[sgn] = ppo_actor_loss(actor, &p, obs, acts, old_lp, A_);
         }
         w[i] = w0[i];
         fa[i] = (lv[0] - lv[1]) / (2 * eps);
@@ -271,6 +301,57 @@ static void test_ppo_gradients(void **state)
     assert_true(norm > 1e-8);
     free(w0); free(c0); free(ga); free(gc);
     rl_ac_destroy(a);
+}
+
+static void test_ppo_gradients(void **state)
+{
+    (void)state;
+    check_ppo_gradients(0);
+}
+
+static void test_ppo_gradients_per_head(void **state)
+{
+    (void)state;
+    check_ppo_gradients(1);
+}
+
+/* Reward scaling divides by the running std of the discounted return:
+ * with gamma 0 and done every step the return is the reward itself, so the
+ * divisor is std(r); with gamma 0.5 and no end, the std of the returns
+ * R_t = r_t + 0.5 R_{t-1}. */
+static void test_ppo_reward_scaling(void **state)
+{
+    (void)state;
+    rl_ac_params p = rl_ppo_defaults();
+    p.obs_dim = 1;
+    p.K = 1;
+    p.A = 2;
+    p.hidden = 4;
+    p.gamma = 0.0;
+    p.rollout = 4000;
+    p.lr_critic = 1e-12; /* V stays put: the returns show the rewards */
+    for (int g = 0; g < 2; g++) {
+        p.gamma = 0.5 * g;
+        rl_ac *a;
+        dtfl_err err;
+        assert_int_equal(rl_ac_create(&a, &p, &err), 0);
+        dtfl_rng r;
+        dtfl_rng_init(&r, 3, 46, 0, 0);
+        float obs = 0.5f;
+        int act;
+        double R = 0, sum = 0, sq = 0;
+        for (int t = 0; t < 4000; t++) {
+            rl_ac_act(a, &obs, 0, &act, NULL);
+            double rew = 50.0 + 10.0 * dtfl_rng_normal(&r);
+            R = p.gamma * R + rew;
+            sum += R;
+            sq += R * R;
+            rl_ac_observe(a, rew, g == 0);
+        }
+        double mean = sum / 4000, sd = sqrt(sq / 4000 - mean * mean);
+        check_close(rl_ac_reward_scale(a), sd, 1e-6 * sd);
+        rl_ac_destroy(a);
+    }
 }
 
 /* ---- solving a contextual bandit with a known optimum ---- */
@@ -349,7 +430,7 @@ static void test_ppo_gaussian_bandit(void **state)
     p.K = 1;
     p.hidden = 32;
     p.rollout = 64;
-    p.lr_actor = 3e-3;
+    p.lr_actor = 1e-3; /* 3e-3 collapses the std, then the mean jitters */
     p.actor_gain = 0.01;
     rl_ac *a;
     dtfl_err err;
@@ -484,6 +565,8 @@ int main(void)
         cmocka_unit_test(test_mlp),
         cmocka_unit_test(test_heads),
         cmocka_unit_test(test_ppo_gradients),
+        cmocka_unit_test(test_ppo_gradients_per_head),
+        cmocka_unit_test(test_ppo_reward_scaling),
         cmocka_unit_test(test_ppo_solves_bandit),
         cmocka_unit_test(test_a2c_solves_bandit),
         cmocka_unit_test(test_ppo_gaussian_bandit),
