@@ -239,6 +239,8 @@ int app_results_path(const char *dir, const char *name, char *buf, size_t cap,
 /* Writes a cJSON object (passed as void * to keep cJSON out of this header)
  * as pretty JSON, atomically. */
 int app_results_write_json(const char *path, const void *json, dtfl_err *err);
+/* Writes json as dir/summary.json and deletes it, written or not. */
+int app_results_summary(const char *dir, void *json, dtfl_err *err);
 
 /* ------------------------------------------------------------------------ */
 /* Data of a config                                                         */
@@ -276,6 +278,8 @@ void app_obs_destroy(app_obs *o);
 /* prev_assoc (U,) is kept by pointer: the caller keeps it alive. */
 const struct sched_obs *app_obs_fill(app_obs *o, const struct twin_world *w,
                                      int t, const int *prev_assoc);
+/* The observation of the last fill. */
+const struct sched_obs *app_obs_last(const app_obs *o);
 
 /* ------------------------------------------------------------------------ */
 /* Analytic mode: slots played on the models of 003 alone (env.c)          */
@@ -289,7 +293,8 @@ typedef struct app_env app_env;
 int app_env_create(app_env **out, const app_config *cfg, dtfl_err *err);
 void app_env_destroy(app_env *e);
 /* A fresh episode: the servers of the config's seed, users keyed by
- * (seed, episode), the association unset. */
+ * (seed, episode), the association unset. Episode -1 has the run's own
+ * users, those a real-mode `dtfl run` of the config sees. */
 int app_env_reset(app_env *e, int episode, dtfl_err *err);
 /* One slot: users move, the policy decides, the decision is evaluated
  * (eqs. 11-25) and its reward fed back (the episode ends after
@@ -299,8 +304,21 @@ int app_env_slot(app_env *e, struct sched_policy *pol,
 /* The decision of the last slot: association and ratios, (U,) each. */
 const int *app_env_assoc(const app_env *e);
 const double *app_env_gamma(const app_env *e);
+/* What the policy saw in the last slot. */
+const struct sched_obs *app_env_obs(const app_env *e);
+
+/* A policy's weights from a policy file (sched.policy_file), checked
+ * against the sizes the policy was built for; "" loads nothing. Then
+ * training is set to sched.learn. */
+int app_policy_setup(struct sched_policy *pol, const app_config *cfg,
+                     dtfl_err *err);
+/* Writes the policy's weights to DIR/policy.bin (temporary name, rename). */
+int app_policy_save(struct sched_policy *pol, const char *dir, dtfl_err *err);
 
 int app_cmd_train(int argc, char **argv);
+/* `dtfl run` in analytic mode (run_analytic.c): the run's slots on the
+ * models alone, into the results folder dir. */
+int app_run_analytic(const app_config *cfg, const char *dir, dtfl_err *err);
 
 /* Levenshtein distance between two strings (for did-you-mean). */
 int app_edit_distance(const char *a, const char *b);

@@ -6,10 +6,17 @@
 
 #include "app.h"
 
-/* Median of n samples (sorts v). */
-double app_bench_median(double *v, int n);
+#include <cjson/cJSON.h>
+
+/* Prints a --json report and deletes it (NULL: prints nothing). */
+void app_bench_print_json(cJSON *o);
+
+/* Best GFLOP/s of an n x n x n sgemm over several runs on the current
+ * BLAS threads; *median gets the median (bench_train.c). */
+double app_bench_sgemm_peak(int n, double *median);
 
 int app_bench_train(int json);
+int app_bench_rl(int json);
 int app_bench_gamma(int json);
 /* Needs at least two MPI ranks. */
 int app_bench_migrate(int argc, char **argv, int json);

@@ -106,8 +106,8 @@ static void bg__run(int S, bg_slot *slots, bg_result *res)
         if (gap > res->worst_gap)
             res->worst_gap = gap;
     }
-    res->optimal_us = app_bench_median(t_opt, BG_SLOTS) * 1e6;
-    res->local_us = app_bench_median(t_loc, BG_SLOTS) * 1e6;
+    res->optimal_us = dtfl_median(t_opt, BG_SLOTS) * 1e6;
+    res->local_us = dtfl_median(t_loc, BG_SLOTS) * 1e6;
 }
 
 int app_bench_gamma(int json)
@@ -136,11 +136,7 @@ int app_bench_gamma(int json)
             cJSON_AddNumberToObject(e, "local_worst_gap", res[i].worst_gap);
             cJSON_AddItemToArray(arr, e);
         }
-        char *s = cJSON_Print(o);
-        if (s != NULL)
-            printf("%s\n", s);
-        cJSON_free(s);
-        cJSON_Delete(o);
+        app_bench_print_json(o);
         return EX_OK;
     }
     printf("historical-data allocation (eq. 26), U = %d, %d slots each, one core\n\n",

@@ -116,9 +116,9 @@ static int bm__ceilings(net_comm *c, const fl_dataset *d, bm_ceilings *out,
         rc = dtfl_err_set(err, DTFL_EINTERNAL, "bench: LZ4 round trip failed");
         goto done;
     }
-    out->memcpy_bps = n / app_bench_median(t, BM_REPS);
-    out->lz4_bps = img / app_bench_median(tz, BM_REPS);
-    out->unlz4_bps = img / app_bench_median(tu, BM_REPS);
+    out->memcpy_bps = n / dtfl_median(t, BM_REPS);
+    out->lz4_bps = img / dtfl_median(tz, BM_REPS);
+    out->unlz4_bps = img / dtfl_median(tu, BM_REPS);
     out->lz4_ratio = (double)img / (double)zn;
 done:
     free(a);
@@ -183,7 +183,7 @@ static int bm__measure(net_comm *c, twin_dt **tw, net_migrate_params *p,
         }
     for (int k = 0; k < 3; k++) {
         res[k].comp = k;
-        res[k].gbps = (double)st[k].bytes_raw / app_bench_median(t[k], n[k]) / 1e9;
+        res[k].gbps = (double)st[k].bytes_raw / dtfl_median(t[k], n[k]) / 1e9;
         res[k].wire_ratio = (double)st[k].bytes_wire / (double)st[k].bytes_raw;
     }
     return 0;
@@ -210,11 +210,7 @@ static void bm__print(const bm_ceilings *cl, const bm_result *res, int nres,
             cJSON_AddNumberToObject(e, "wire_bytes_per_twin_byte", res[i].wire_ratio);
             cJSON_AddItemToArray(arr, e);
         }
-        char *s = cJSON_Print(o);
-        if (s != NULL)
-            printf("%s\n", s);
-        cJSON_free(s);
-        cJSON_Delete(o);
+        app_bench_print_json(o);
         return;
     }
     printf("ceilings (same run): memcpy %.2f GB/s, MPI ping-pong %.2f GB/s, "

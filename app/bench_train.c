@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <sysexits.h>
 
-/* Best GFLOP/s of an n x n x n sgemm over several runs, one thread. */
-static double bench__sgemm_peak(int n, double *median)
+double app_bench_sgemm_peak(int n, double *median)
 {
     float *a = malloc(sizeof(float) * (size_t)n * n * 3);
     if (a == NULL)
@@ -37,7 +36,7 @@ static double bench__sgemm_peak(int n, double *median)
         g[r] = 2.0 * n * n * n / t / 1e9;
         best = g[r] > best ? g[r] : best;
     }
-    *median = app_bench_median(g, RUNS);
+    *median = dtfl_median(g, RUNS);
     free(a);
     return best;
 }
@@ -91,7 +90,7 @@ static int bench__train_step(fl_model_kind kind, int B, double peak,
         if (n >= 10 && dtfl_now() - start > 0.5)
             break;
     }
-    double med = app_bench_median(t, n);
+    double med = dtfl_median(t, n);
     double flops = (fl_model_flops_forward(m) + fl_model_flops_backward(m)) * B;
     *out = (train_result){kind, B, med * 1e3, B / med, flops / med / 1e9,
                           flops / med / 1e9 / peak};
@@ -107,7 +106,7 @@ int app_bench_train(int json)
 {
     openblas_set_num_threads(1);
     double peak_median = 0.0;
-    double peak = bench__sgemm_peak(1024, &peak_median);
+    double peak = app_bench_sgemm_peak(1024, &peak_median);
     const fl_model_kind kinds[] = {FL_MODEL_SOFTMAX, FL_MODEL_2NN, FL_MODEL_CNN};
     const int batches[] = {10, 50};
     train_result res[6];
@@ -136,11 +135,7 @@ int app_bench_train(int json)
             cJSON_AddNumberToObject(e, "fraction_of_peak", res[i].fraction);
             cJSON_AddItemToArray(arr, e);
         }
-        char *s = cJSON_Print(o);
-        if (s != NULL)
-            printf("%s\n", s);
-        cJSON_free(s);
-        cJSON_Delete(o);
+        app_bench_print_json(o);
         return EX_OK;
     }
     printf("sgemm 1024^3, 1 thread: peak %.1f GFLOP/s (median %.1f)\n\n", peak,

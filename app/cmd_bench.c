@@ -3,12 +3,14 @@
  * ceilings of this machine, measured in the same run. Benchmarks are not
  * tests: they report, they do not pass or fail (the exit status is 0 when
  * the measurement ran). One file per benchmark: bench_train.c,
- * bench_migrate.c.
+ * bench_migrate.c, bench_gamma.c, bench_rl.c.
  *
  * Method (OSU style): warm up, then time repeated runs and report the median
  * (ceilings report their best run: a peak is a maximum).
  */
 #include "bench.h"
+
+#include <cjson/cJSON.h>
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -25,6 +27,9 @@ static const char bench_help[] =
     "  gamma    time to solve one slot's historical-data allocation (eq. 26)\n"
     "           globally, U = 20 and S = 9 to 21 (target < 100 us at 21),\n"
     "           and how often a local method stops short of the optimum\n"
+    "  rl       PPO on the DITEN scenario (U = 20, S = 15): policy steps/s,\n"
+    "           analytic slots/s while learning, update samples/s and GFLOP/s\n"
+    "           as a fraction of the sgemm peak\n"
     "  migrate  under mpirun -np 2: twins (Fashion-MNIST images, 2NN\n"
     "           weights) moved between two ranks with none, lz4 and auto\n"
     "           frames, unpaced and over emulated 10 and 1 Gbit/s links,\n"
@@ -33,16 +38,13 @@ static const char bench_help[] =
     "Numbers are medians of repeated runs after a warm-up; --json prints\n"
     "them as one JSON object on stdout instead of a table.\n";
 
-double app_bench_median(double *v, int n)
+void app_bench_print_json(cJSON *o)
 {
-    /* insertion sort: benchmark samples are few */
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    char *s = o != NULL ? cJSON_Print(o) : NULL;
+    if (s != NULL)
+        printf("%s\n", s);
+    cJSON_free(s);
+    cJSON_Delete(o);
 }
 
 int app_cmd_bench(int argc, char **argv)
@@ -72,6 +74,8 @@ int app_cmd_bench(int argc, char **argv)
         return app_bench_train(json);
     if (strcmp(argv[optind], "gamma") == 0)
         return app_bench_gamma(json);
+    if (strcmp(argv[optind], "rl") == 0)
+        return app_bench_rl(json);
     if (strcmp(argv[optind], "migrate") == 0)
         return app_bench_migrate(argc, argv, json);
     fprintf(stderr, "dtfl bench: unknown benchmark '%s'\n\n%s", argv[optind],

@@ -34,6 +34,11 @@ static const char run_help[] =
     "checkpoints every run.checkpoint_every slots; --resume DIR continues a\n"
     "stopped run from its newest complete checkpoint (same P).\n"
     "\n"
+    "With mode: analytic the slots are played on the models of 003 alone\n"
+    "(same servers, users and policy; no data, training or migration) on\n"
+    "rank 0, in seconds; slots.csv then holds the predicted utility, cost,\n"
+    "objective and reward that real mode records beside measured accuracy.\n"
+    "\n"
     "As root or with more ranks than cores, Open MPI needs\n"
     "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 and\n"
     "--oversubscribe.\n";
@@ -78,6 +83,12 @@ static int run__loop(run_state *s, dtfl_err *err)
         total.moved_bytes += st.moved_bytes;
         total.wire_bytes += st.wire_bytes;
         total.flops += st.flops;
+        total.mean_accuracy += st.mean_accuracy;
+        total.model.utility += st.model.utility;
+        total.model.cost += st.model.cost;
+        total.model.objective += st.model.objective;
+        total.model.reward += st.model.reward;
+        total.model.violations += st.model.violations;
         for (int k = 0; k < RUN_T_COUNT; k++)
             total.t[k] += st.t[k];
         int every = (int)s->cfg->run.checkpoint_every;
@@ -90,7 +101,11 @@ static int run__loop(run_state *s, dtfl_err *err)
             raise(SIGKILL); /* the test fault: die like a killed node */
         }
     }
-    return run_record_summary(s, &st, &total, err);
+    int rc = run_record_summary(s, &st, &total, err);
+    if (rc == 0 && s->rank == 0 && s->cfg->sched.learn &&
+        sched_policy_learns(s->policy)) /* what online learning made of it */
+        rc = app_policy_save(s->policy, s->dir, err);
+    return rc;
 }
 
 static void run__list_policies(void)
@@ -144,10 +159,24 @@ int app_cmd_run(int argc, char **argv)
         status = app_load_from_args_quiet(&cfg, argc, argv, optind, "run", rank != 0);
     }
     status = run__agree(comm, status);
+    if (status == 0 && resume != NULL && cfg.mode == 1) {
+        if (rank == 0)
+            fprintf(stderr, "dtfl run: analytic runs keep no checkpoints; run "
+                            "the config again\n");
+        status = EX_USAGE;
+    }
     if (status == 0)
         openblas_set_num_threads((int)cfg.run.blas_threads);
     if (status == 0)
         status = run__results(comm, &cfg, dir, sizeof dir, resume != NULL, &err);
+    if (status == 0 && cfg.mode == 1) { /* analytic: rank 0 plays the slots */
+        int rc = rank == 0 ? app_run_analytic(&cfg, dir, &err) : 0;
+        if (rc < 0)
+            fprintf(stderr, "dtfl run: %s\n", err.msg);
+        status = run__agree(comm, rc < 0 ? dtfl_err_exit_status(rc) : 0);
+        net_comm_destroy(comm);
+        return status;
+    }
     run_state s;
     memset(&s, 0, sizeof s);
     if (status == 0) {

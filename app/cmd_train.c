@@ -111,30 +111,7 @@ static int train__summary(const app_config *cfg, const char *dir,
     cJSON_AddNumberToObject(o, "eval_violations", mean->violations);
     cJSON_AddNumberToObject(o, "eval_migrations", mean->migrations);
     cJSON_AddNumberToObject(o, "seconds", seconds);
-    char path[APP_PATH_MAX + 32];
-    int rc = app_results_path(dir, "summary.json", path, sizeof path, err);
-    if (rc == 0)
-        rc = app_results_write_json(path, o, err);
-    cJSON_Delete(o);
-    return rc;
-}
-
-static int train__save_policy(sched_policy *pol, const char *dir, dtfl_err *err)
-{
-    size_t len = 0;
-    int rc = sched_policy_save(pol, NULL, &len, err);
-    uint8_t *buf = rc == 0 ? malloc(len + 1) : NULL;
-    if (rc == 0 && buf == NULL)
-        rc = dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
-    if (rc == 0)
-        rc = sched_policy_save(pol, buf, &len, err);
-    char path[APP_PATH_MAX + 32];
-    if (rc == 0)
-        rc = app_results_path(dir, "policy.bin", path, sizeof path, err);
-    if (rc == 0)
-        rc = dtfl_file_write_atomic(path, buf, len, err);
-    free(buf);
-    return rc;
+    return app_results_summary(dir, o, err);
 }
 
 /* Trains (learning policies) and evaluates; writes the results folder. */
@@ -173,7 +150,7 @@ static int train__run(const app_config *cfg, const char *dir, dtfl_err *err)
         }
     }
     if (rc == 0 && E > 0)
-        rc = train__save_policy(pol, dir, err);
+        rc = app_policy_save(pol, dir, err);
     sched_policy_set_training(pol, 0);
     episode_stats mean = {0};
     const int V = (int)cfg->train.eval_episodes;

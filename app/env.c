@@ -75,7 +75,8 @@ int app_env_reset(app_env *e, int episode, dtfl_err *err)
     e->world = NULL;
     twin_world_params wp;
     /* a user seed for each episode, never 0 (0 means "the run's seed") */
-    uint64_t useed = (uint64_t)e->cfg->seed * 1000003u + (uint64_t)episode + 1u;
+    uint64_t useed = episode < 0 ? 0u
+                                 : (uint64_t)e->cfg->seed * 1000003u + (uint64_t)episode + 1u;
     app_world_params(e->cfg, useed, &wp);
     int rc = twin_world_create(&e->world, &wp, err);
     for (int u = 0; u < e->U; u++)
@@ -110,3 +111,4 @@ int app_env_slot(app_env *e, sched_policy *pol, sched_diten_eval *ev,
 
 const int *app_env_assoc(const app_env *e) { return e->assoc; }
 const double *app_env_gamma(const app_env *e) { return e->gamma; }
+const sched_obs *app_env_obs(const app_env *e) { return app_obs_last(e->obs); }

@@ -125,3 +125,13 @@ int app_results_write_json(const char *path, const void *json, dtfl_err *err)
     cJSON_free(text);
     return rc;
 }
+
+int app_results_summary(const char *dir, void *json, dtfl_err *err)
+{
+    char path[APP_PATH_MAX + 32];
+    int rc = app_results_path(dir, "summary.json", path, sizeof path, err);
+    if (rc == 0)
+        rc = app_results_write_json(path, json, err);
+    cJSON_Delete((cJSON *)json);
+    return rc;
+}

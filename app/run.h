@@ -42,6 +42,8 @@ typedef struct run_slot_stats {
     double mean_accuracy;   /* personalised models on their users' splits */
     double global_accuracy; /* global model on the test set */
     double t[RUN_T_COUNT];  /* phase seconds */
+    sched_diten_eval model; /* the decision scored by 003's models (rank 0):
+                               predicted utility, cost, objective, reward */
 } run_slot_stats;
 
 typedef struct run_state {
@@ -67,6 +69,9 @@ typedef struct run_state {
     net_migrate_params mig;
     double wire_bps;        /* measured ping-pong rate between ranks 0, 1 */
     app_obs *obs;           /* the policy's view of the slot */
+    sched_diten_params diten; /* 003's utility and cost models */
+    double *model_scratch;     /* (3S,) for sched_diten_evaluate */
+    double *model_rho;         /* (U,) each twin's predicted utility */
     /* scratch */
     uint8_t *stage_x, *stage_y;  /* a server's training set, (cap, dim) */
     size_t stage_cap;

@@ -18,12 +18,14 @@
 
 static const char slots_header[] =
     "slot,migrations,failed,moved_bytes,active_servers,train_samples,flops,"
-    "mean_accuracy,global_accuracy,wire_cross_rank,wire_raw_bytes,"
+    "mean_accuracy,global_accuracy,predicted_utility,predicted_cost,"
+    "predicted_objective,predicted_reward,violations,wire_cross_rank,wire_raw_bytes,"
     "wire_bytes,decide_s,migrate_s,sync_s,train_s,aggregate_s,finetune_s,"
     "evaluate_s,slot_s";
 
 static const char twins_header[] =
-    "slot,user,server,new_samples,train_samples,gamma,accuracy";
+    "slot,user,server,new_samples,train_samples,gamma,accuracy,"
+    "predicted_utility";
 
 int run_record_open(run_state *s, dtfl_err *err)
 {
@@ -43,21 +45,24 @@ int run_record_slot(run_state *s, int t, const run_slot_stats *st,
     const double *tt = st->t;
     int rc = app_table_add(
         s->slots_csv,
-        "%d,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.6f,%lld,%lld,%lld,%.4f,%.4f,"
-        "%.4f,%.4f,%.4f,%.4f,%.4f,%.4f",
+        "%d,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.6f,%.6f,%.6g,%.6f,%.6f,%d,"
+        "%lld,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f",
         t, (long long)st->migrations, (long long)st->failed,
         (long long)st->moved_bytes, (long long)st->active,
         (long long)st->train_samples, (long long)st->flops, st->mean_accuracy,
-        st->global_accuracy, (long long)st->wire_cross, (long long)st->wire_raw,
+        st->global_accuracy, st->model.utility, st->model.cost,
+        st->model.objective, st->model.reward, st->model.violations,
+        (long long)st->wire_cross, (long long)st->wire_raw,
         (long long)st->wire_bytes, tt[RUN_T_DECIDE], tt[RUN_T_MIGRATE],
         tt[RUN_T_SYNC], tt[RUN_T_TRAIN], tt[RUN_T_AGGREGATE],
         tt[RUN_T_FINETUNE], tt[RUN_T_EVALUATE], tt[RUN_T_SLOT]);
     const int64_t *v = s->per_user; /* correct, tested, trained per user */
     for (int u = 0; u < s->U && rc == 0; u++)
-        rc = app_table_add(s->twins_csv, "%d,%d,%d,%d,%lld,%.6f,%.6f", t, u,
+        rc = app_table_add(s->twins_csv, "%d,%d,%d,%d,%lld,%.6f,%.6f,%.6f", t, u,
                            s->assoc[u], twin_world_new_samples(s->world, u, t),
                            (long long)v[2 * s->U + u], s->gamma[u],
-                           v[s->U + u] ? (double)v[u] / (double)v[s->U + u] : 0.0);
+                           v[s->U + u] ? (double)v[u] / (double)v[s->U + u] : 0.0,
+                           s->model_rho[u]);
     if (rc < 0)
         return dtfl_err_set(err, DTFL_ENOMEM, "tables: out of memory");
     char path[APP_PATH_MAX + 32];
@@ -124,6 +129,14 @@ int run_record_summary(run_state *s, const run_slot_stats *last,
     cJSON_AddNumberToObject(o, "parameters", (double)s->nparams);
     cJSON_AddNumberToObject(o, "final_mean_accuracy", last->mean_accuracy);
     cJSON_AddNumberToObject(o, "final_global_accuracy", last->global_accuracy);
+    /* means over the slots of this execution (since --resume, if any) */
+    double n = s->T - s->first_slot > 0 ? s->T - s->first_slot : 1;
+    cJSON_AddNumberToObject(o, "mean_accuracy", total->mean_accuracy / n);
+    cJSON_AddNumberToObject(o, "mean_predicted_utility", total->model.utility / n);
+    cJSON_AddNumberToObject(o, "mean_predicted_cost", total->model.cost / n);
+    cJSON_AddNumberToObject(o, "mean_predicted_objective", total->model.objective / n);
+    cJSON_AddNumberToObject(o, "mean_predicted_reward", total->model.reward / n);
+    cJSON_AddNumberToObject(o, "violations", total->model.violations);
     cJSON_AddNumberToObject(o, "migrations", (double)total->migrations);
     cJSON_AddNumberToObject(o, "failed_migrations", (double)total->failed);
     cJSON_AddNumberToObject(o, "moved_bytes", (double)total->moved_bytes);
@@ -137,10 +150,5 @@ int run_record_summary(run_state *s, const run_slot_stats *last,
     for (int i = 0; i < RUN_T_COUNT; i++)
         cJSON_AddNumberToObject(ph, names[i], total->t[i]);
     cJSON_AddNumberToObject(ph, "wall", dtfl_now() - s->t_start);
-    char path[APP_PATH_MAX + 32];
-    int rc = app_results_path(s->dir, "summary.json", path, sizeof path, err);
-    if (rc == 0)
-        rc = app_results_write_json(path, o, err);
-    cJSON_Delete(o);
-    return rc;
+    return app_results_summary(s->dir, o, err);
 }

@@ -21,6 +21,7 @@ void run_free(run_state *s)
     free(s->twins);
     free(s->assoc);
     free(s->gamma);
+    free(s->model_scratch);
     free(s->global_w);
     free(s->global_mix);
     free(s->user_mix);
@@ -143,25 +144,6 @@ static int setup__net(run_state *s, dtfl_err *err)
     return 0;
 }
 
-/* sched.policy_file: a trained policy's weights, checked against the
- * sizes this run's policy was built for; sched.learn keeps it learning. */
-static int setup__policy_file(run_state *s, dtfl_err *err)
-{
-    const char *path = s->cfg->sched.policy_file;
-    if (path[0] == '\0') {
-        sched_policy_set_training(s->policy, s->cfg->sched.learn);
-        return 0;
-    }
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    int rc = dtfl_file_read_all(path, (size_t)1 << 31, &buf, &len, err);
-    if (rc == 0 && (rc = sched_policy_load(s->policy, buf, len, err)) < 0)
-        dtfl_err_prefix(err, "%s", path);
-    free(buf);
-    sched_policy_set_training(s->policy, s->cfg->sched.learn);
-    return rc;
-}
-
 int run_setup(run_state *s, const app_config *cfg, net_comm *comm,
               const char *dir, dtfl_err *err)
 {
@@ -191,11 +173,16 @@ int run_setup(run_state *s, const app_config *cfg, net_comm *comm,
     if ((rc = app_obs_create(&s->obs, s->U, s->S, err)) < 0)
         return rc;
     if (s->rank == 0) {
+        app_diten_params(cfg, &s->diten);
+        s->model_scratch = malloc(sizeof(double) * (3 * (size_t)s->S + (size_t)s->U));
+        if (s->model_scratch == NULL)
+            return dtfl_err_set(err, DTFL_ENOMEM, "run: out of memory");
+        s->model_rho = s->model_scratch + 3 * (size_t)s->S;
         sched_params sp;
         app_sched_params(cfg, &sp);
         if ((rc = sched_policy_create(&s->policy, &sp, err)) < 0)
             return rc;
-        rc = setup__policy_file(s, err);
+        rc = app_policy_setup(s->policy, cfg, err);
     }
     return rc;
 }

@@ -19,14 +19,30 @@
 
 /* ---- decide ---- */
 
+/* Rank 0 scores the decision with 003's models (eqs. 11-25): what the
+ * model predicts beside what the slot then measures. A policy that learns
+ * online (sched.learn) gets the predicted reward. */
+static int slot__predict(run_state *s, const sched_obs *o, const int *assoc,
+                         int t, sched_diten_eval *ev, dtfl_err *err)
+{
+    sched_diten_evaluate(&s->diten, o, assoc, s->gamma, s->model_scratch, ev);
+    for (int u = 0; u < s->U; u++)
+        s->model_rho[u] = sched_diten_utility(
+            &s->diten, o->n_new[u] + s->gamma[u] * o->n_prev[u], o->phi[u]);
+    return sched_policy_feedback(s->policy, ev->reward, t == s->T - 1, err);
+}
+
 /* Rank 0 decides; every rank receives the association and ratios. */
-static int slot__decide(run_state *s, int t, int *assoc, dtfl_err *err)
+static int slot__decide(run_state *s, int t, int *assoc, sched_diten_eval *ev,
+                        dtfl_err *err)
 {
     int rc = 0;
     if (s->rank == 0) {
         const sched_obs *o = app_obs_fill(s->obs, s->world, t, s->assoc);
         sched_decision d = {assoc, s->gamma};
         rc = sched_policy_decide(s->policy, o, &d, err);
+        if (rc == 0)
+            rc = slot__predict(s, o, assoc, t, ev, err);
     }
     int64_t bad = rc < 0;
     int rc2 = net_allreduce_i64(s->comm, &bad, 1, err);
@@ -365,7 +381,7 @@ int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
     int *next = malloc(sizeof(int) * (size_t)s->U);
     if (next == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "slot: out of memory");
-    int rc = slot__decide(s, t, next, err);
+    int rc = slot__decide(s, t, next, &st->model, err);
     double t1 = dtfl_now();
     if (rc == 0)
         rc = slot__migrate(s, t, next, st, err);

@@ -193,3 +193,39 @@ const sched_obs *app_obs_fill(app_obs *o, const twin_world *w, int t,
                        prev_assoc};
     return &o->o;
 }
+
+const sched_obs *app_obs_last(const app_obs *o) { return &o->o; }
+
+int app_policy_setup(sched_policy *pol, const app_config *cfg, dtfl_err *err)
+{
+    const char *path = cfg->sched.policy_file;
+    int rc = 0;
+    if (path[0] != '\0') {
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        rc = dtfl_file_read_all(path, (size_t)1 << 31, &buf, &len, err);
+        if (rc == 0 && (rc = sched_policy_load(pol, buf, len, err)) < 0)
+            dtfl_err_prefix(err, "%s", path);
+        free(buf);
+    }
+    sched_policy_set_training(pol, cfg->sched.learn);
+    return rc;
+}
+
+int app_policy_save(sched_policy *pol, const char *dir, dtfl_err *err)
+{
+    size_t len = 0;
+    int rc = sched_policy_save(pol, NULL, &len, err);
+    uint8_t *buf = rc == 0 ? malloc(len + 1) : NULL;
+    if (rc == 0 && buf == NULL)
+        rc = dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
+    if (rc == 0)
+        rc = sched_policy_save(pol, buf, &len, err);
+    char path[APP_PATH_MAX + 32];
+    if (rc == 0)
+        rc = app_results_path(dir, "policy.bin", path, sizeof path, err);
+    if (rc == 0)
+        rc = dtfl_file_write_atomic(path, buf, len, err);
+    free(buf);
+    return rc;
+}

@@ -1,5 +1,6 @@
 /*
- * clock.c - the one clock dtfl measures time with (monotonic, seconds).
+ * clock.c - the one clock dtfl measures time with (monotonic, seconds), and
+ * the median every benchmark reports its samples by.
  */
 #include "dtfl.h"
 
@@ -10,4 +11,16 @@ double dtfl_now(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+double dtfl_median(double *v, int n)
+{
+    /* insertion sort: benchmark samples are few */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }

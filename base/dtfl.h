@@ -129,6 +129,9 @@ double dtfl_rng_normal(dtfl_rng *r);
 /* Seconds on a monotonic clock. */
 double dtfl_now(void);
 
+/* Median of n timing samples (sorts v in place; n >= 1). */
+double dtfl_median(double *v, int n);
+
 /* ------------------------------------------------------------------------ */
 /* Files written atomically                                                 */
 /* ------------------------------------------------------------------------ */

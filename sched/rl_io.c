@@ -97,12 +97,15 @@ static int io__load(const io_shape *sh, rl_mlp **net, int n, float *extra,
     static const char *what[6] = {"action head", "state size", "users (heads)",
                                   "servers (choices)", "hidden width",
                                   "hidden layers"};
-    for (int i = 0; i < 6; i++)
+    static const int order[6] = {0, 2, 3, 1, 4, 5}; /* the sizes a user set first */
+    for (int j = 0; j < 6; j++) {
+        int i = order[j];
         if (got[i] != exp[i])
             return dtfl_err_set(err, DTFL_EDATA,
                                 "%s: trained for %s %u, this run has %u "
                                 "(train a policy for this config)",
                                 name, what[i], got[i], exp[i]);
+    }
     if (dtfl_get_u32(b + 52) != (uint32_t)n || len != want)
         return dtfl_err_set(err, DTFL_EDATA, "%s: %zu bytes, expected %zu",
                             name, len, want);

@@ -260,6 +260,17 @@ void sched_diten_evaluate(const sched_diten_params *p, const sched_obs *o,
 void sched_gamma_optimal(const sched_diten_params *p, const sched_obs *o,
                          const int *assoc, double *gamma);
 
+/* The speed of PPO's learner (dtfl bench rl): median seconds per action
+ * (actor sample and critic value of one state) and per update of a full
+ * rollout of random states at the default settings, with their FLOPs. */
+typedef struct sched_rl_speed {
+    double act_seconds, act_flops;        /* one action */
+    double update_seconds, update_flops;  /* one update */
+    double update_samples;                /* rollout x epochs */
+} sched_rl_speed;
+int sched_ppo_speed(int users, int servers, int rollout, int minibatches,
+                    sched_rl_speed *out, dtfl_err *err);
+
 /* A local method for comparison (projected gradient ascent from gamma =
  * 1/2, as an interior-point method would start): returns the KKT point it
  * stops at. */

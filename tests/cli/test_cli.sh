@@ -9,27 +9,8 @@ set -u
 DTFL=$1
 SRC=$2
 DATA=/usr/share/datasets/fashion-mnist
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/dtfl-cli-XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
-
-# expect_status WANT DESC CMD... : runs CMD, keeps stdout/stderr in $TMP
-expect_status() {
-    local want=$1 desc=$2
-    shift 2
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok "$desc"; else
-        bad "$desc: exit $got, want $want"; sed 's/^/     /' "$TMP/err" | head -5; fi
-}
-
-expect_err() { # expect_err NEEDLE DESC
-    if grep -qF -- "$1" "$TMP/err"; then ok "$2"; else
-        bad "$2: stderr lacks '$1'"; sed 's/^/     /' "$TMP/err" | head -5; fi
-}
+TMP_PREFIX=dtfl-cli
+. "$(dirname "$0")/lib.sh"
 
 # ---- help and usage ----
 expect_status 0 "dtfl --help" "$DTFL" --help

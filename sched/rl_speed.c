@@ -1,0 +1,80 @@
+/*
+ * rl_speed.c - timing of the PPO learner for `dtfl bench rl`: acting (the
+ * actor samples, the critic values, one state at a time) and updating (GAE,
+ * epochs x minibatches of forward, backward and Adam for both networks) on
+ * random states of the DITEN state size, with the FLOPs each involves so
+ * the caller can compare them with a measured peak.
+ */
+#include "rl.h"
+
+#include <stdlib.h>
+
+/* FLOPs of one sample through a network, 2 per multiply-add; backward
+ * computes weight gradients everywhere and input gradients for every layer
+ * but the first. */
+static double speed__flops(int nin, int hidden, int layers, int nout,
+                           int backward)
+{
+    double fwd = 0.0, dx = 0.0;
+    int in = nin;
+    for (int l = 0; l <= layers; l++) {
+        int out = l < layers ? hidden : nout;
+        fwd += 2.0 * in * out;
+        if (l > 0)
+            dx += 2.0 * in * out;
+        in = out;
+    }
+    return backward ? fwd + fwd + dx : fwd;
+}
+
+int sched_ppo_speed(int users, int servers, int rollout, int minibatches,
+                    sched_rl_speed *out, dtfl_err *err)
+{
+    enum { RUNS = 5 };
+    rl_ac_params p = rl_ppo_defaults();
+    p.obs_dim = sched_state_dim(users, servers);
+    p.K = users;
+    p.A = servers;
+    p.rollout = rollout;
+    p.minibatches = minibatches;
+    rl_ac *a = NULL;
+    float *obs = malloc(sizeof(float) * (size_t)p.obs_dim);
+    int *act = malloc(sizeof(int) * (size_t)users);
+    int rc = obs == NULL || act == NULL
+                 ? dtfl_err_set(err, DTFL_ENOMEM, "bench: out of memory")
+                 : rl_ac_create(&a, &p, err);
+    dtfl_rng r;
+    dtfl_rng_init(&r, 1, DTFL_STREAM_POLICY, 99, 0);
+    double act_s[RUNS], upd_s[RUNS];
+    for (int run = -1; run < RUNS && rc == 0; run++) { /* run -1 warms up */
+        double t0 = dtfl_now();
+        for (int t = 0; t < rollout; t++) {
+            for (int i = 0; i < p.obs_dim; i++)
+                obs[i] = (float)dtfl_rng_uniform(&r);
+            rl_ac_act(a, obs, 0, act, NULL);
+            rl_ac_observe(a, dtfl_rng_uniform(&r), t == rollout - 1);
+        }
+        double t1 = dtfl_now();
+        rl_stats st;
+        rl_ac_update(a, NULL, &st);
+        if (run >= 0) {
+            act_s[run] = (t1 - t0) / rollout;
+            upd_s[run] = dtfl_now() - t1;
+        }
+    }
+    if (rc == 0) {
+        const int nout = users * servers;
+        out->act_seconds = dtfl_median(act_s, RUNS);
+        out->update_seconds = dtfl_median(upd_s, RUNS);
+        out->act_flops = speed__flops(p.obs_dim, p.hidden, p.layers, nout, 0) +
+                         speed__flops(p.obs_dim, p.hidden, p.layers, 1, 0);
+        out->update_samples = (double)rollout * p.epochs;
+        out->update_flops = out->update_samples *
+                            (speed__flops(p.obs_dim, p.hidden, p.layers, nout, 1) +
+                             speed__flops(p.obs_dim, p.hidden, p.layers, 1, 1));
+    }
+    rl_ac_destroy(a);
+    free(obs);
+    free(act);
+    return rc;
+}
