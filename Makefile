@@ -1,9 +1,17 @@
 # dtfl - the two commands of the README, and a few more.
 #   make demo    install what is missing, build, run the main job:
 #                mpirun -np 2 build/dtfl run configs/quick.yaml
-#   make test    install what is missing, build, run the tests that fit in CI
-# Other targets: build, deps, bench, sanitize, clean.
+#   make test    install what is missing, build, run the tests that fit in CI,
+#                then the unit tests and one MPI test again in an
+#                AddressSanitizer + UBSan build (build-asan/)
+# Other targets: build, sanitize, deps, bench, diten, utility, clean.
 BUILD ?= build
+SAN_BUILD ?= build-asan
+# Open MPI's own allocations from MPI_Init are suppressed (tests/sanitize/);
+# full unwinding lets each leak's stack reach the library that made it
+SAN_ENV = ASAN_OPTIONS=fast_unwind_on_malloc=0:detect_stack_use_after_return=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize/lsan.supp \
+	UBSAN_OPTIONS=print_stacktrace=1
 JOBS ?= $(shell nproc)
 CTEST_LABELS ?= unit|mpi
 CTEST_EXCLUDE ?= slow|fuzz
@@ -11,7 +19,7 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 export OMPI_MCA_rmaps_base_oversubscribe = 1
 
-.PHONY: demo test build deps bench clean
+.PHONY: demo test build sanitize deps bench diten utility clean
 
 deps:
 	@scripts/deps.sh build data
@@ -20,15 +28,35 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
+sanitize: deps
+	@cmake -S . -B $(SAN_BUILD) -DDTFL_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(SAN_BUILD) -j $(JOBS)
+
 demo: build
 	mpirun -np 2 $(BUILD)/dtfl run configs/quick.yaml
 
-test: build
+test: build sanitize
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '$(CTEST_LABELS)' -LE '$(CTEST_EXCLUDE)'
+	cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) -L unit -LE '$(CTEST_EXCLUDE)'
+	cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -R '^mpi_ranks$$'
 
 bench: build
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench train
 	mpirun -np 2 $(BUILD)/dtfl bench migrate
+	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench gamma
+	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench rl
+
+# Figs. 4-10 of 003 (docs/diten.md): 28 settings x 5 policies, about 30 min
+diten: build
+	@scripts/deps.sh plots
+	/usr/bin/python3 experiments/diten/sweep.py --out results/diten
+
+# Fig. 3 of 003 measured with the CNN (docs/utility.md), then PPO on the fit
+utility: build
+	@scripts/deps.sh plots
+	mpirun -np $(JOBS) $(BUILD)/dtfl utility-fit configs/utility-cnn.yaml
+	/usr/bin/python3 experiments/utility/fig3.py results/utility-cnn
+	/usr/bin/python3 experiments/diten/sweep.py --out results/diten --fit results/utility-cnn/fit.json
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD)

@@ -121,6 +121,15 @@ typedef struct app_config {
         int64_t eval_episodes;     /* greedy episodes after training */
     } train;
     struct {
+        int64_t n[2], n_step;      /* grid of per-user sample counts */
+        double phi[2], phi_step;   /* grid of EMDs */
+        int64_t seeds;             /* seeds per point */
+        int64_t users;             /* users per point */
+        int64_t rounds;            /* FL rounds per point */
+        int64_t test_samples;      /* global test images, 0 = all */
+        char fit[APP_PATH_MAX];    /* fit JSON replacing diten.a */
+    } utility;
+    struct {
         int compression;           /* net_compression */
         double link_gbps;          /* emulated backhaul, 0 = none */
         int64_t chunk_kib;         /* migration chunk size */
@@ -197,6 +206,7 @@ int app_cmd_validate(int argc, char **argv);
 int app_cmd_central(int argc, char **argv);
 int app_cmd_bench(int argc, char **argv);
 int app_cmd_run(int argc, char **argv);
+int app_cmd_utility(int argc, char **argv);
 
 /* Shared by subcommands: loads CONFIG [key=value ...] from argv[first..],
  * prints every problem to stderr; returns 0 or the exit status to end with
@@ -207,6 +217,13 @@ int app_load_from_args(app_config *cfg, int argc, char **argv, int first,
 /* The same, printing nothing when quiet (MPI ranks other than 0). */
 int app_load_from_args_quiet(app_config *cfg, int argc, char **argv, int first,
                              const char *cmd, int quiet);
+struct net_comm;
+/* The largest status over ranks: every rank ends the same way. */
+int app_agree(struct net_comm *c, int status);
+/* Every rank learns the results folder from the config (or, resuming, keeps
+ * dir); rank 0 creates it; all agree on the outcome (a status). */
+int app_results_agree(struct net_comm *c, const app_config *cfg, char *dir,
+                      size_t cap, int resume, const char *cmd, dtfl_err *err);
 
 /* Subcommands see argv without the program name: argv[i] of a subcommand is
  * argv[i + APP_ARGV_SHIFT] of the process, which is what messages name. */

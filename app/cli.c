@@ -1,9 +1,14 @@
 /*
  * cli.c - what every subcommand does first: read CONFIG [key=value ...],
  * report every problem in FILE:LINE:COLUMN form on stderr, and pick the
- * <sysexits.h> status to end with.
+ * <sysexits.h> status to end with; under MPI, agree on it over ranks and
+ * on the results folder.
  */
 #include "app.h"
+
+#include "utility.h"
+
+#include "../net/net.h"
 
 #include <sysexits.h>
 
@@ -35,5 +40,33 @@ int app_load_from_args_quiet(app_config *cfg, int argc, char **argv, int first,
         return EX_NOINPUT;
     if (rc < 0)
         return EX_CONFIG;
+    dtfl_err err = {0};
+    if (cfg->utility.fit[0] != '\0' && /* the measured curve replaces a1..a6 */
+        (rc = utility_fit_read(cfg->utility.fit, cfg->diten.a, &err)) < 0) {
+        if (!quiet)
+            fprintf(stderr, "dtfl %s: utility.fit: %s\n", cmd, err.msg);
+        return dtfl_err_exit_status(rc);
+    }
     return 0;
+}
+
+int app_agree(struct net_comm *c, int status)
+{
+    double v = status;
+    if (net_allreduce_max(c, &v, 1, NULL) < 0)
+        return EX_SOFTWARE;
+    return (int)v;
+}
+
+int app_results_agree(struct net_comm *c, const app_config *cfg, char *dir,
+                      size_t cap, int resume, const char *cmd, dtfl_err *err)
+{
+    int status = 0;
+    if (!resume)
+        app_config_out_dir(cfg, dir, cap);
+    if (!resume && net_rank(c) == 0 && app_results_open(cfg, dir, cap, err) < 0) {
+        fprintf(stderr, "dtfl %s: %s\n", cmd, err->msg);
+        status = dtfl_err_exit_status(err->code);
+    }
+    return app_agree(c, status);
 }

@@ -43,30 +43,6 @@ static const char run_help[] =
     "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 and\n"
     "--oversubscribe.\n";
 
-/* The largest status over ranks: every rank ends the same way. */
-static int run__agree(net_comm *c, int status)
-{
-    double v = status;
-    if (net_allreduce_max(c, &v, 1, NULL) < 0)
-        return EX_SOFTWARE;
-    return (int)v;
-}
-
-/* Every rank learns the results folder from the config (or --resume);
- * rank 0 creates it; all agree on the outcome. */
-static int run__results(net_comm *c, const app_config *cfg, char *dir,
-                        size_t cap, int resume, dtfl_err *err)
-{
-    int status = 0;
-    if (!resume)
-        app_config_out_dir(cfg, dir, cap);
-    if (!resume && net_rank(c) == 0 && app_results_open(cfg, dir, cap, err) < 0) {
-        fprintf(stderr, "dtfl run: %s\n", err->msg);
-        status = dtfl_err_exit_status(err->code);
-    }
-    return run__agree(c, status);
-}
-
 /* The slot loop; returns 0 or a negative code (err filled). */
 static int run__loop(run_state *s, dtfl_err *err)
 {
@@ -158,7 +134,7 @@ int app_cmd_run(int argc, char **argv)
     } else {
         status = app_load_from_args_quiet(&cfg, argc, argv, optind, "run", rank != 0);
     }
-    status = run__agree(comm, status);
+    status = app_agree(comm, status);
     if (status == 0 && resume != NULL && cfg.mode == 1) {
         if (rank == 0)
             fprintf(stderr, "dtfl run: analytic runs keep no checkpoints; run "
@@ -168,12 +144,12 @@ int app_cmd_run(int argc, char **argv)
     if (status == 0)
         openblas_set_num_threads((int)cfg.run.blas_threads);
     if (status == 0)
-        status = run__results(comm, &cfg, dir, sizeof dir, resume != NULL, &err);
+        status = app_results_agree(comm, &cfg, dir, sizeof dir, resume != NULL, "run", &err);
     if (status == 0 && cfg.mode == 1) { /* analytic: rank 0 plays the slots */
         int rc = rank == 0 ? app_run_analytic(&cfg, dir, &err) : 0;
         if (rc < 0)
             fprintf(stderr, "dtfl run: %s\n", err.msg);
-        status = run__agree(comm, rc < 0 ? dtfl_err_exit_status(rc) : 0);
+        status = app_agree(comm, rc < 0 ? dtfl_err_exit_status(rc) : 0);
         net_comm_destroy(comm);
         return status;
     }
@@ -187,7 +163,7 @@ int app_cmd_run(int argc, char **argv)
             rc = run_ckpt_load(&s, &err);
         if (rc < 0 && rank == 0)
             fprintf(stderr, "dtfl run: %s\n", err.msg);
-        status = run__agree(comm, rc < 0 ? dtfl_err_exit_status(rc) : 0);
+        status = app_agree(comm, rc < 0 ? dtfl_err_exit_status(rc) : 0);
     }
     if (status == 0 && rank == 0)
         printf("dtfl run: %d users, %d servers on %d ranks, %d slots from "

@@ -22,6 +22,8 @@ static const app_command commands[] = {
      app_cmd_run},
     {"train", "train a scheduling policy on the models of 003 (analytic)",
      app_cmd_train},
+    {"utility-fit", "measure accuracy vs samples and skew, fit eqs. 11-12 of 003",
+     app_cmd_utility},
     {"central", "train one model on the whole dataset (the FL ceiling)",
      app_cmd_central},
     {"bench", "measure speed as a fraction of this machine's ceilings",
@@ -37,7 +39,7 @@ static void main__usage(FILE *out)
             "A testbed for federated learning over digital twins in edge "
             "networks.\n\ncommands:\n");
     for (int i = 0; i < ncommands; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'dtfl COMMAND --help' describes one command. Exit "
                  "statuses follow <sysexits.h>:\n"
                  "64 usage, 65 bad data, 66 missing input, 73 cannot create "

@@ -4,6 +4,7 @@
  */
 #include "comm_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,18 @@ int net_allreduce_i64(net_comm *c, int64_t *v, int n, dtfl_err *err)
 int net_allreduce_max(net_comm *c, double *v, int n, dtfl_err *err)
 {
     return c->ops->allreduce_max(c, v, n, err);
+}
+
+/* A max over ranks where only the owner holds a number and every other
+ * rank holds -inf returns the owner's number unchanged, in any order. */
+int net_collect_rows(net_comm *c, double *table, int rows, int width,
+                     dtfl_err *err)
+{
+    for (int i = 0; i < rows; i++)
+        if (i % c->size != c->rank)
+            for (int j = 0; j < width; j++)
+                table[(size_t)i * width + j] = -INFINITY;
+    return net_allreduce_max(c, table, rows * width, err);
 }
 
 void net_abort(net_comm *c, int status) { c->ops->abort(c, status); }

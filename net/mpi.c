@@ -128,6 +128,22 @@ static const net_comm_ops mpi_ops = {
     mpi_isend,         mpi_wait,          mpi_recv,  mpi_barrier, mpi_bcast,
     mpi_allreduce_i64, mpi_allreduce_max, mpi_abort, mpi_destroy};
 
+/* Slurm's srun without a PMI plugin starts N copies that each see a world of
+ * one rank: every copy would run the whole job alone and overwrite the
+ * others' results. SLURM_NTASKS says how many tasks srun started. */
+static int mpi__slurm_check(net_comm *c, dtfl_err *err)
+{
+    const char *nt = getenv("SLURM_NTASKS"), *id = getenv("SLURM_PROCID");
+    long tasks = nt != NULL ? strtol(nt, NULL, 10) : 0;
+    if (id == NULL || tasks <= 1 || c->size != 1)
+        return 0;
+    net_comm_destroy(c);
+    return dtfl_err_set(err, DTFL_EMPI, "started by srun as one of %ld tasks "
+                        "(SLURM_NTASKS), but MPI sees a world of 1 rank: srun "
+                        "has no PMI here; use srun --mpi=pmix (see srun "
+                        "--mpi=list) or mpirun", tasks);
+}
+
 int net_mpi_create(int *argc, char ***argv, net_comm **out, dtfl_err *err)
 {
     *out = NULL;
@@ -157,6 +173,8 @@ int net_mpi_create(int *argc, char ***argv, net_comm **out, dtfl_err *err)
     c->tag_max = flag && ub ? *ub : 32767;
     c->ops = &mpi_ops;
     c->impl = m;
+    if ((rc = mpi__slurm_check(c, err)) < 0)
+        return rc;
     *out = c;
     return 0;
 }

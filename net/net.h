@@ -57,6 +57,12 @@ int net_bcast(net_comm *c, void *buf, size_t len, int root, dtfl_err *err);
 int net_allreduce_i64(net_comm *c, int64_t *v, int n, dtfl_err *err);
 /* Max of doubles (for timings: the slowest rank). */
 int net_allreduce_max(net_comm *c, double *v, int n, dtfl_err *err);
+/* A table of independent jobs, row i computed by rank i % P: every rank
+ * passes the whole (rows, width) table with its own rows filled, and after
+ * the call every rank holds every row exactly as its owner computed it (so
+ * the table is the same for any rank count). Values must not be NaN. */
+int net_collect_rows(net_comm *c, double *table, int rows, int width,
+                     dtfl_err *err);
 /* Ends every rank of the job (MPI_Abort); for the local backend, a no-op. */
 void net_abort(net_comm *c, int status);
 

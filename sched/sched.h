@@ -249,6 +249,27 @@ void sched_diten_evaluate(const sched_diten_params *p, const sched_obs *o,
                           double *scratch, sched_diten_eval *out);
 
 /* ------------------------------------------------------------------------ */
+/* Fitting the utility model to measured accuracies (utility_fit.c)          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sched_utility_fit_result {
+    double a[6];      /* fitted a1..a6 */
+    double se[6];     /* their standard errors */
+    double r2, rmse;  /* of accuracy, over the points */
+    int points, iterations;
+    int converged;    /* 1: GSL's tolerances were met, 0: iteration limit */
+    int at_bound[6];  /* 1: pressed against its bound (se is NaN) */
+} sched_utility_fit_result;
+
+/* Least-squares fit of eqs. 11-12 to m points (n_i samples, EMD phi_i,
+ * accuracy acc_i) from the start a0, with a1, a2, a3, a4, a6 kept > 0 and
+ * every a_k within wide bounds (utility_fit.c; a start outside them is
+ * refused). Needs m > 6. */
+int sched_utility_fit(const double *n, const double *phi, const double *acc,
+                      int m, const double a0[6], sched_utility_fit_result *out,
+                      dtfl_err *err);
+
+/* ------------------------------------------------------------------------ */
 /* Historical-data allocation (eq. 26)                                      */
 /* ------------------------------------------------------------------------ */
 

@@ -132,6 +132,7 @@ static void expect_reject(uint8_t *buf, size_t len, const twin_dt_expect *ex,
     twin_dt *b = NULL;
     dtfl_err err = {0};
     int rc = twin_dt_decode(buf, len, ex, "twin 3", &b, &err);
+    twin_dt_destroy(b); /* the sanity case decodes a twin */
     if (rc != code || strstr(err.msg, needle) == NULL)
         fail_msg("rc %d (want %d), '%s' (want '%s')", rc, code, err.msg, needle);
 }

@@ -23,6 +23,8 @@ the paper's qualitative claims hold here).
     experiments/diten/sweep.py --seeds 3        # several seeds (3x longer)
     experiments/diten/sweep.py --sensitivity    # the unit-reading figure
     experiments/diten/sweep.py --variants       # PPO's design choices
+    experiments/diten/sweep.py --fit results/utility-cnn/fit.json
+                                                # PPO on a measured curve
     experiments/diten/sweep.py --plot-only      # redraw from results
 """
 import argparse
@@ -52,6 +54,8 @@ VARIANTS = {  # name: (label, overrides beside sched.policy=ppo)
     "ppo-ent": ("default with entropy bonus 0.01", ["ppo.ent_coef=0.01"]),
     "ppo-peruser": ("default with a ratio and clip per user",
                     ["ppo.ratio=per_user"]),
+    "ppo-f1000": ("default trained with barrier coefficient f = 1000 "
+                  "(eq. 24; Table II: 10)", ["diten.barrier_f=1000"]),
 }
 BASELINES = ["a2c", "nearest", "random", "ddpg"]
 PAPER_RATIO = {"a2c": 0.1022, "nearest": 0.5070, "random": 0.6842, "ddpg": 1.5025}
@@ -68,10 +72,13 @@ def run_job(args, seed, S, phi, pol, unit="bit"):
     if os.path.exists(os.path.join(d, "summary.json")):
         return d, 0.0, "kept"
     extra = []
+    if unit == "fit":  # the paper's units, the measured utility curve
+        unit, extra = "bit", [f"utility.fit={args.fit}"]
     if pol in POLICIES:
         policy, alloc, _ = POLICIES[pol]
     else:
-        policy, alloc, extra = "ppo", "optimal", VARIANTS[pol][1]
+        policy, alloc = "ppo", "optimal"
+        extra += VARIANTS[pol][1]
     cmd = [args.dtfl, "train", args.config, f"out={d}", f"seed={seed}",
            f"servers.count={S}", f"users.phi={phi}", f"sched.policy={policy}",
            f"sched.allocation={alloc}", f"train.episodes={args.episodes}",
@@ -245,6 +252,10 @@ def converged_by(rows, episode=300, window=50):
     return abs(change) < 0.05, change
 
 
+def job_seconds(ev):
+    return sum(s["seconds"] for runs in ev.values() for s in runs)
+
+
 def report(args, ev, wall):
     lines = ["# DITEN sweep (003, Figs. 4-10)", "",
              f"U = 20, T = {args.t} slots, {args.episodes} training episodes, "
@@ -252,6 +263,8 @@ def report(args, ev, wall):
              f"{args.seeds} seed(s), S = {args.servers}, phi = {args.phis}.",
              f"Wall time of this sweep: {wall / 60:.1f} min with {args.jobs} "
              f"parallel jobs (jobs already done were not rerun)." if wall else "",
+             f"Sum of the jobs' own times: {job_seconds(ev) / 60:.1f} min, so "
+             f"{job_seconds(ev) / 60 / args.jobs:.1f} min at best on {args.jobs} cores.",
              "", "## Objective per slot (eq. 22), mean over evaluation episodes and seeds", ""]
     head = "| phi | policy | " + " | ".join(f"S={S}" for S in args.servers) + " | mean | violations/slot |"
     lines += [head, "|" + "---|" * (len(args.servers) + 4)]
@@ -390,8 +403,8 @@ def variants(args):
     fig.savefig(os.path.join(args.out, "ppo_variants.png"), dpi=110)
     plt.close(fig)
     lines = ["| variant | " + " | ".join(f"S={S} eval objective" for S in servers) +
-             " | first episode within 1% of the final reward (S=9, 15, 21) |",
-             "|---|" + "---|" * (len(servers) + 1)]
+             " | S=15 eval reward (eq. 25) | first episode within 1% of the final reward (S=9, 15, 21) |",
+             "|---|" + "---|" * (len(servers) + 2)]
     for v in names:
         obj, first = [], []
         for S in servers:
@@ -401,10 +414,48 @@ def variants(args):
             fin = mean(r[-20:])
             first.append(next((i for i, x in enumerate(r)
                                if abs(x - fin) <= 0.01 * abs(fin)), len(r)))
+        rew = read_summary(job_dir(args.out, 1, 15, 0.2, v))["eval_reward"]
         lines.append(f"| {v} | " + " | ".join(f"{x:.4f}" for x in obj) +
-                     " | " + ", ".join(str(x) for x in first) + " |")
+                     f" | {rew:.3f} | " + ", ".join(str(x) for x in first) + " |")
     with open(os.path.join(args.out, "ppo_variants.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def fit_compare(args):
+    """PPO (and the nearest baseline) on the paper's utility curve and on a
+    measured one (utility.fit), objective and utility vs S."""
+    phis = [0.2, 0.6]
+    jobs = [(1, S, phi, pol, unit) for unit in ("bit", "fit") for S in args.servers
+            for phi in phis for pol in ("ppo", "nearest")]
+    run_all(args, jobs)
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+    lines = ["| phi | policy | curve | " + " | ".join(f"S={S}" for S in args.servers) + " |",
+             "|---|---|---|" + "---|" * len(args.servers)]
+    for phi, ls in zip(phis, ["-", "--"]):
+        for pol, color in (("ppo", "C3"), ("nearest", "C2")):
+            for unit, mk, name in (("bit", "o", "paper's a1..a6"), ("fit", "s", "measured fit")):
+                s = [read_summary(job_dir(args.out, 1, S, phi, pol, unit)) for S in args.servers]
+                for ax, key in zip(axes, ["eval_objective", "eval_utility"]):
+                    ax.plot(args.servers, [x[key] for x in s], ls, marker=mk,
+                            color=color, alpha=1.0 if unit == "fit" else 0.5,
+                            label=f"{pol}, phi {phi}, {name}")
+                lines.append(f"| {phi} | {pol} | {name} | " +
+                             " | ".join(f"{x['eval_objective']:.4f}" for x in s) + " |")
+    for ax, t in zip(axes, ["objective per slot (eq. 22)", "data utility (eq. 11)"]):
+        ax.set_xlabel("edge servers S")
+        ax.set_title(t)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    fig.suptitle(f"PPO on the paper's utility curve and on the measured one ({args.fit})")
+    fig.tight_layout()
+    fig.savefig(os.path.join(args.out, "fit_compare.png"), dpi=110)
+    plt.close(fig)
+    with open(os.path.join(args.out, "fit_compare.md"), "w") as f:
+        f.write("Objective per slot (eq. 22)\n\n" + "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
@@ -422,6 +473,8 @@ def main():
     ap.add_argument("--plot-only", action="store_true")
     ap.add_argument("--sensitivity", action="store_true")
     ap.add_argument("--variants", action="store_true")
+    ap.add_argument("--fit", help="a fit.json of dtfl utility-fit: PPO and "
+                    "nearest under it and under the paper's curve")
     args = ap.parse_args()
     args.servers = [int(x) for x in args.servers.split(",")]
     args.phis = [float(x) for x in args.phis.split(",")]
@@ -432,6 +485,9 @@ def main():
         return
     if args.variants:
         variants(args)
+        return
+    if args.fit:
+        fit_compare(args)
         return
     wall = 0.0
     if not args.plot_only:

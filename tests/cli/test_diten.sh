@@ -60,5 +60,25 @@ expect_status 66 "a missing policy file" "$DTFL" run "$CFG" "${SMALL[@]}" \
 expect_status 64 "--resume of an analytic run" "$DTFL" run --resume "$TMP/a1"
 expect_err "analytic runs keep no checkpoints" "resume refusal explained"
 
+# ---- utility.fit: a measured curve replaces a1..a6, checked before use ----
+printf '{"a": [0.5, 2.0, 0.001, 0.8, 0.1, 0.7], "r2": 0.99}\n' >"$TMP/fit.json"
+expect_status 0 "validate with utility.fit" "$DTFL" validate "$CFG" utility.fit="$TMP/fit.json"
+grep -q "^  a5: 0.1$" "$TMP/out" && ok "the fit's a5 replaces diten.a5" || bad "a5 from the fit"
+expect_status 0 "analytic run on the fitted curve" "$DTFL" run "$CFG" "${SMALL[@]}" \
+    sched.policy=nearest utility.fit="$TMP/fit.json" out="$TMP/f1"
+u_fit=$(sed -n 's/.*"mean_predicted_utility":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$TMP/f1/summary.json")
+expect_status 0 "the same on the paper's curve" "$DTFL" run "$CFG" "${SMALL[@]}" \
+    sched.policy=nearest out="$TMP/f2"
+u_pap=$(sed -n 's/.*"mean_predicted_utility":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$TMP/f2/summary.json")
+[ -n "$u_fit" ] && [ "$u_fit" != "$u_pap" ] && ok "the fitted curve changes the predicted utility ($u_fit vs $u_pap)" \
+    || bad "utility with the fit ($u_fit) vs without ($u_pap)"
+printf '{"a": [0.5, -2.0, 0.001, 0.8, 0.1, 0.7]}' >"$TMP/neg.json"
+expect_status 65 "a fit with a negative a2" "$DTFL" validate "$CFG" utility.fit="$TMP/neg.json"
+expect_err "a2 must be a positive number" "negative a2 explained"
+printf '{"a": [0.5, 2.0' >"$TMP/cut.json"
+expect_status 65 "a truncated fit file" "$DTFL" validate "$CFG" utility.fit="$TMP/cut.json"
+expect_err "not JSON" "truncation explained"
+expect_status 66 "a missing fit file" "$DTFL" validate "$CFG" utility.fit="$TMP/none.json"
+
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -3,6 +3,8 @@
 # ranks gives the same per-slot and per-twin results (execution measurements
 # aside); twins do migrate between ranks; none is lost or rejected (every run
 # checks twin conservation after each migration and stops if it fails).
+# A copy started by srun without PMI (SLURM_NTASKS > 1, a world of one)
+# stops with a message.
 set -u
 DTFL=$1 SRC=$2
 . "$SRC/tests/mpi/lib.sh"
@@ -32,5 +34,12 @@ rows=$(($(wc -l <"$TMP/p2/twins.csv") - 1))
 [ "$rows" -eq 36 ] && ok "twins.csv has 6 slots x 6 twins" || bad "twins.csv has $rows rows"
 grep -q '"final_global_accuracy"' "$TMP/p2/summary.json" && ok "summary.json written" \
     || bad "summary.json missing"
+# srun without PMI: several 1-rank copies; each notices and stops
+SLURM_NTASKS=4 SLURM_PROCID=0 "$DTFL" run "$SRC/configs/quick.yaml" out="$TMP/srun" \
+    >"$TMP/log_srun" 2>&1
+st=$?
+[ "$st" -eq 70 ] && grep -q "SLURM_NTASKS" "$TMP/log_srun" && [ ! -e "$TMP/srun" ] \
+    && ok "a 1-rank copy started by srun stops (70) before writing anything" \
+    || { bad "srun without PMI: exit $st"; tail -3 "$TMP/log_srun"; }
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -1,0 +1,369 @@
+/*
+ * schema_keys.c - every configuration key of dtfl in one table: its dotted
+ * path, type, bounds, default and a line of documentation. The loader, the
+ * dump of the resolved config and docs/config.md all follow this table;
+ * adding a key means adding a row here and a field to app_config.
+ */
+#include "config_int.h"
+
+#include "../sched/sched.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+static const char *const model_kinds[] = {"softmax", "2nn", "cnn", NULL};
+static const char *const placements[] = {"uniform", "grid", "file", NULL};
+static const char *const mobilities[] = {"static", "waypoint", "gauss-markov",
+                                         "trace", NULL};
+static const char *const distances[] = {"manhattan", "euclidean", NULL};
+static const char *const compressions[] = {"none", "lz4", "auto", NULL};
+static const char *const progresses[] = {"auto", "live", "plain", "none", NULL};
+static const char *const modes[] = {"real", "analytic", NULL};
+static const char *const allocations[] = {"fixed", "optimal", "random", "full", NULL};
+static const char *const units[] = {"bit", "kbit", "sample", NULL};
+static const char *const activations[] = {"tanh", "relu", NULL};
+static const char *const ratios[] = {"joint", "per_user", NULL};
+
+/* sched.policy must name a registered policy */
+static int schema__policy(const char *v, char *msg, size_t cap)
+{
+    if (sched_find(v) != NULL)
+        return 0;
+    int best = -1, bestd = 1 << 30;
+    size_t used = (size_t)snprintf(msg, cap, "sched.policy: '%s' is not one of ", v);
+    for (int i = 0; i < sched_count(); i++) {
+        const char *name = sched_at(i)->name;
+        int d = app_edit_distance(v, name);
+        if (d < bestd) {
+            bestd = d;
+            best = i;
+        }
+        if (used < cap)
+            used += (size_t)snprintf(msg + used, cap - used, "%s%s", i ? ", " : "",
+                                     name);
+    }
+    if (best >= 0 && bestd <= 2 && used < cap)
+        snprintf(msg + used, cap - used, " (did you mean '%s'?)", sched_at(best)->name);
+    return 1;
+}
+
+#define OFF(field) offsetof(app_config, field)
+#define SZ(field) sizeof(((app_config *)0)->field)
+/* rows of the schema table: numbers, strings, choices, ranges */
+#define NUM(path, type, field, lo, hi, flags, def, doc) \
+    {path, type, OFF(field), SZ(field), lo, hi, flags, def, NULL, doc, NULL}
+#define STR(path, field, nonempty, def, doc) \
+    {path, APP_T_STR, OFF(field), SZ(field), nonempty, 0, 0, def, NULL, doc, NULL}
+#define CHOICE(path, field, names, flags, def, doc) \
+    {path, APP_T_ENUM, OFF(field), SZ(field), 0, 0, flags, def, names, doc, NULL}
+#define BOOL(path, field, def, doc) \
+    {path, APP_T_BOOL, OFF(field), SZ(field), 0, 0, 0, def, NULL, doc, NULL}
+#define CHECKED(path, field, def, check, doc) \
+    {path, APP_T_STR, OFF(field), SZ(field), 1, 0, 0, def, NULL, doc, check}
+
+/* clang-format off */
+static const app_key schema[] = {
+    STR("name", name, 1, "dtfl", "run name; names the results folder"),
+    NUM("seed", APP_T_INT, seed, 0, 9007199254740992.0, 0, "1",
+        "keys every random stream (placement, data, init, policy)"),
+    STR("out", out, 0, "", "results folder; empty means results/<name>"),
+    CHOICE("mode", mode, modes, 0, "real",
+           "real (training and migration over MPI) | analytic (the models "
+           "of 003 only)"),
+
+    STR("data.dir", data.dir, 1, "/usr/share/datasets/fashion-mnist",
+        "folder of the IDX files (Debian package dataset-fashion-mnist)"),
+    STR("data.train_images", data.train_images, 1, "train-images-idx3-ubyte.gz",
+        "training images, IDX, plain or gzipped; relative to data.dir"),
+    STR("data.train_labels", data.train_labels, 1, "train-labels-idx1-ubyte.gz",
+        "training labels, IDX"),
+    STR("data.test_images", data.test_images, 1, "t10k-images-idx3-ubyte.gz",
+        "test images, IDX"),
+    STR("data.test_labels", data.test_labels, 1, "t10k-labels-idx1-ubyte.gz",
+        "test labels, IDX"),
+    NUM("data.train_limit", APP_T_INT, data.train_limit, 0, 1e9, 0, "0",
+        "use only the first N training samples (0 = all)"),
+    NUM("data.test_limit", APP_T_INT, data.test_limit, 0, 1e9, 0, "0",
+        "use only the first N test samples (0 = all)"),
+
+    CHOICE("model.kind", model.kind, model_kinds, APP_REQUIRED, NULL,
+           "softmax | 2nn (FedAvg MLP) | cnn (FedAvg CNN)"),
+
+    NUM("fl.lr", APP_T_FLOAT, fl.lr, 0, 10, APP_MIN_OPEN, "0.01",
+        "SGD learning rate"),
+    NUM("fl.momentum", APP_T_FLOAT, fl.momentum, 0, 1, APP_MAX_OPEN, "0",
+        "SGD momentum (0 = plain SGD)"),
+    NUM("fl.weight_decay", APP_T_FLOAT, fl.weight_decay, 0, 1, APP_MAX_OPEN, "0",
+        "L2 weight decay"),
+    NUM("fl.batch", APP_T_INT, fl.batch, 1, 1024, 0, "50", "mini-batch size"),
+    NUM("fl.rounds_per_slot", APP_T_INT, fl.rounds_per_slot, 1, 10000, 0, "2",
+        "FL rounds per slot: local training on every server, then FedAvg"),
+    NUM("fl.local_epochs", APP_T_INT, fl.local_epochs, 1, 1000, 0, "1",
+        "epochs of local training per round (E_s)"),
+    NUM("fl.finetune_rounds", APP_T_INT, fl.finetune_rounds, 0, 1000, 0, "1",
+        "epochs of fine-tuning each twin from the global model (E_{u,s})"),
+
+    NUM("central.epochs", APP_T_INT, central.epochs, 1, 1000, 0, "5",
+        "epochs of centralised training (dtfl central)"),
+
+    NUM("world.width", APP_T_FLOAT, world.width, 0, 1e7, APP_MIN_OPEN, "120",
+        "area width, m"),
+    NUM("world.height", APP_T_FLOAT, world.height, 0, 1e7, APP_MIN_OPEN, "120",
+        "area height, m"),
+    NUM("world.slots", APP_T_INT, world.slots, 1, 1e7, 0, "10",
+        "time slots T of a run"),
+    NUM("world.slot_seconds", APP_T_FLOAT, world.slot_seconds, 0, 1e7,
+        APP_MIN_OPEN, "10", "seconds per slot (how far users move)"),
+    CHOICE("world.distance", world.distance, distances, 0, "manhattan",
+           "user-server distance l_{u,s} (003 uses Manhattan)"),
+
+    NUM("servers.count", APP_T_INT, servers.count, 1, 4096, 0, "4",
+        "edge servers S (spread over the MPI ranks)"),
+    CHOICE("servers.placement", servers.placement, placements, 0, "uniform",
+           "uniform | grid | file (servers.file, CSV x,y)"),
+    STR("servers.file", servers.file, 0, "", "CSV of server positions x,y"),
+    NUM("servers.p", APP_T_RANGE, servers.p, 0, 1e15, 0, "[120, 150]",
+        "communication resource p_s ~ U[lo, hi] (Table II of 003)"),
+    NUM("servers.q", APP_T_RANGE, servers.q, 0, 1e15, 0, "[1400, 1500]",
+        "computation capacity q_s ~ U[lo, hi]"),
+    NUM("servers.eps", APP_T_RANGE, servers.eps, 0, 1e15, 0, "[54, 56]",
+        "CPU cycles per unit of data eps_s ~ U[lo, hi]"),
+
+    NUM("users.count", APP_T_INT, users.count, 1, 100000, 0, "6",
+        "users U, one digital twin each"),
+    NUM("users.phi", APP_T_FLOAT, users.phi, 0, 2, 0, "0",
+        "EMD of every user's label mix to the global mix (eq. 10 of 003)"),
+    NUM("users.samples", APP_T_IRANGE, users.samples, 1, 100000, 0,
+        "[200, 400]", "new samples per user per slot ~ U{lo..hi}"),
+    NUM("users.test_samples", APP_T_INT, users.test_samples, 1, 100000, 0,
+        "200", "size of each user's test split (the user's own label mix)"),
+    NUM("users.twin_bits", APP_T_RANGE, users.twin_bits, 0, 1e12, 0,
+        "[4400, 4600]", "base twin data D_twin ~ U[lo, hi], bits"),
+
+    CHOICE("mobility.model", mobility.model, mobilities, 0, "waypoint",
+           "static | waypoint | gauss-markov (eqs. 1-4 of 002) | trace"),
+    NUM("mobility.speed", APP_T_RANGE, mobility.speed, 0, 1000, 0, "[0.5, 1.5]",
+        "m/s: waypoint speeds; Gauss-Markov mean speed is the midpoint"),
+    NUM("mobility.pause", APP_T_FLOAT, mobility.pause, 0, 1e7, 0, "0",
+        "s, waypoint pause at each destination"),
+    NUM("mobility.memory", APP_T_FLOAT, mobility.memory, 0, 1, 0, "0.8",
+        "Gauss-Markov memory mu_1 = mu_2"),
+    NUM("mobility.speed_sigma", APP_T_FLOAT, mobility.speed_sigma, 0, 1000, 0,
+        "0.3", "Gauss-Markov speed noise, m/s"),
+    NUM("mobility.direction_sigma", APP_T_FLOAT, mobility.direction_sigma, 0,
+        10, 0, "0.5", "Gauss-Markov heading noise, rad"),
+    STR("mobility.trace", mobility.trace, 0, "", "CSV of id,t,x,y rows"),
+
+    CHECKED("sched.policy", sched.policy, "nearest", schema__policy,
+            "scheduling policy (dtfl run --policies lists them)"),
+    CHOICE("sched.allocation", sched.allocation, allocations, 0, "fixed",
+           "historical ratios: fixed (sched.gamma) | optimal (eq. 26, global) "
+           "| random | full"),
+    NUM("sched.gamma", APP_T_FLOAT, sched.gamma, 0, 1, 0, "1",
+        "the ratio of allocation fixed"),
+    STR("sched.policy_file", sched.policy_file, 0, "",
+        "a policy trained by dtfl train, loaded by dtfl run"),
+    BOOL("sched.learn", sched.learn, "false",
+         "learned policies keep learning during dtfl run"),
+
+    CHOICE("diten.unit", diten.unit, units, 0, "bit",
+           "how data enters the costs: bit (784 per sample, the paper's "
+           "28x28 bits) | kbit | sample"),
+    NUM("diten.a1", APP_T_FLOAT, diten.a[0], 0, 100, 0, "0.8862", "eq. 11"),
+    NUM("diten.a2", APP_T_FLOAT, diten.a[1], 0, 1000, 0, "6.8382", "eq. 11"),
+    NUM("diten.a3", APP_T_FLOAT, diten.a[2], 0, 100, APP_MIN_OPEN, "0.0006", "eq. 11"),
+    NUM("diten.a4", APP_T_FLOAT, diten.a[3], 0, 100, 0, "0.9172", "eq. 12"),
+    NUM("diten.a5", APP_T_FLOAT, diten.a[4], -100, 100, 0, "-0.0231", "eq. 12"),
+    NUM("diten.a6", APP_T_FLOAT, diten.a[5], 0, 100, APP_MIN_OPEN, "0.8366", "eq. 12"),
+    NUM("diten.n_mig", APP_T_FLOAT, diten.n_mig, 0, 1e9, 0, "1e-4",
+        "wired energy per unit of data per metre (eq. 13)"),
+    NUM("diten.n_syn", APP_T_FLOAT, diten.n_syn, 0, 1e9, 0, "0.1",
+        "wireless energy per second of upload per metre (eq. 14)"),
+    NUM("diten.n_cmp", APP_T_FLOAT, diten.n_cmp, 0, 1e9, 0, "1e-7",
+        "energy per CPU cycle (eq. 15)"),
+    NUM("diten.epochs_local", APP_T_FLOAT, diten.epochs_local, 0, 1e6, 0, "50",
+        "E_s of eq. 15"),
+    NUM("diten.epochs_finetune", APP_T_FLOAT, diten.epochs_finetune, 0, 1e6, 0,
+        "10", "E_{u,s} of eq. 15"),
+    NUM("diten.power_mw", APP_T_FLOAT, diten.power_mw, 0, 1e9, APP_MIN_OPEN,
+        "200", "user transmit power P_u, mW"),
+    NUM("diten.bandwidth_hz", APP_T_FLOAT, diten.bandwidth_hz, 0, 1e12,
+        APP_MIN_OPEN, "15000", "subchannel bandwidth W, Hz"),
+    NUM("diten.gain", APP_T_FLOAT, diten.gain, 0, 1e9, APP_MIN_OPEN, "1",
+        "channel power gain xi"),
+    NUM("diten.noise_dbm", APP_T_FLOAT, diten.noise_dbm, -400, 100, 0, "-174",
+        "noise power N0, dBm"),
+    NUM("diten.f0", APP_T_FLOAT, diten.f0, 0, 1e12, APP_MIN_OPEN, "200",
+        "scale of Norm in eq. 22"),
+    NUM("diten.beta1", APP_T_FLOAT, diten.beta1, 0, 1, 0, "0.3",
+        "weight of utility, eq. 22"),
+    NUM("diten.beta2", APP_T_FLOAT, diten.beta2, 0, 1, 0, "0.7",
+        "weight of cost, eq. 22"),
+    NUM("diten.barrier_f", APP_T_FLOAT, diten.barrier_f, 0, 1e9, APP_MIN_OPEN,
+        "10", "curve coefficient f of the barrier, eq. 24"),
+    NUM("diten.barrier_cap", APP_T_FLOAT, diten.barrier_cap, 0, 1e9, 0, "10",
+        "penalty per broken constraint (eq. 24 is infinite)"),
+
+    /* PPO: the paper's settings (003, Table II), CleanRL's otherwise */
+    NUM("ppo.lr_actor", APP_T_FLOAT, ppo.lr_actor, 0, 1, APP_MIN_OPEN, "2.5e-4",
+        "actor learning rate (003)"),
+    NUM("ppo.lr_critic", APP_T_FLOAT, ppo.lr_critic, 0, 1, APP_MIN_OPEN,
+        "1.5e-3", "critic learning rate (003)"),
+    NUM("ppo.adam_eps", APP_T_FLOAT, ppo.adam_eps, 0, 1, APP_MIN_OPEN, "1e-5",
+        "Adam epsilon (CleanRL)"),
+    NUM("ppo.gamma", APP_T_FLOAT, ppo.gamma, 0, 1, 0, "0.98", "discount (003)"),
+    NUM("ppo.lambda", APP_T_FLOAT, ppo.lambda, 0, 1, 0, "0.9",
+        "GAE lambda (003)"),
+    NUM("ppo.clip", APP_T_FLOAT, ppo.clip, 0, 10, 0, "0.2",
+        "ratio clip epsilon (003); 0 turns clipping off"),
+    CHOICE("ppo.ratio", ppo.ratio_per_user, ratios, 0, "joint",
+           "clip the joint action's ratio or each user's (MAPPO)"),
+    BOOL("ppo.clip_vloss", ppo.clip_vloss, "true", "clip value updates (CleanRL)"),
+    NUM("ppo.ent_coef", APP_T_FLOAT, ppo.ent_coef, 0, 10, 0, "0",
+        "entropy bonus (CleanRL continuous, SB3)"),
+    NUM("ppo.vf_coef", APP_T_FLOAT, ppo.vf_coef, 0, 100, 0, "0.5",
+        "value loss weight (CleanRL)"),
+    NUM("ppo.max_grad_norm", APP_T_FLOAT, ppo.max_grad_norm, 0, 1e6, 0, "0.5",
+        "gradient-norm clip per network, 0 = none (CleanRL)"),
+    BOOL("ppo.norm_adv", ppo.norm_adv, "true",
+         "normalise advantages per minibatch (CleanRL)"),
+    BOOL("ppo.norm_reward", ppo.norm_reward, "true",
+         "scale rewards by the running std of the return (CleanRL)"),
+    NUM("ppo.epochs", APP_T_INT, ppo.epochs, 1, 1000, 0, "4",
+        "update epochs M (CleanRL)"),
+    NUM("ppo.minibatches", APP_T_INT, ppo.minibatches, 1, 100000, 0, "1",
+        "minibatches per epoch (measured, docs/diten.md)"),
+    NUM("ppo.rollout", APP_T_INT, ppo.rollout, 0, 10000000, 0, "32",
+        "steps per update (measured, docs/diten.md); 0 = one episode"),
+    NUM("ppo.hidden", APP_T_INT, ppo.hidden, 1, 65536, 0, "128",
+        "neurons per hidden layer (003)"),
+    NUM("ppo.layers", APP_T_INT, ppo.layers, 1, 5, 0, "2", "hidden layers"),
+    CHOICE("ppo.activation", ppo.activation, activations, 0, "tanh",
+           "hidden activation (CleanRL)"),
+    NUM("ppo.init_hidden_gain", APP_T_FLOAT, ppo.init_hidden_gain, 0, 100, 0,
+        "1.4142135623730951", "orthogonal init gain, hidden layers (CleanRL)"),
+    NUM("ppo.init_actor_gain", APP_T_FLOAT, ppo.init_actor_gain, 0, 100, 0,
+        "0.01", "orthogonal init gain, policy output (CleanRL)"),
+    NUM("ppo.init_critic_gain", APP_T_FLOAT, ppo.init_critic_gain, 0, 100, 0,
+        "1", "orthogonal init gain, value output (CleanRL)"),
+
+    /* A2C (baseline 1): Stable-Baselines3's A2C settings */
+    NUM("a2c.lr_actor", APP_T_FLOAT, a2c.lr_actor, 0, 1, APP_MIN_OPEN, "7e-4",
+        "actor learning rate (SB3)"),
+    NUM("a2c.lr_critic", APP_T_FLOAT, a2c.lr_critic, 0, 1, APP_MIN_OPEN, "7e-4",
+        "critic learning rate (SB3)"),
+    NUM("a2c.adam_eps", APP_T_FLOAT, a2c.adam_eps, 0, 1, APP_MIN_OPEN, "1e-5",
+        "Adam epsilon"),
+    NUM("a2c.gamma", APP_T_FLOAT, a2c.gamma, 0, 1, 0, "0.98",
+        "discount (003's, for every learner)"),
+    NUM("a2c.lambda", APP_T_FLOAT, a2c.lambda, 0, 1, 0, "1",
+        "GAE lambda (SB3)"),
+    NUM("a2c.clip", APP_T_FLOAT, a2c.clip, 0, 10, 0, "0", "no ratio clip"),
+    CHOICE("a2c.ratio", a2c.ratio_per_user, ratios, 0, "joint",
+           "ratio form (matters only with a clip)"),
+    BOOL("a2c.clip_vloss", a2c.clip_vloss, "false", "no value clip"),
+    NUM("a2c.ent_coef", APP_T_FLOAT, a2c.ent_coef, 0, 10, 0, "0",
+        "entropy bonus (SB3)"),
+    NUM("a2c.vf_coef", APP_T_FLOAT, a2c.vf_coef, 0, 100, 0, "0.5",
+        "value loss weight (SB3)"),
+    NUM("a2c.max_grad_norm", APP_T_FLOAT, a2c.max_grad_norm, 0, 1e6, 0, "0.5",
+        "gradient-norm clip (SB3)"),
+    BOOL("a2c.norm_adv", a2c.norm_adv, "false", "advantage normalisation (SB3)"),
+    BOOL("a2c.norm_reward", a2c.norm_reward, "false",
+         "reward scaling by the return's std (SB3: off)"),
+    NUM("a2c.epochs", APP_T_INT, a2c.epochs, 1, 1000, 0, "1",
+        "one gradient step per rollout"),
+    NUM("a2c.minibatches", APP_T_INT, a2c.minibatches, 1, 100000, 0, "1",
+        "the whole rollout at once"),
+    NUM("a2c.rollout", APP_T_INT, a2c.rollout, 0, 10000000, 0, "5",
+        "steps per update (SB3); 0 = one episode"),
+    NUM("a2c.hidden", APP_T_INT, a2c.hidden, 1, 65536, 0, "128",
+        "neurons per hidden layer (as PPO)"),
+    NUM("a2c.layers", APP_T_INT, a2c.layers, 1, 5, 0, "2", "hidden layers"),
+    CHOICE("a2c.activation", a2c.activation, activations, 0, "tanh",
+           "hidden activation"),
+    NUM("a2c.init_hidden_gain", APP_T_FLOAT, a2c.init_hidden_gain, 0, 100, 0,
+        "1.4142135623730951", "orthogonal init gain, hidden layers"),
+    NUM("a2c.init_actor_gain", APP_T_FLOAT, a2c.init_actor_gain, 0, 100, 0,
+        "0.01", "orthogonal init gain, policy output"),
+    NUM("a2c.init_critic_gain", APP_T_FLOAT, a2c.init_critic_gain, 0, 100, 0,
+        "1", "orthogonal init gain, value output"),
+
+    /* DDPG (baseline 4): CleanRL's ddpg_continuous_action.py, scaled */
+    NUM("ddpg.lr_actor", APP_T_FLOAT, ddpg.lr_actor, 0, 1, APP_MIN_OPEN, "3e-4",
+        "actor learning rate (CleanRL)"),
+    NUM("ddpg.lr_critic", APP_T_FLOAT, ddpg.lr_critic, 0, 1, APP_MIN_OPEN,
+        "3e-4", "critic learning rate (CleanRL)"),
+    NUM("ddpg.gamma", APP_T_FLOAT, ddpg.gamma, 0, 1, 0, "0.98",
+        "discount (003's)"),
+    NUM("ddpg.tau", APP_T_FLOAT, ddpg.tau, 0, 1, 0, "0.005",
+        "soft target update (CleanRL)"),
+    NUM("ddpg.noise", APP_T_FLOAT, ddpg.noise, 0, 10, 0, "0.1",
+        "exploration noise std on the scores (CleanRL)"),
+    NUM("ddpg.batch", APP_T_INT, ddpg.batch, 1, 65536, 0, "64",
+        "minibatch; with train_every 16, 4 gradient samples per step, as "
+        "PPO's 4 epochs (CleanRL: 256 every step)"),
+    NUM("ddpg.buffer", APP_T_INT, ddpg.buffer, 1, 100000000, 0, "100000",
+        "replay capacity, transitions"),
+    NUM("ddpg.learning_starts", APP_T_INT, ddpg.learning_starts, 0, 1e9, 0,
+        "5000", "random actions before learning (CleanRL: 25000)"),
+    NUM("ddpg.train_every", APP_T_INT, ddpg.train_every, 1, 1e6, 0, "16",
+        "steps between gradient steps (CleanRL: 1)"),
+    NUM("ddpg.policy_delay", APP_T_INT, ddpg.policy_delay, 1, 1000, 0, "2",
+        "critic steps per actor step (CleanRL)"),
+    NUM("ddpg.hidden", APP_T_INT, ddpg.hidden, 1, 65536, 0, "128",
+        "neurons per hidden layer (as PPO)"),
+    NUM("ddpg.layers", APP_T_INT, ddpg.layers, 1, 5, 0, "2", "hidden layers"),
+
+    NUM("train.episodes", APP_T_INT, train.episodes, 1, 1e7, 0, "300",
+        "episodes of world.slots slots in dtfl train"),
+    NUM("train.eval_episodes", APP_T_INT, train.eval_episodes, 0, 1e6, 0, "10",
+        "greedy episodes after training, whose means the figures use"),
+
+    /* dtfl utility-fit: Fig. 3 of 003 from real training, and its use */
+    NUM("utility.n", APP_T_IRANGE, utility.n, 1, 1000000, 0, "[200, 2000]",
+        "per-user sample counts of the grid, first and last"),
+    NUM("utility.n_step", APP_T_INT, utility.n_step, 1, 1000000, 0, "200",
+        "step between grid sample counts"),
+    NUM("utility.phi", APP_T_RANGE, utility.phi, 0, 2, 0, "[0, 0.6]",
+        "EMDs of the grid, first and last"),
+    NUM("utility.phi_step", APP_T_FLOAT, utility.phi_step, 0, 2, APP_MIN_OPEN,
+        "0.2", "step between grid EMDs"),
+    NUM("utility.seeds", APP_T_INT, utility.seeds, 1, 10000, 0, "3",
+        "seeds per grid point: seed, seed+1, ..."),
+    NUM("utility.users", APP_T_INT, utility.users, 1, 10000, 0, "4",
+        "users per point, each holding n samples at EMD phi"),
+    NUM("utility.rounds", APP_T_INT, utility.rounds, 1, 100000, 0, "3",
+        "FL rounds per point (fl.local_epochs each), then fl.finetune_rounds"),
+    NUM("utility.test_samples", APP_T_INT, utility.test_samples, 0, 1e9, 0,
+        "2000", "test images the global model is scored on (0 = all)"),
+    STR("utility.fit", utility.fit, 0, "",
+        "fit JSON of dtfl utility-fit: its a1..a6 replace diten.a1..a6"),
+
+    CHOICE("net.compression", net.compression, compressions, 0, "auto",
+           "migration frames: none | lz4 | auto (per section, when it pays)"),
+    NUM("net.link_gbps", APP_T_FLOAT, net.link_gbps, 0, 1e5, 0, "0",
+        "emulated backhaul per server pair, Gbit/s (0 = no pacing)"),
+    NUM("net.chunk_kib", APP_T_INT, net.chunk_kib, 1, 65536, 0, "256",
+        "migration chunk size, KiB"),
+
+    NUM("run.blas_threads", APP_T_INT, run.blas_threads, 1, 256, 0, "1",
+        "OpenBLAS threads per process (1 when ranks share cores)"),
+    NUM("run.checkpoint_every", APP_T_INT, run.checkpoint_every, 0, 1e7, 0,
+        "0", "slots between checkpoints (0 = none)"),
+    CHOICE("run.progress", run.progress, progresses, 0, "auto",
+           "auto (live on a terminal, plain under mpirun) | live | plain | "
+           "none"),
+
+    NUM("faults.kill_after_slot", APP_T_INT, faults.kill_after_slot, -1, 1e7, 0,
+        "-1", "test fault: a rank kills itself (SIGKILL) after this slot"),
+    NUM("faults.kill_rank", APP_T_INT, faults.kill_rank, 0, 1e6, 0, "0",
+        "the rank that kills itself"),
+};
+/* clang-format on */
+
+const app_key *app__schema(int *n)
+{
+    *n = (int)(sizeof schema / sizeof schema[0]);
+    return schema;
+}
