@@ -147,6 +147,9 @@ static int dt__table(const uint8_t *buf, size_t len, const char *name,
     for (uint32_t i = 0; i < k; i++) {
         const uint8_t *e = buf + DT_HEAD + DT_ENTRY * i;
         uint64_t off = dtfl_get_u64(e + 8), n = dtfl_get_u64(e + 16);
+        if (dtfl_get_u32(e + 4) != 0)
+            return dtfl_err_set(err, DTFL_EDATA, "%s: section %u: reserved "
+                                "field is %u, not 0", name, i, dtfl_get_u32(e + 4));
         if (off != next || n > body_end - off)
             return dtfl_err_set(err, DTFL_EDATA,
                                 "%s: section %u (type %u) at %llu+%llu does "
@@ -221,6 +224,9 @@ static int dt__check(const uint8_t *buf, const twin_section *sec, int n,
     *curn = dtfl_get_u32(m + 4);
     *prevn = dtfl_get_u32(m + 8);
     uint64_t nw = dtfl_get_u64(m + 16), blob = dtfl_get_u64(m + 24);
+    if (dtfl_get_u32(m + 12) != 0)
+        return dtfl_err_set(err, DTFL_EDATA, "%s: META's reserved field is %u, "
+                            "not 0", name, dtfl_get_u32(m + 12));
     if (dim != (uint32_t)ex->dim || nw != ex->nweights)
         return dtfl_err_set(err, DTFL_EDATA,
                             "%s: twin made for %u-pixel images and %llu "

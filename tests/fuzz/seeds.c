@@ -1,0 +1,120 @@
+/*
+ * seeds.c - writes the seed corpora of the fuzz targets that take binary
+ * inputs: valid twins (tests/fuzz/corpus/twin), the frames of a valid twin
+ * in each compression mode, packed as fuzz_split expects
+ * (corpus/frames), and small IDX files (corpus/idx). The config target is
+ * seeded from configs/ and tests/configs/bad/ directly (run.sh).
+ *
+ *     build-fuzz/fuzz_seeds tests/fuzz/corpus
+ */
+#include "fuzz.h"
+
+#include "../../net/net.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int seeds__write(const char *dir, const char *sub, const char *name,
+                        const uint8_t *buf, size_t len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
+    FILE *f = fopen(path, "wb");
+    if (f == NULL || fwrite(buf, 1, len, f) != len) {
+        fprintf(stderr, "fuzz_seeds: cannot write %s\n", path);
+        if (f != NULL)
+            fclose(f);
+        return 1;
+    }
+    return fclose(f) != 0;
+}
+
+/* A twin of user 3 with `cur` then `now` samples synced. */
+static twin_dt *seeds__twin(int prev_n, int cur_n)
+{
+    twin_dt *dt = NULL;
+    uint8_t x[16 * FUZZ_DIM], y[16];
+    for (int i = 0; i < 16 * FUZZ_DIM; i++)
+        x[i] = (uint8_t)(i * 37);
+    for (int i = 0; i < 16; i++)
+        y[i] = (uint8_t)(i % FUZZ_CLASSES);
+    if (twin_dt_create(&dt, 3, FUZZ_DIM, FUZZ_WEIGHTS, 64, 1, NULL) != 0 ||
+        twin_dt_sync(dt, 1, prev_n, x, y, NULL) != 0 ||
+        twin_dt_sync(dt, 2, cur_n, x + FUZZ_DIM, y + 1, NULL) != 0)
+        exit(1);
+    for (int k = 0; k < FUZZ_WEIGHTS; k++)
+        dt->weights[k] = 0.25f * (float)k;
+    return dt;
+}
+
+static int seeds__twins(const char *dir)
+{
+    int bad = 0;
+    const int shapes[3][2] = {{0, 0}, {5, 3}, {16, 12}};
+    for (int s = 0; s < 3; s++) {
+        twin_dt *dt = seeds__twin(shapes[s][0], shapes[s][1]);
+        size_t cap = twin_dt_encode_bound(dt), len = 0;
+        uint8_t *buf = malloc(cap);
+        char name[32];
+        snprintf(name, sizeof name, "twin-%d-%d", shapes[s][0], shapes[s][1]);
+        if (buf == NULL || twin_dt_encode(dt, buf, cap, &len, NULL) != 0)
+            exit(1);
+        bad |= seeds__write(dir, "twin", name, buf, len);
+        free(buf);
+        /* its frames in each mode */
+        static const char *modes[3] = {"none", "lz4", "auto"};
+        for (int m = 0; m < 3; m++) {
+            net_migrate_params p = {0};
+            p.compression = (net_compression)m;
+            p.chunk_bytes = 256;
+            p.expect = fuzz_expect;
+            net_move mv = {3, 1, 2};
+            net_frames fr;
+            dtfl_err err = {0};
+            if (net_frames_make(dt, &mv, &p, NULL, &fr, &err) != 0 ||
+                fr.n > FUZZ_MAX_MSGS) {
+                fprintf(stderr, "fuzz_seeds: frames: %s (%d messages)\n",
+                        err.msg, fr.n);
+                exit(1);
+            }
+            size_t total = 1;
+            for (int i = 0; i < fr.n; i++)
+                total += 2 + fr.len[i];
+            uint8_t *pk = malloc(total), *at = pk + 1;
+            pk[0] = (uint8_t)(fr.n - 1);
+            for (int i = 0; i < fr.n; i++) {
+                at[0] = (uint8_t)fr.len[i];
+                at[1] = (uint8_t)(fr.len[i] >> 8);
+                memcpy(at + 2, fr.msg[i], fr.len[i]);
+                at += 2 + fr.len[i];
+            }
+            snprintf(name, sizeof name, "frames-%s-%d", modes[m], s);
+            bad |= seeds__write(dir, "frames", name, pk, total);
+            free(pk);
+            net_frames_free(&fr);
+        }
+        twin_dt_destroy(dt);
+    }
+    return bad;
+}
+
+static int seeds__idx(const char *dir)
+{
+    /* labels: magic 0x00000801, 5 items; images: 0x00000803, 2 x 3 x 3 */
+    const uint8_t labels[] = {0, 0, 8, 1, 0, 0, 0, 5, 1, 2, 3, 4, 9};
+    uint8_t images[4 + 12 + 18] = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 3};
+    for (int i = 0; i < 18; i++)
+        images[16 + i] = (uint8_t)(i * 14);
+    return seeds__write(dir, "idx", "labels", labels, sizeof labels) |
+           seeds__write(dir, "idx", "images", images, sizeof images);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: fuzz_seeds CORPUS_DIR\n");
+        return 64;
+    }
+    return seeds__twins(argv[1]) | seeds__idx(argv[1]);
+}
