@@ -208,6 +208,10 @@ int app_cmd_bench(int argc, char **argv);
 int app_cmd_run(int argc, char **argv);
 int app_cmd_utility(int argc, char **argv);
 
+/* Shared by subcommands that take only --help: parses the options;
+ * returns -1 to go on (optind at CONFIG), or the exit status after printing
+ * help (EX_OK for --help on stdout, EX_USAGE on stderr otherwise). */
+int app_options_help_only(int argc, char **argv, const char *help);
 /* Shared by subcommands: loads CONFIG [key=value ...] from argv[first..],
  * prints every problem to stderr; returns 0 or the exit status to end with
  * (EX_USAGE without a config, EX_NOINPUT when it cannot be read, EX_CONFIG

@@ -10,7 +10,20 @@
 
 #include "../net/net.h"
 
+#include <getopt.h>
 #include <sysexits.h>
+
+int app_options_help_only(int argc, char **argv, const char *help)
+{
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    optind = 1;
+    int c = getopt_long(argc, argv, "+h", opts, NULL);
+    if (c == -1)
+        return -1;
+    fputs(help, c == 'h' ? stdout : stderr);
+    return c == 'h' ? EX_OK : EX_USAGE;
+}
 
 int app_load_from_args(app_config *cfg, int argc, char **argv, int first,
                        const char *cmd)

@@ -188,18 +188,9 @@ done:
 
 int app_cmd_train(int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(train_help, stdout);
-            return EX_OK;
-        }
-        fputs(train_help, stderr);
-        return EX_USAGE;
-    }
+    int opt = app_options_help_only(argc, argv, train_help);
+    if (opt >= 0)
+        return opt;
     app_config cfg;
     int status = app_load_from_args(&cfg, argc, argv, optind, "train");
     if (status != 0)

@@ -19,8 +19,8 @@
 
 #include <cblas.h>
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <math.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -56,7 +56,7 @@ static int utility__measure(const app_config *cfg, const utility_grid *g,
     int rc = app_data_load(cfg, &train, &test, err);
     if (rc == 0)
         rc = utility_lab_create(&lab, cfg, train, test, err);
-    int mine = 0, todo = (g->points - rank + P - 1) / P;
+    int mine = 0, of_mine = (g->points - rank + P - 1) / P;
     for (int i = rank; rc == 0 && i < g->points; i += P) {
         int64_t n, seed;
         double phi;
@@ -72,7 +72,7 @@ static int utility__measure(const app_config *cfg, const utility_grid *g,
         if (rank == 0 && cfg->run.progress != 3)
             printf("point %d/%d (rank 0: %d/%d) n %lld phi %.2f seed %lld: "
                    "accuracy %.4f personal %.4f, %.1f s\n",
-                   i + 1, g->points, ++mine, todo, (long long)n, phi,
+                   i + 1, g->points, ++mine, of_mine, (long long)n, phi,
                    (long long)seed, pt.accuracy, pt.personal, pt.seconds);
         fflush(stdout);
     }
@@ -244,14 +244,9 @@ static int utility__write(const app_config *cfg, const utility_grid *g,
 
 int app_cmd_utility(int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-        fputs(utility_help, c == 'h' ? stdout : stderr);
-        return c == 'h' ? EX_OK : EX_USAGE;
-    }
+    int opt = app_options_help_only(argc, argv, utility_help);
+    if (opt >= 0)
+        return opt;
     net_comm *comm = NULL;
     dtfl_err err = {0};
     if (net_mpi_create(&argc, &argv, &comm, &err) < 0) {

@@ -32,7 +32,7 @@ struct utility_lab {
     int L, U, dim;
     float *global;        /* (np,) */
     double *acc;          /* (np,) FedAvg accumulator */
-    double global_mix[FL_MAX_CLASSES];
+    double global_mix[FL_MAX_CLASSES], test_mix[FL_MAX_CLASSES];
     uint8_t *x, *y;       /* (U, n_max, dim) and (U, n_max) training data */
     uint8_t *tx, *ty;     /* (U, test_n, dim) and (U, test_n) test splits */
     int32_t *idx;         /* draw scratch, max(n_max, test_n) */
@@ -73,6 +73,7 @@ int utility_lab_create(utility_lab **out, const app_config *cfg,
     lab->n_max = (int)cfg->utility.n[1];
     lab->test_n = (int)cfg->users.test_samples;
     fl_dataset_mix(train, lab->global_mix);
+    fl_dataset_mix(test, lab->test_mix);
     fl_model_shape shape = {(fl_model_kind)cfg->model.kind, train->rows,
                             train->cols, lab->L};
     fl_sgd_params sp = {(float)cfg->fl.lr, (float)cfg->fl.momentum,
@@ -130,8 +131,6 @@ static int lab__users(utility_lab *lab, int n, double phi, int64_t seed,
                       int cell, double *emd, dtfl_err *err)
 {
     const int L = lab->L;
-    double test_mix[FL_MAX_CLASSES];
-    fl_dataset_mix(lab->test, test_mix);
     *emd = 0.0;
     for (int u = 0; u < lab->U; u++) {
         double mix[FL_MAX_CLASSES], got = 0.0;
@@ -146,7 +145,7 @@ static int lab__users(utility_lab *lab, int n, double phi, int64_t seed,
                        cell, lab->x + (size_t)u * lab->n_max * lab->dim,
                        lab->y + (size_t)u * lab->n_max, err);
         if (rc == 0) {
-            fl_mix_counts(mix, test_mix, L, lab->test_n, phi, counts, NULL);
+            fl_mix_counts(mix, lab->test_mix, L, lab->test_n, phi, counts, NULL);
             rc = lab__draw(lab, lab->test, counts, lab->test_n, seed,
                            DTFL_STREAM_TEST, u, cell,
                            lab->tx + (size_t)u * lab->test_n * lab->dim,

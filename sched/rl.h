@@ -27,6 +27,9 @@
 
 
 #define RL_MAX_LAYERS 6
+/* Most choices (servers) of one categorical head: the heads keep one
+ * group's probabilities on the stack. */
+#define RL_MAX_CHOICES 1024
 
 typedef struct rl_mlp rl_mlp;
 

@@ -132,7 +132,7 @@ int rl_ac_create(rl_ac **out, const rl_ac_params *p, dtfl_err *err)
 {
     *out = NULL;
     if (p->obs_dim < 1 || p->K < 1 || (p->head == RL_HEAD_CATEGORICAL &&
-                                       (p->A < 2 || p->A > 1024)) ||
+                                       (p->A < 2 || p->A > RL_MAX_CHOICES)) ||
         p->rollout < 1 || p->minibatches < 1 || p->minibatches > p->rollout ||
         p->epochs < 1)
         return dtfl_err_set(err, DTFL_ERANGE,

@@ -23,9 +23,25 @@ static void heads__logsoftmax(const float *z, int A, double *lp)
         lp[i] = (double)z[i] - lse;
 }
 
+/* e_i = expf(z_i - max z) for one group of A logits (the training path's
+ * one exponential per logit); returns their sum, the max in *mx. */
+static double heads__exp(const float *z, int A, double *e, float *mx)
+{
+    float m = z[0];
+    for (int i = 1; i < A; i++)
+        m = z[i] > m ? z[i] : m;
+    double s = 0.0;
+    for (int i = 0; i < A; i++) {
+        e[i] = expf(z[i] - m);
+        s += e[i];
+    }
+    *mx = m;
+    return s;
+}
+
 double rl_cat_logp(const float *logits, int K, int A, const int *act)
 {
-    double lp[1024], sum = 0.0;
+    double lp[RL_MAX_CHOICES], sum = 0.0;
     for (int k = 0; k < K; k++) {
         heads__logsoftmax(logits + (size_t)k * A, A, lp);
         sum += lp[act[k]];
@@ -35,7 +51,7 @@ double rl_cat_logp(const float *logits, int K, int A, const int *act)
 
 double rl_cat_entropy(const float *logits, int K, int A)
 {
-    double lp[1024], h = 0.0;
+    double lp[RL_MAX_CHOICES], h = 0.0;
     for (int k = 0; k < K; k++) {
         heads__logsoftmax(logits + (size_t)k * A, A, lp);
         for (int i = 0; i < A; i++)
@@ -46,17 +62,10 @@ double rl_cat_entropy(const float *logits, int K, int A)
 
 void rl_cat_sample(const float *logits, int K, int A, dtfl_rng *r, int *act)
 {
-    float e[1024];
+    double e[RL_MAX_CHOICES];
     for (int k = 0; k < K; k++) {
-        const float *z = logits + (size_t)k * A;
-        float mx = z[0];
-        for (int i = 1; i < A; i++)
-            mx = z[i] > mx ? z[i] : mx;
-        double s = 0.0;
-        for (int i = 0; i < A; i++) {
-            e[i] = expf(z[i] - mx);
-            s += e[i];
-        }
+        float mx;
+        double s = heads__exp(logits + (size_t)k * A, A, e, &mx);
         double u = dtfl_rng_uniform(r) * s, c = 0.0;
         act[k] = A - 1;
         for (int i = 0; i < A; i++) {
@@ -84,7 +93,7 @@ void rl_cat_mode(const float *logits, int K, int A, int *act)
 void rl_cat_backward(const float *logits, int K, int A, const int *act,
                      double w_lp, double w_ent, float *dlogits)
 {
-    double lp[1024];
+    double lp[RL_MAX_CHOICES];
     for (int k = 0; k < K; k++) {
         heads__logsoftmax(logits + (size_t)k * A, A, lp);
         double h = 0.0;
@@ -110,14 +119,8 @@ void rl_cat_eval(const float *logits, int K, int A, const int *act,
     for (int k = 0; k < K; k++) {
         const float *z = logits + (size_t)k * A;
         double *l = lp + (size_t)k * A, *p = l + KA;
-        float mx = z[0];
-        for (int i = 1; i < A; i++)
-            mx = z[i] > mx ? z[i] : mx;
-        double s = 0.0;
-        for (int i = 0; i < A; i++) {
-            p[i] = expf(z[i] - mx);
-            s += p[i];
-        }
+        float mx;
+        double s = heads__exp(z, A, p, &mx);
         double lse = (double)mx + log(s);
         for (int i = 0; i < A; i++) {
             l[i] = (double)z[i] - lse;

@@ -148,27 +148,37 @@ def collect(args):
     return ev
 
 
+def per_episode_figure(args, column, servers, ylabel, title, name):
+    """PPO's train.csv column per episode, one panel per phi, a curve per S."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
+    for ax, phi in zip(axes.flat, args.phis):
+        for S in servers:
+            rows = read_train(job_dir(args.out, 1, S, phi, "ppo"))
+            if rows:
+                ax.plot(smooth([float(r[column]) for r in rows]), label=f"S = {S}")
+        ax.set_title(f"phi = {phi}")
+        ax.set_xlabel("episode")
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+    axes.flat[0].legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(os.path.join(args.out, name), dpi=110)
+    plt.close(fig)
+
+
 def figures(args, ev):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     colors = {"ppo": "C3", "a2c": "C0", "nearest": "C2", "random": "C1", "ddpg": "C4"}
     # Fig. 4: PPO training reward per episode, one curve per S
-    fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
-    for ax, phi in zip(axes.flat, args.phis):
-        for S in args.servers:
-            rows = read_train(job_dir(args.out, 1, S, phi, "ppo"))
-            if rows:
-                ax.plot(smooth([float(r["reward"]) for r in rows]), label=f"S = {S}")
-        ax.set_title(f"phi = {phi}")
-        ax.set_xlabel("episode")
-        ax.set_ylabel("reward per slot (eq. 25), moving mean of 10")
-        ax.grid(alpha=0.3)
-    axes.flat[0].legend(fontsize=8)
-    fig.suptitle("Fig. 4: convergence of PPO, U = 20")
-    fig.tight_layout()
-    fig.savefig(os.path.join(args.out, "fig4_reward.png"), dpi=110)
-    plt.close(fig)
+    per_episode_figure(args, "reward", args.servers,
+                       "reward per slot (eq. 25), moving mean of 10",
+                       "Fig. 4: convergence of PPO, U = 20", "fig4_reward.png")
     # Fig. 5: objective vs S
     fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
     for ax, phi in zip(axes.flat, args.phis):
@@ -204,22 +214,9 @@ def figures(args, ev):
         fig.savefig(os.path.join(args.out, f"fig{6 + k}_utility_cost_phi{phi:.1f}.png"), dpi=110)
         plt.close(fig)
     # Fig. 10: PPO utility per episode for the larger S
-    fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
-    for ax, phi in zip(axes.flat, args.phis):
-        for S in [s for s in args.servers if s >= 15]:
-            rows = read_train(job_dir(args.out, 1, S, phi, "ppo"))
-            if rows:
-                ax.plot(smooth([float(r["utility"]) for r in rows]), label=f"S = {S}")
-        ax.set_title(f"phi = {phi}")
-        ax.set_xlabel("episode")
-        ax.set_ylabel("data utility (eq. 11), moving mean of 10")
-        ax.grid(alpha=0.3)
-    axes.flat[0].legend(fontsize=8)
-    fig.suptitle("Fig. 10: data utility of PPO, U = 20")
-    fig.tight_layout()
-    fig.savefig(os.path.join(args.out, "fig10_utility.png"), dpi=110)
-    plt.close(fig)
-
+    per_episode_figure(args, "utility", [S for S in args.servers if S >= 15],
+                       "data utility (eq. 11), moving mean of 10",
+                       "Fig. 10: data utility of PPO, U = 20", "fig10_utility.png")
 
 def ratio(a, b):
     """How much higher a is than b, as in 'x times higher': (a - b) / |b|."""
