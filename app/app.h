@@ -62,6 +62,9 @@ typedef struct app_config {
         int64_t rounds_per_slot;   /* FL rounds (train + FedAvg) per slot */
         int64_t local_epochs;      /* epochs of local training per round */
         int64_t finetune_rounds;   /* epochs of per-twin fine-tuning */
+        int64_t min_servers;       /* aggregate when this many reported */
+        double min_fraction;       /* ... and this share of the eligible */
+        double deadline;           /* round deadline, nominal round times */
     } fl;
     struct {
         int64_t epochs;            /* epochs of centralised training */
@@ -133,15 +136,26 @@ typedef struct app_config {
         int compression;           /* net_compression */
         double link_gbps;          /* emulated backhaul, 0 = none */
         int64_t chunk_kib;         /* migration chunk size */
+        int64_t resend;            /* resends of a rejected twin */
     } net;
     struct {
         int64_t blas_threads;      /* OpenBLAS threads per process */
         int64_t checkpoint_every;  /* slots between checkpoints, 0 = none */
         int progress;              /* 0 auto, 1 live, 2 plain, 3 none */
+        int64_t twins_every;       /* twins.csv rows every N slots, 0 none */
     } run;
     struct {
         int64_t kill_after_slot;   /* a rank kills itself after it, -1 never */
         int64_t kill_rank;         /* which rank */
+        int64_t kill_mid_slot;     /* ... or dies during this slot's
+                                      training, -1 never */
+        double server_dropout;     /* per server per round */
+        double straggler;          /* per server per round */
+        double straggler_slowdown; /* a straggler's round time */
+        double user_miss;          /* per user per slot */
+        int migration;             /* net_fault on migration frames */
+        int64_t migration_user;    /* whose twin's frames are damaged */
+        int64_t migration_attempts; /* how many sends of it are damaged */
     } faults;
 } app_config;
 
@@ -337,9 +351,17 @@ int app_policy_setup(struct sched_policy *pol, const app_config *cfg,
 int app_policy_save(struct sched_policy *pol, const char *dir, dtfl_err *err);
 
 int app_cmd_train(int argc, char **argv);
+/* Called after every slot of an analytic run (dtfl bench soak watches
+ * memory with it). */
+typedef struct app_watch {
+    void (*slot)(void *ctx, int t);
+    void *ctx;
+} app_watch;
 /* `dtfl run` in analytic mode (run_analytic.c): the run's slots on the
- * models alone, into the results folder dir. */
-int app_run_analytic(const app_config *cfg, const char *dir, dtfl_err *err);
+ * models alone, into the results folder dir. watch may be NULL; a watched
+ * run prints no closing line. */
+int app_run_analytic(const app_config *cfg, const char *dir,
+                     const app_watch *watch, dtfl_err *err);
 
 /* Levenshtein distance between two strings (for did-you-mean). */
 int app_edit_distance(const char *a, const char *b);

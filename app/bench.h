@@ -18,6 +18,8 @@ double app_bench_sgemm_peak(int n, double *median);
 int app_bench_train(int json);
 int app_bench_rl(int json);
 int app_bench_gamma(int json);
+/* A long analytic run (slots >= 2000) with its memory watched. */
+int app_bench_soak(int slots, int json);
 /* Needs at least two MPI ranks. */
 int app_bench_migrate(int argc, char **argv, int json);
 

@@ -3,7 +3,7 @@
  * ceilings of this machine, measured in the same run. Benchmarks are not
  * tests: they report, they do not pass or fail (the exit status is 0 when
  * the measurement ran). One file per benchmark: bench_train.c,
- * bench_migrate.c, bench_gamma.c, bench_rl.c.
+ * bench_migrate.c, bench_gamma.c, bench_rl.c, bench_soak.c.
  *
  * Method (OSU style): warm up, then time repeated runs and report the median
  * (ceilings report their best run: a peak is a maximum).
@@ -18,7 +18,7 @@
 #include <sysexits.h>
 
 static const char bench_help[] =
-    "usage: dtfl bench WHAT [--json]\n"
+    "usage: dtfl bench WHAT [--json] [--slots N]\n"
     "\n"
     "  train    one-core OpenBLAS sgemm peak, then one SGD step of softmax,\n"
     "           2nn and cnn at batch 10 and 50 as samples/s, GFLOP/s and the\n"
@@ -34,6 +34,9 @@ static const char bench_help[] =
     "           weights) moved between two ranks with none, lz4 and auto\n"
     "           frames, unpaced and over emulated 10 and 1 Gbit/s links,\n"
     "           against memcpy, MPI ping-pong and LZ4 speeds of the same run\n"
+    "  soak     --slots N (default 100000) analytic slots of the DITEN\n"
+    "           scenario with PPO learning online: resident memory after\n"
+    "           warm-up and at the end, and its growth per 100k slots\n"
     "\n"
     "Numbers are medians of repeated runs after a warm-up; --json prints\n"
     "them as one JSON object on stdout instead of a table.\n";
@@ -51,10 +54,11 @@ int app_cmd_bench(int argc, char **argv)
 {
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                          {"json", no_argument, NULL, 'j'},
+                                         {"slots", required_argument, NULL, 's'},
                                          {NULL, 0, NULL, 0}};
-    int c, json = 0;
+    int c, json = 0, slots = 100000;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hj", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hjs:", opts, NULL)) != -1) {
         if (c == 'h') {
             fputs(bench_help, stdout);
             return EX_OK;
@@ -63,6 +67,9 @@ int app_cmd_bench(int argc, char **argv)
             json = 1;
             continue;
         }
+        char *end = NULL;
+        if (c == 's' && (slots = (int)strtol(optarg, &end, 10), *end == '\0'))
+            continue;
         fputs(bench_help, stderr);
         return EX_USAGE;
     }
@@ -76,6 +83,8 @@ int app_cmd_bench(int argc, char **argv)
         return app_bench_gamma(json);
     if (strcmp(argv[optind], "rl") == 0)
         return app_bench_rl(json);
+    if (strcmp(argv[optind], "soak") == 0)
+        return app_bench_soak(slots, json);
     if (strcmp(argv[optind], "migrate") == 0)
         return app_bench_migrate(argc, argv, json);
     fprintf(stderr, "dtfl bench: unknown benchmark '%s'\n\n%s", argv[optind],

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 static const char run_help[] =
     "usage: mpirun -np P dtfl run CONFIG [key=value ...]\n"
@@ -43,15 +44,34 @@ static const char run_help[] =
     "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 and\n"
     "--oversubscribe.\n";
 
+/* After a step only some ranks can fail at (writing tables, a
+ * checkpoint): every rank learns whether one failed and with what code, and
+ * they stop together; a rank other than 0 prints its own message first. */
+static int run__together(run_state *s, int rc, dtfl_err *err)
+{
+    double v[2] = {rc < 0, rc < 0 ? -(double)rc : 0.0};
+    if (net_allreduce_max(s->comm, v, 2, err) < 0)
+        return DTFL_EMPI;
+    if (v[0] == 0.0)
+        return 0;
+    s->stop_together = 1;
+    if (rc < 0 && s->rank != 0)
+        fprintf(stderr, "dtfl run: rank %d: %s\n", s->rank, err->msg);
+    if (rc < 0)
+        return rc;
+    return dtfl_err_set(err, -(int)v[1], "stopped: another rank failed (its "
+                                         "message is above)");
+}
+
 /* The slot loop; returns 0 or a negative code (err filled). */
 static int run__loop(run_state *s, dtfl_err *err)
 {
     run_slot_stats st = {0}, total = {0};
     for (int t = s->first_slot; t < s->T; t++) {
         int rc = run_slot(s, t, &st, err);
-        if (rc == 0)
-            rc = run_record_slot(s, t, &st, err);
         if (rc < 0)
+            return rc;
+        if ((rc = run__together(s, run_record_slot(s, t, &st, err), err)) < 0)
             return rc;
         run_progress(s, t, &st);
         total.migrations += st.migrations;
@@ -59,6 +79,12 @@ static int run__loop(run_state *s, dtfl_err *err)
         total.moved_bytes += st.moved_bytes;
         total.wire_bytes += st.wire_bytes;
         total.flops += st.flops;
+        total.reported += st.reported;
+        total.dropped += st.dropped;
+        total.late += st.late;
+        total.rounds_kept += st.rounds_kept;
+        total.users_missed += st.users_missed;
+        total.round_time += st.round_time;
         total.mean_accuracy += st.mean_accuracy;
         total.model.utility += st.model.utility;
         total.model.cost += st.model.cost;
@@ -69,7 +95,7 @@ static int run__loop(run_state *s, dtfl_err *err)
             total.t[k] += st.t[k];
         int every = (int)s->cfg->run.checkpoint_every;
         if (every > 0 && (t + 1) % every == 0 && t + 1 < s->T &&
-            (rc = run_ckpt_save(s, t, err)) < 0)
+            (rc = run__together(s, run_ckpt_save(s, t, err), err)) < 0)
             return rc;
         if (t == s->cfg->faults.kill_after_slot && s->first_slot == 0 &&
             s->rank == s->cfg->faults.kill_rank) { /* fresh runs only */
@@ -77,11 +103,22 @@ static int run__loop(run_state *s, dtfl_err *err)
             raise(SIGKILL); /* the test fault: die like a killed node */
         }
     }
-    int rc = run_record_summary(s, &st, &total, err);
-    if (rc == 0 && s->rank == 0 && s->cfg->sched.learn &&
+    int rc = 0;
+    if (s->rank == 0 && s->cfg->sched.learn &&
         sched_policy_learns(s->policy)) /* what online learning made of it */
         rc = app_policy_save(s->policy, s->dir, err);
-    return rc;
+    /* summary.json is written last: it marks the run complete */
+    if (rc == 0)
+        rc = run_record_summary(s, &st, &total, err);
+    return run__together(s, rc, err);
+}
+
+/* A finished run has its summary.json, the last file a run writes. */
+static int run__finished(const char *dir)
+{
+    char path[APP_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    return access(path, F_OK) == 0;
 }
 
 static void run__list_policies(void)
@@ -141,12 +178,19 @@ int app_cmd_run(int argc, char **argv)
                             "the config again\n");
         status = EX_USAGE;
     }
+    if (status == 0 && resume != NULL && run__finished(resume)) {
+        if (rank == 0)
+            printf("dtfl run: %s is complete (it has summary.json); nothing "
+                   "to resume\n", resume);
+        net_comm_destroy(comm);
+        return EX_OK;
+    }
     if (status == 0)
         openblas_set_num_threads((int)cfg.run.blas_threads);
     if (status == 0)
         status = app_results_agree(comm, &cfg, dir, sizeof dir, resume != NULL, "run", &err);
     if (status == 0 && cfg.mode == 1) { /* analytic: rank 0 plays the slots */
-        int rc = rank == 0 ? app_run_analytic(&cfg, dir, &err) : 0;
+        int rc = rank == 0 ? app_run_analytic(&cfg, dir, NULL, &err) : 0;
         if (rc < 0)
             fprintf(stderr, "dtfl run: %s\n", err.msg);
         status = app_agree(comm, rc < 0 ? dtfl_err_exit_status(rc) : 0);
@@ -171,7 +215,11 @@ int app_cmd_run(int argc, char **argv)
                s.U, s.S, s.P, s.T, s.first_slot, dir);
     if (status == 0) {
         int rc = run__loop(&s, &err);
-        if (rc < 0) {
+        if (rc < 0 && s.stop_together) { /* every rank stops the same way */
+            if (rank == 0)
+                fprintf(stderr, "dtfl run: %s\n", err.msg);
+            status = dtfl_err_exit_status(rc);
+        } else if (rc < 0) {
             fprintf(stderr, "dtfl run: rank %d: %s\n", rank, err.msg);
             net_abort(comm, dtfl_err_exit_status(rc));
             status = dtfl_err_exit_status(rc);

@@ -5,6 +5,7 @@
  */
 #include "app.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -46,6 +47,17 @@ static void main__usage(FILE *out)
                  "output, 78 bad config.\n");
 }
 
+/* What a command printed must have reached stdout: a full disk or a closed
+ * pipe behind it (`dtfl validate x.yaml > /dev/full`) is an error, not a
+ * silent success. */
+static int main__close_stdout(int status)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return status;
+    fprintf(stderr, "dtfl: standard output: %s\n", strerror(errno));
+    return status == EX_OK ? EX_IOERR : status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -60,7 +72,7 @@ int main(int argc, char **argv)
     int best = -1, bestd = 1 << 30;
     for (int i = 0; i < ncommands; i++) {
         if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return main__close_stdout(commands[i].run(argc - 1, argv + 1));
         int d = app_edit_distance(argv[1], commands[i].name);
         if (d < bestd) {
             bestd = d;

@@ -6,9 +6,11 @@
 #include "app.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct app_table {
     char *text;   /* header and rows, newline-terminated */
@@ -91,6 +93,24 @@ int app_results_path(const char *dir, const char *name, char *buf, size_t cap,
     return dtfl_path_join(buf, cap, dir, name, err);
 }
 
+/* A disk that is full, or nearly, is found before any work: 1 MiB written
+ * (and synced) beside the results, then removed. */
+static int results__probe(const char *dir, dtfl_err *err)
+{
+    enum { PROBE_BYTES = 1 << 20 };
+    char path[APP_PATH_MAX + 64];
+    int rc = app_results_path(dir, ".dtfl-probe", path, sizeof path, err);
+    void *zeros = rc == 0 ? calloc(1, PROBE_BYTES) : NULL;
+    if (rc == 0 && zeros == NULL)
+        rc = dtfl_err_set(err, DTFL_ENOMEM, "out of memory");
+    if (rc == 0 && (rc = dtfl_file_write_atomic(path, zeros, PROBE_BYTES, err)) < 0)
+        dtfl_err_prefix(err, "%s: the results folder cannot take 1 MiB", dir);
+    free(zeros);
+    if (rc == 0)
+        unlink(path);
+    return rc;
+}
+
 int app_results_open(const app_config *cfg, char *dir, size_t cap,
                      dtfl_err *err)
 {
@@ -99,7 +119,16 @@ int app_results_open(const app_config *cfg, char *dir, size_t cap,
     if (rc < 0)
         return rc;
     char path[APP_PATH_MAX + 64];
-    if ((rc = app_results_path(dir, "config.yaml", path, sizeof path, err)) < 0)
+    /* a summary.json of an earlier run here would make this one look
+     * complete until it is: it goes first */
+    if ((rc = app_results_path(dir, "summary.json", path, sizeof path, err)) < 0)
+        return rc;
+    if (unlink(path) != 0 && errno != ENOENT)
+        return dtfl_err_set(err, DTFL_ECANTCREATE, "%s: cannot remove the "
+                                                   "last run's summary: %s",
+                            path, strerror(errno));
+    if ((rc = results__probe(dir, err)) < 0 ||
+        (rc = app_results_path(dir, "config.yaml", path, sizeof path, err)) < 0)
         return rc;
     dtfl_afile *f = NULL;
     if ((rc = dtfl_afile_open(&f, path, err)) < 0)

@@ -31,12 +31,18 @@ enum { RUN_T_DECIDE, RUN_T_MIGRATE, RUN_T_SYNC, RUN_T_TRAIN, RUN_T_AGGREGATE,
 /* What one slot produced, the same on every rank after the slot. */
 typedef struct run_slot_stats {
     int64_t migrations;     /* twins whose server changed */
-    int64_t failed;         /* of them, rejected and kept at the source */
+    int64_t failed;         /* sends rejected on arrival (each resent) */
     int64_t moved_bytes;    /* encoded size of every migrating twin */
     int64_t wire_cross;     /* measured: moves between ranks */
     int64_t wire_raw;       /* measured: encoded bytes sent between ranks */
     int64_t wire_bytes;     /* measured: bytes on the wire, frames included */
-    int64_t active;         /* servers with data that trained */
+    int64_t active;         /* servers with data that trained (round 0) */
+    int64_t reported;       /* server updates in time, over rounds */
+    int64_t dropped;        /* servers that dropped out, over rounds */
+    int64_t late;           /* stragglers past the deadline, over rounds */
+    int64_t rounds_kept;    /* rounds that kept the previous global model */
+    int64_t users_missed;   /* users that missed the slot's upload */
+    double round_time;      /* simulated, nominal round times, over rounds */
     int64_t train_samples;  /* sum over twins of |Dbar_{u,t}| */
     int64_t flops;          /* model FLOPs of training, tuning, evaluation */
     double mean_accuracy;   /* personalised models on their users' splits */
@@ -67,6 +73,9 @@ typedef struct run_state {
     double *gamma;          /* (U,) historical ratios of the slot */
     sched_policy *policy;   /* rank 0 only */
     net_migrate_params mig;
+    twin_faults faults;     /* simulated edge faults (faults.*, fl.deadline) */
+    int64_t *fate;          /* (S,) each server's part in the round */
+    uint8_t *took_part;     /* (S,) servers aggregated in the slot */
     double wire_bps;        /* measured ping-pong rate between ranks 0, 1 */
     app_obs *obs;           /* the policy's view of the slot */
     sched_diten_params diten; /* 003's utility and cost models */
@@ -81,6 +90,8 @@ typedef struct run_state {
     app_table *slots_csv, *twins_csv;
     char dir[APP_PATH_MAX];
     int first_slot;              /* 0, or the slot after a checkpoint */
+    int stop_together;           /* the error is known to every rank: stop
+                                    without MPI_Abort, rank 0 reports it */
     double t_start;
 } run_state;
 

@@ -7,8 +7,11 @@
  * cost models (eqs. 11-22) and the barrier reward (eqs. 24-25).
  *
  * Writes, like real mode: slots.csv (one row per slot), twins.csv (one row
- * per twin per slot) and summary.json. It runs on rank 0; other ranks of an
- * mpirun wait for it.
+ * per twin every run.twins_every slots) and summary.json. Rows go straight
+ * to the files under their temporary names and the files are renamed into
+ * place at the end, so memory stays flat however long the run (`dtfl bench
+ * soak`) and a run that fails leaves no table that looks whole. It runs on
+ * rank 0; other ranks of an mpirun wait for it.
  */
 #include "app.h"
 
@@ -31,23 +34,22 @@ typedef struct analytic_totals {
     long violations, migrations;
 } analytic_totals;
 
-/* Appends slot t's rows; adds to the totals. */
-static int analytic__rows(app_table *slots, app_table *twins, const app_env *env,
-                          const sched_diten_params *m, int t,
-                          const sched_diten_eval *ev, int moved,
-                          analytic_totals *tot)
+/* Writes slot t's rows; adds to the totals. */
+static void analytic__rows(FILE *slots, FILE *twins, int twins_every,
+                           const app_env *env, const sched_diten_params *m,
+                           int t, const sched_diten_eval *ev, int moved,
+                           analytic_totals *tot)
 {
     const sched_obs *o = app_env_obs(env);
     const int *assoc = app_env_assoc(env);
     const double *gamma = app_env_gamma(env);
-    int rc = app_table_add(slots, "%d,%d,%.6f,%.6g,%.6f,%.6f,%.6f,%d", t, moved,
-                           ev->utility, ev->cost, ev->cost_norm, ev->objective,
-                           ev->reward, ev->violations);
-    for (int u = 0; u < o->users && rc == 0; u++) {
+    fprintf(slots, "%d,%d,%.6f,%.6g,%.6f,%.6f,%.6f,%d\n", t, moved, ev->utility,
+            ev->cost, ev->cost_norm, ev->objective, ev->reward, ev->violations);
+    for (int u = 0; twins_every > 0 && t % twins_every == 0 && u < o->users; u++) {
         double rho = sched_diten_utility(m, o->n_new[u] + gamma[u] * o->n_prev[u],
                                          o->phi[u]);
-        rc = app_table_add(twins, "%d,%d,%d,%d,%d,%.6f,%.6f", t, u, assoc[u],
-                           o->n_new[u], o->n_prev[u], gamma[u], rho);
+        fprintf(twins, "%d,%d,%d,%d,%d,%.6f,%.6f\n", t, u, assoc[u], o->n_new[u],
+                o->n_prev[u], gamma[u], rho);
     }
     tot->utility += ev->utility;
     tot->cost += ev->cost;
@@ -55,7 +57,6 @@ static int analytic__rows(app_table *slots, app_table *twins, const app_env *env
     tot->reward += ev->reward;
     tot->violations += ev->violations;
     tot->migrations += moved;
-    return rc;
 }
 
 static int analytic__summary(const app_config *cfg, const char *dir,
@@ -82,19 +83,23 @@ static int analytic__summary(const app_config *cfg, const char *dir,
     return app_results_summary(dir, o, err);
 }
 
-static int analytic__save(const app_table *t, const char *dir, const char *name,
-                          dtfl_err *err)
+/* Opens DIR/name under its temporary name with its header written. */
+static int analytic__open(const char *dir, const char *name, const char *header,
+                          dtfl_afile **f, dtfl_err *err)
 {
     char path[APP_PATH_MAX + 32];
     int rc = app_results_path(dir, name, path, sizeof path, err);
-    return rc < 0 ? rc : app_table_save(t, path, err);
+    if (rc == 0 && (rc = dtfl_afile_open(f, path, err)) == 0)
+        fprintf(dtfl_afile_stream(*f), "%s\n", header);
+    return rc;
 }
 
-int app_run_analytic(const app_config *cfg, const char *dir, dtfl_err *err)
+int app_run_analytic(const app_config *cfg, const char *dir,
+                     const app_watch *watch, dtfl_err *err)
 {
     app_env *env = NULL;
     sched_policy *pol = NULL;
-    app_table *slots = NULL, *twins = NULL;
+    dtfl_afile *slots = NULL, *twins = NULL;
     sched_params sp;
     sched_diten_params m;
     analytic_totals tot = {0};
@@ -104,9 +109,9 @@ int app_run_analytic(const app_config *cfg, const char *dir, dtfl_err *err)
     int rc = app_env_create(&env, cfg, err), T = 0;
     if (rc == 0 && (rc = sched_policy_create(&pol, &sp, err)) == 0)
         rc = app_policy_setup(pol, cfg, err);
-    if (rc == 0 && (app_table_create(&slots, analytic_slots_header) < 0 ||
-                    app_table_create(&twins, analytic_twins_header) < 0))
-        rc = dtfl_err_set(err, DTFL_ENOMEM, "tables: out of memory");
+    if (rc == 0 &&
+        (rc = analytic__open(dir, "slots.csv", analytic_slots_header, &slots, err)) == 0)
+        rc = analytic__open(dir, "twins.csv", analytic_twins_header, &twins, err);
     if (rc == 0)
         rc = app_env_reset(env, -1, err); /* the run's own users */
     for (int done = 0; rc == 0 && !done; T++) {
@@ -115,22 +120,29 @@ int app_run_analytic(const app_config *cfg, const char *dir, dtfl_err *err)
         if ((rc = app_env_slot(env, pol, &ev, &moved, err)) < 0)
             break;
         done = rc;
-        rc = analytic__rows(slots, twins, env, &m, T, &ev, moved, &tot);
-        if (rc < 0)
-            rc = dtfl_err_set(err, DTFL_ENOMEM, "tables: out of memory");
+        rc = 0;
+        analytic__rows(dtfl_afile_stream(slots), dtfl_afile_stream(twins),
+                       (int)cfg->run.twins_every, env, &m, T, &ev, moved, &tot);
+        if (watch != NULL)
+            watch->slot(watch->ctx, T);
     }
-    if (rc == 0 && (rc = analytic__save(slots, dir, "slots.csv", err)) == 0 &&
-        (rc = analytic__save(twins, dir, "twins.csv", err)) == 0)
-        rc = analytic__summary(cfg, dir, pol, &tot, T, dtfl_now() - t0, err);
+    /* the tables are renamed into place only when whole */
+    if (rc == 0 && (rc = dtfl_afile_commit(slots, err)) == 0) {
+        slots = NULL;
+        rc = dtfl_afile_commit(twins, err);
+        twins = NULL;
+    }
     if (rc == 0 && cfg->sched.learn && sched_policy_learns(pol))
         rc = app_policy_save(pol, dir, err);
     if (rc == 0)
+        rc = analytic__summary(cfg, dir, pol, &tot, T, dtfl_now() - t0, err);
+    if (rc == 0 && watch == NULL)
         printf("dtfl run: analytic, %d slots: objective %.4f utility %.4f "
                "reward %.4f per slot, %ld migrations, %ld violations\n",
                T, tot.objective / T, tot.utility / T, tot.reward / T,
                tot.migrations, tot.violations);
-    app_table_destroy(slots);
-    app_table_destroy(twins);
+    dtfl_afile_abort(slots);
+    dtfl_afile_abort(twins);
     sched_policy_destroy(pol);
     app_env_destroy(env);
     return rc;

@@ -409,12 +409,13 @@ done:
     return rc;
 }
 
-/* A checkpoint of another run (rank count, config) is not damage: resuming
- * must stop and say so rather than fall back to an older one. */
+/* A checkpoint of another run (rank count, config) or another dtfl (format
+ * version) is not damage: resuming must stop and say so rather than fall
+ * back to an older one. */
 static int ckpt__fatal(int rc)
 {
-    return rc == DTFL_EUSAGE || rc == DTFL_ECONFIG || rc == DTFL_EMPI ||
-           rc == DTFL_ENOMEM;
+    return rc == DTFL_EUSAGE || rc == DTFL_ECONFIG || rc == DTFL_EVERSION ||
+           rc == DTFL_EMPI || rc == DTFL_ENOMEM;
 }
 
 /* Tries slot directory t on every rank. Returns 0 when every rank loaded

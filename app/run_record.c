@@ -19,12 +19,14 @@
 static const char slots_header[] =
     "slot,migrations,failed,moved_bytes,active_servers,train_samples,flops,"
     "mean_accuracy,global_accuracy,predicted_utility,predicted_cost,"
-    "predicted_objective,predicted_reward,violations,wire_cross_rank,wire_raw_bytes,"
+    "predicted_objective,predicted_reward,violations,servers_reported,"
+    "servers_dropped,servers_late,rounds_kept,round_time,users_missed,took_part,"
+    "wire_cross_rank,wire_raw_bytes,"
     "wire_bytes,decide_s,migrate_s,sync_s,train_s,aggregate_s,finetune_s,"
     "evaluate_s,slot_s";
 
 static const char twins_header[] =
-    "slot,user,server,new_samples,train_samples,gamma,accuracy,"
+    "slot,user,server,synced,new_samples,train_samples,gamma,accuracy,"
     "predicted_utility";
 
 int run_record_open(run_state *s, dtfl_err *err)
@@ -37,32 +39,71 @@ int run_record_open(run_state *s, dtfl_err *err)
     return 0;
 }
 
+/* took_part: the ids of the servers whose update was aggregated in at
+ * least one round of the slot, separated by spaces. */
+static int record__took_part(const run_state *s, char **text)
+{
+    size_t cap = (size_t)s->S * 6 + 1, used = 0;
+    char *p = malloc(cap);
+    if (p == NULL)
+        return DTFL_ENOMEM;
+    p[0] = '\0';
+    for (int k = 0; k < s->S; k++)
+        if (s->took_part[k])
+            used += (size_t)snprintf(p + used, cap - used, "%s%d",
+                                     used ? " " : "", k);
+    *text = p;
+    return 0;
+}
+
+static int record__twins(run_state *s, int t)
+{
+    const int64_t *v = s->per_user; /* correct, tested, trained per user */
+    const int every = (int)s->cfg->run.twins_every;
+    int rc = 0;
+    if (every == 0 || t % every != 0)
+        return 0;
+    for (int u = 0; u < s->U && rc == 0; u++) {
+        int missed = twin_fault_user_misses(&s->faults, (uint64_t)s->cfg->seed, u, t);
+        rc = app_table_add(s->twins_csv, "%d,%d,%d,%d,%d,%lld,%.6f,%.6f,%.6f", t,
+                           u, s->assoc[u], !missed,
+                           missed ? 0 : twin_world_new_samples(s->world, u, t),
+                           (long long)v[2 * s->U + u], s->gamma[u],
+                           v[s->U + u] ? (double)v[u] / (double)v[s->U + u] : 0.0,
+                           s->model_rho[u]);
+    }
+    return rc;
+}
+
 int run_record_slot(run_state *s, int t, const run_slot_stats *st,
                     dtfl_err *err)
 {
     if (s->rank != 0)
         return 0;
     const double *tt = st->t;
-    int rc = app_table_add(
-        s->slots_csv,
-        "%d,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.6f,%.6f,%.6g,%.6f,%.6f,%d,"
-        "%lld,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f",
-        t, (long long)st->migrations, (long long)st->failed,
-        (long long)st->moved_bytes, (long long)st->active,
-        (long long)st->train_samples, (long long)st->flops, st->mean_accuracy,
-        st->global_accuracy, st->model.utility, st->model.cost,
-        st->model.objective, st->model.reward, st->model.violations,
-        (long long)st->wire_cross, (long long)st->wire_raw,
-        (long long)st->wire_bytes, tt[RUN_T_DECIDE], tt[RUN_T_MIGRATE],
-        tt[RUN_T_SYNC], tt[RUN_T_TRAIN], tt[RUN_T_AGGREGATE],
-        tt[RUN_T_FINETUNE], tt[RUN_T_EVALUATE], tt[RUN_T_SLOT]);
-    const int64_t *v = s->per_user; /* correct, tested, trained per user */
-    for (int u = 0; u < s->U && rc == 0; u++)
-        rc = app_table_add(s->twins_csv, "%d,%d,%d,%d,%lld,%.6f,%.6f,%.6f", t, u,
-                           s->assoc[u], twin_world_new_samples(s->world, u, t),
-                           (long long)v[2 * s->U + u], s->gamma[u],
-                           v[s->U + u] ? (double)v[u] / (double)v[s->U + u] : 0.0,
-                           s->model_rho[u]);
+    char *took = NULL;
+    int rc = record__took_part(s, &took);
+    if (rc == 0)
+        rc = app_table_add(
+            s->slots_csv,
+            "%d,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.6f,%.6f,%.6g,%.6f,%.6f,%d,"
+            "%lld,%lld,%lld,%lld,%.6g,%lld,%s,"
+            "%lld,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f",
+            t, (long long)st->migrations, (long long)st->failed,
+            (long long)st->moved_bytes, (long long)st->active,
+            (long long)st->train_samples, (long long)st->flops, st->mean_accuracy,
+            st->global_accuracy, st->model.utility, st->model.cost,
+            st->model.objective, st->model.reward, st->model.violations,
+            (long long)st->reported, (long long)st->dropped, (long long)st->late,
+            (long long)st->rounds_kept, st->round_time,
+            (long long)st->users_missed, took, (long long)st->wire_cross,
+            (long long)st->wire_raw, (long long)st->wire_bytes, tt[RUN_T_DECIDE],
+            tt[RUN_T_MIGRATE], tt[RUN_T_SYNC], tt[RUN_T_TRAIN],
+            tt[RUN_T_AGGREGATE], tt[RUN_T_FINETUNE], tt[RUN_T_EVALUATE],
+            tt[RUN_T_SLOT]);
+    free(took);
+    if (rc == 0)
+        rc = record__twins(s, t);
     if (rc < 0)
         return dtfl_err_set(err, DTFL_ENOMEM, "tables: out of memory");
     char path[APP_PATH_MAX + 32];
@@ -142,6 +183,13 @@ int run_record_summary(run_state *s, const run_slot_stats *last,
     cJSON_AddNumberToObject(o, "moved_bytes", (double)total->moved_bytes);
     cJSON_AddNumberToObject(o, "wire_bytes", (double)total->wire_bytes);
     cJSON_AddNumberToObject(o, "flops", (double)total->flops);
+    cJSON *f = cJSON_AddObjectToObject(o, "faults"); /* simulated edge faults */
+    cJSON_AddNumberToObject(f, "server_updates_in_time", (double)total->reported);
+    cJSON_AddNumberToObject(f, "server_dropouts", (double)total->dropped);
+    cJSON_AddNumberToObject(f, "late_updates", (double)total->late);
+    cJSON_AddNumberToObject(f, "rounds_kept", (double)total->rounds_kept);
+    cJSON_AddNumberToObject(f, "round_time", total->round_time);
+    cJSON_AddNumberToObject(f, "users_missed", (double)total->users_missed);
     cJSON_AddNumberToObject(o, "pingpong_bytes_per_second", s->wire_bps);
     cJSON *ph = cJSON_AddObjectToObject(o, "seconds");
     static const char *names[RUN_T_COUNT] = {"decide", "migrate", "sync", "train",

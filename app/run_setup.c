@@ -32,6 +32,8 @@ void run_free(run_state *s)
     free(s->pick);
     free(s->draw);
     free(s->per_user);
+    free(s->fate);
+    free(s->took_part);
     app_table_destroy(s->slots_csv);
     app_table_destroy(s->twins_csv);
     sched_policy_destroy(s->policy);
@@ -117,10 +119,12 @@ static int setup__buffers(run_state *s, dtfl_err *err)
     s->pick = malloc(sizeof(int32_t) * 2 * (size_t)most);
     s->draw = malloc(sizeof(int32_t) * (size_t)most);
     s->per_user = calloc(3 * U + 8, sizeof(int64_t));
+    s->fate = calloc((size_t)s->S, sizeof(int64_t));
+    s->took_part = calloc((size_t)s->S, 1);
     if (s->twins == NULL || s->assoc == NULL || s->gamma == NULL ||
-        s->stage_x == NULL ||
-        s->stage_y == NULL || s->pick == NULL || s->draw == NULL ||
-        s->per_user == NULL)
+        s->stage_x == NULL || s->stage_y == NULL || s->pick == NULL ||
+        s->draw == NULL || s->per_user == NULL || s->fate == NULL ||
+        s->took_part == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "run buffers: out of memory");
     for (size_t u = 0; u < U; u++)
         s->assoc[u] = -1;
@@ -141,6 +145,9 @@ static int setup__net(run_state *s, dtfl_err *err)
                                   : s->wire_bps;
     s->mig.chunk_bytes = (size_t)c->net.chunk_kib * 1024;
     s->mig.expect = (twin_dt_expect){s->dim, s->nparams, s->classes};
+    s->faults = (twin_faults){c->faults.server_dropout, c->faults.straggler,
+                              c->faults.straggler_slowdown, c->fl.deadline,
+                              c->faults.user_miss};
     return 0;
 }
 

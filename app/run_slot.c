@@ -12,6 +12,7 @@
 #include "run.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +83,48 @@ static int slot__conserved(run_state *s, int t, dtfl_err *err)
     return 0;
 }
 
+/* Sends moves[0, n) and resends the rejected ones up to net.resend times
+ * (a rejected twin stays at its source, so it can be sent again). The test
+ * fault faults.migration damages the first faults.migration_attempts sends
+ * of one twin. Leaves in moves[0, *left) the moves that never went. */
+static int slot__send(run_state *s, int t, net_move *moves, int n, int *failed,
+                      int *left, run_slot_stats *st, dtfl_err *err)
+{
+    const app_config *c = s->cfg;
+    net_migrate_params p = s->mig;
+    int rc = 0;
+    for (int attempt = 0; n > 0 && attempt <= c->net.resend && rc == 0; attempt++) {
+        p.fault = attempt < c->faults.migration_attempts
+                      ? (net_fault)c->faults.migration : NET_FAULT_NONE;
+        p.fault_user = (int)c->faults.migration_user;
+        net_migrate_stats ms;
+        char why[DTFL_ERR_MSG_MAX];
+        rc = net_migrate(s->comm, &p, s->S, moves, n, s->twins, failed, &ms, why,
+                         sizeof why, err);
+        if (rc < 0)
+            break;
+        if (why[0] != '\0')
+            fprintf(stderr, "dtfl run: rank %d, slot %d, send %d: a twin stayed "
+                            "at its source: %s\n",
+                    s->rank, t, attempt + 1, why);
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            if (!failed[i])
+                s->assoc[moves[i].user] = moves[i].to;
+            else
+                moves[k++] = moves[i];
+        }
+        n = k;
+        st->migrations += attempt == 0 ? ms.moves : 0;
+        st->failed += ms.failed;
+        st->wire_cross += ms.cross_rank;
+        st->wire_raw += ms.bytes_raw;
+        st->wire_bytes += ms.bytes_wire;
+    }
+    *left = n;
+    return rc;
+}
+
 static int slot__migrate(run_state *s, int t, int *next, run_slot_stats *st,
                          dtfl_err *err)
 {
@@ -104,7 +147,7 @@ static int slot__migrate(run_state *s, int t, int *next, run_slot_stats *st,
     }
     moves = calloc((size_t)s->U, sizeof *moves);
     failed = calloc((size_t)s->U, sizeof(int));
-    int n = 0;
+    int n = 0, left = 0;
     if (moves == NULL || failed == NULL) {
         rc = dtfl_err_set(err, DTFL_ENOMEM, "migration: out of memory");
         goto done;
@@ -116,29 +159,23 @@ static int slot__migrate(run_state *s, int t, int *next, run_slot_stats *st,
             if (s->twins[u] != NULL)
                 st->moved_bytes += (int64_t)twin_dt_encode_bound(s->twins[u]);
         }
-    net_migrate_stats ms;
-    char why[DTFL_ERR_MSG_MAX];
-    rc = net_migrate(s->comm, &s->mig, s->S, moves, n, s->twins, failed, &ms,
-                     why, sizeof why, err);
-    if (rc < 0)
+    if ((rc = slot__send(s, t, moves, n, failed, &left, st, err)) < 0)
         goto done;
-    for (int i = 0; i < n; i++)
-        if (!failed[i])
-            s->assoc[moves[i].user] = moves[i].to;
-    if (why[0] != '\0')
-        fprintf(stderr, "dtfl run: rank %d, slot %d: a twin stayed at its "
-                        "source: %s\n",
-                s->rank, t, why);
-    st->migrations = ms.moves;
-    st->failed = ms.failed;
-    st->wire_cross = ms.cross_rank;
-    st->wire_raw = ms.bytes_raw;
-    st->wire_bytes = ms.bytes_wire;
     int64_t mb = st->moved_bytes;
     if ((rc = net_allreduce_i64(s->comm, &mb, 1, err)) < 0)
         goto done;
     st->moved_bytes = mb;
-    rc = slot__conserved(s, t, err);
+    if ((rc = slot__conserved(s, t, err)) < 0 || left == 0)
+        goto done;
+    s->stop_together = 1; /* every rank knows which moves failed */
+    rc = dtfl_err_set(err, DTFL_EPROTOCOL,
+                      "slot %d: twin %d could not move from server %d to "
+                      "server %d: rejected %lld time(s), net.resend is %lld; "
+                      "the twin stays on server %d and the run stops "
+                      "(%d twin(s) in all)",
+                      t, moves[0].user, moves[0].from, moves[0].to,
+                      (long long)s->cfg->net.resend + 1,
+                      (long long)s->cfg->net.resend, moves[0].from, left);
 done:
     free(moves);
     free(failed);
@@ -147,12 +184,16 @@ done:
 
 /* ---- synchronise: users upload the slot's samples to their twins ---- */
 
-static int slot__sync(run_state *s, int t, dtfl_err *err)
+/* A user that misses the slot (faults.user_miss) uploads nothing: its twin
+ * keeps the data it had and trains on that. */
+static int slot__sync(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
 {
     const int L = s->classes;
     for (int u = 0; u < s->U; u++) {
         twin_dt *dt = s->twins[u];
-        if (dt == NULL)
+        int missed = twin_fault_user_misses(&s->faults, (uint64_t)s->cfg->seed, u, t);
+        st->users_missed += missed; /* the same count on every rank */
+        if (dt == NULL || missed)
             continue;
         int n = twin_world_new_samples(s->world, u, t);
         int counts[FL_MAX_CLASSES];
@@ -231,6 +272,85 @@ static double slot__fit(run_state *s, const float *w, int n, int epochs,
     return flops;
 }
 
+/* What a server did in a round (s->fate, summed over ranks: each server
+ * lives on one rank). */
+enum { FATE_IDLE = 0,     /* no twins: not asked */
+       FATE_REPORTED = 1, /* its update is in the round */
+       FATE_SLOW = 2,     /* a straggler, in time: the round waited for it */
+       FATE_DROPPED = 3,  /* dropped out: no training, no update */
+       FATE_LATE = 4 };   /* a straggler past fl.deadline: update dropped */
+
+/* Server k's local training of round r; sets its fate, vec and weight. */
+static int slot__train_server(run_state *s, int t, int r, int k, float **vec,
+                              double *weight, dtfl_rng *order,
+                              run_slot_stats *st, double *flops, dtfl_err *err)
+{
+    int n = 0;
+    for (int u = 0; u < s->U; u++) /* its twins, user order */
+        if (s->assoc[u] == k && s->twins[u] != NULL && slot__stage_twin(s, u, &n) < 0)
+            return dtfl_err_set(err, DTFL_ENOMEM, "server %d: out of memory "
+                                                  "staging data", k);
+    if (n == 0)
+        return 0; /* no twins: this server sits the round out */
+    double time;
+    twin_server_fault f = twin_fault_server(&s->faults, (uint64_t)s->cfg->seed,
+                                            k, t, r, &time);
+    if (f == TWIN_SERVER_DROPPED) {
+        s->fate[k] = FATE_DROPPED;
+        return 0;
+    }
+    *flops += slot__fit(s, s->global_w, n, (int)s->cfg->fl.local_epochs, order);
+    if (r == 0)
+        st->active++;
+    if (f == TWIN_SERVER_LATE) {
+        s->fate[k] = FATE_LATE;
+        return 0;
+    }
+    memcpy(s->server_w[k], fl_model_params(s->model), sizeof(float) * s->nparams);
+    vec[k] = s->server_w[k];
+    weight[k] = n; /* D_{s,t} of eq. 4 */
+    s->fate[k] = time > 1.0 ? FATE_SLOW : FATE_REPORTED;
+    return 0;
+}
+
+/* After a round's training: every rank learns each server's fate; the round
+ * aggregates (eq. 4) when fl_quorum says enough reported, else the global
+ * model stays as it was. */
+static int slot__close_round(run_state *s, float *const *vec,
+                             const double *weight, run_slot_stats *st,
+                             dtfl_err *err)
+{
+    int rc = net_allreduce_i64(s->comm, s->fate, s->S, err);
+    if (rc < 0)
+        return rc;
+    int reported = 0, eligible = 0;
+    double longest = 0.0;
+    for (int k = 0; k < s->S; k++) {
+        int64_t f = s->fate[k];
+        eligible += f != FATE_IDLE;
+        reported += f == FATE_REPORTED || f == FATE_SLOW;
+        st->dropped += f == FATE_DROPPED;
+        st->late += f == FATE_LATE;
+        double time = f == FATE_REPORTED ? 1.0
+                      : f == FATE_SLOW   ? s->faults.slowdown
+                      : f == FATE_LATE   ? s->faults.deadline
+                                         : 0.0;
+        longest = time > longest ? time : longest;
+    }
+    st->round_time += longest;
+    st->reported += reported;
+    if (!fl_quorum(reported, eligible, (int)s->cfg->fl.min_servers,
+                   s->cfg->fl.min_fraction)) {
+        st->rounds_kept++;
+        return 0;
+    }
+    for (int k = 0; k < s->S; k++)
+        s->took_part[k] |= s->fate[k] == FATE_REPORTED || s->fate[k] == FATE_SLOW;
+    double total = 0.0;
+    return net_fedavg(s->comm, s->S, weight, vec, s->nparams, s->global_w,
+                      &total, err);
+}
+
 static int slot__train(run_state *s, int t, run_slot_stats *st, double *flops,
                        dtfl_err *err)
 {
@@ -246,36 +366,26 @@ static int slot__train(run_state *s, int t, run_slot_stats *st, double *flops,
     for (int k = 0; k < s->S; k++)
         dtfl_rng_init(&order[k], (uint64_t)s->cfg->seed, DTFL_STREAM_SHUFFLE,
                       (uint32_t)k, (uint32_t)t);
+    memset(s->took_part, 0, (size_t)s->S);
     int rc = 0;
     for (int r = 0; r < s->cfg->fl.rounds_per_slot && rc == 0; r++) {
         double t0 = dtfl_now();
+        memset(s->fate, 0, sizeof(int64_t) * (size_t)s->S);
         for (int k = 0; k < s->S && rc == 0; k++) {
             vec[k] = NULL;
             weight[k] = 0.0;
-            if (net_server_rank(k, s->P) != s->rank)
-                continue;
-            int n = 0;
-            for (int u = 0; u < s->U && rc == 0; u++) /* its twins, user order */
-                if (s->assoc[u] == k && s->twins[u] != NULL &&
-                    slot__stage_twin(s, u, &n) < 0)
-                    rc = dtfl_err_set(err, DTFL_ENOMEM, "server %d: out of "
-                                                        "memory staging data", k);
-            if (rc < 0 || n == 0)
-                continue; /* no twins: this server sits the round out */
-            *flops += slot__fit(s, s->global_w, n, (int)s->cfg->fl.local_epochs,
-                                &order[k]);
-            memcpy(s->server_w[k], fl_model_params(s->model),
-                   sizeof(float) * s->nparams);
-            vec[k] = s->server_w[k];
-            weight[k] = n; /* D_{s,t} of eq. 4 */
-            if (r == 0)
-                st->active++;
+            if (net_server_rank(k, s->P) == s->rank)
+                rc = slot__train_server(s, t, r, k, vec, weight, &order[k], st,
+                                        flops, err);
+        }
+        if (rc == 0 && t == s->cfg->faults.kill_mid_slot && s->first_slot == 0 &&
+            s->rank == s->cfg->faults.kill_rank) { /* the test fault, mid-slot */
+            fflush(NULL);
+            raise(SIGKILL);
         }
         double t1 = dtfl_now();
-        double total = 0.0;
         if (rc == 0)
-            rc = net_fedavg(s->comm, s->S, weight, vec, s->nparams, s->global_w,
-                            &total, err);
+            rc = slot__close_round(s, vec, weight, st, err);
         st->t[RUN_T_TRAIN] += t1 - t0;
         st->t[RUN_T_AGGREGATE] += dtfl_now() - t1;
     }
@@ -388,7 +498,7 @@ int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
     free(next);
     double t2 = dtfl_now();
     if (rc == 0)
-        rc = slot__sync(s, t, err);
+        rc = slot__sync(s, t, st, err);
     double t3 = dtfl_now();
     if (rc == 0)
         rc = slot__train(s, t, st, &flops, err);

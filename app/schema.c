@@ -10,6 +10,7 @@
 #include "config_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -317,4 +318,19 @@ void app__config_cross_check(const app_config *cfg,
     if (cfg->mobility.model == 3 && cfg->mobility.trace[0] == '\0')
         report(ctx, "mobility.trace",
                "mobility.trace: required when mobility.model is trace");
+    char msg[160];
+    if (cfg->fl.min_servers > cfg->servers.count) {
+        snprintf(msg, sizeof msg, "fl.min_servers: %lld is more than the "
+                                  "%lld servers; no round could aggregate",
+                 (long long)cfg->fl.min_servers, (long long)cfg->servers.count);
+        report(ctx, "fl.min_servers", msg);
+    }
+    if (cfg->faults.migration != 0 &&
+        cfg->faults.migration_user >= cfg->users.count) {
+        snprintf(msg, sizeof msg, "faults.migration_user: %lld is not a user "
+                                  "(users.count %lld)",
+                 (long long)cfg->faults.migration_user,
+                 (long long)cfg->users.count);
+        report(ctx, "faults.migration_user", msg);
+    }
 }

@@ -23,6 +23,8 @@ static const char *const allocations[] = {"fixed", "optimal", "random", "full", 
 static const char *const units[] = {"bit", "kbit", "sample", NULL};
 static const char *const activations[] = {"tanh", "relu", NULL};
 static const char *const ratios[] = {"joint", "per_user", NULL};
+static const char *const net_faults[] = {"none", "flip", "truncate", "version",
+                                         NULL};
 
 /* sched.policy must name a registered policy */
 static int schema__policy(const char *v, char *msg, size_t cap)
@@ -102,6 +104,14 @@ static const app_key schema[] = {
         "epochs of local training per round (E_s)"),
     NUM("fl.finetune_rounds", APP_T_INT, fl.finetune_rounds, 0, 1000, 0, "1",
         "epochs of fine-tuning each twin from the global model (E_{u,s})"),
+    NUM("fl.min_servers", APP_T_INT, fl.min_servers, 1, 4096, 0, "1",
+        "a round aggregates when at least this many servers reported, else "
+        "the global model is kept"),
+    NUM("fl.min_fraction", APP_T_FLOAT, fl.min_fraction, 0, 1, 0, "0",
+        "... and at least this share of the servers that had twins"),
+    NUM("fl.deadline", APP_T_FLOAT, fl.deadline, 0, 1e6, 0, "0",
+        "round deadline in nominal round times; later updates are dropped "
+        "(0 = wait for every server)"),
 
     NUM("central.epochs", APP_T_INT, central.epochs, 1, 1000, 0, "5",
         "epochs of centralised training (dtfl central)"),
@@ -346,6 +356,8 @@ static const app_key schema[] = {
         "emulated backhaul per server pair, Gbit/s (0 = no pacing)"),
     NUM("net.chunk_kib", APP_T_INT, net.chunk_kib, 1, 65536, 0, "256",
         "migration chunk size, KiB"),
+    NUM("net.resend", APP_T_INT, net.resend, 0, 100, 0, "2",
+        "resends of a twin the receiver rejected; then the run stops"),
 
     NUM("run.blas_threads", APP_T_INT, run.blas_threads, 1, 256, 0, "1",
         "OpenBLAS threads per process (1 when ranks share cores)"),
@@ -354,11 +366,30 @@ static const app_key schema[] = {
     CHOICE("run.progress", run.progress, progresses, 0, "auto",
            "auto (live on a terminal, plain under mpirun) | live | plain | "
            "none"),
+    NUM("run.twins_every", APP_T_INT, run.twins_every, 0, 1e7, 0, "1",
+        "twins.csv rows every this many slots (0 = none; long runs)"),
 
     NUM("faults.kill_after_slot", APP_T_INT, faults.kill_after_slot, -1, 1e7, 0,
         "-1", "test fault: a rank kills itself (SIGKILL) after this slot"),
     NUM("faults.kill_rank", APP_T_INT, faults.kill_rank, 0, 1e6, 0, "0",
         "the rank that kills itself"),
+    NUM("faults.kill_mid_slot", APP_T_INT, faults.kill_mid_slot, -1, 1e7, 0,
+        "-1", "test fault: the rank kills itself during this slot's training"),
+    NUM("faults.server_dropout", APP_T_FLOAT, faults.server_dropout, 0, 1, 0,
+        "0", "probability an edge server drops out of a round (seeded)"),
+    NUM("faults.straggler", APP_T_FLOAT, faults.straggler, 0, 1, 0, "0",
+        "probability an edge server is a straggler in a round (seeded)"),
+    NUM("faults.straggler_slowdown", APP_T_FLOAT, faults.straggler_slowdown, 1,
+        1e6, 0, "4", "a straggler's round time, in nominal round times"),
+    NUM("faults.user_miss", APP_T_FLOAT, faults.user_miss, 0, 1, 0, "0",
+        "probability a user misses a slot's upload (seeded; never slot 0)"),
+    CHOICE("faults.migration", faults.migration, net_faults, 0, "none",
+           "test fault: none | flip | truncate | version, done to one twin's "
+           "migration frames"),
+    NUM("faults.migration_user", APP_T_INT, faults.migration_user, 0, 1e6, 0,
+        "0", "the user whose twin's frames are damaged"),
+    NUM("faults.migration_attempts", APP_T_INT, faults.migration_attempts, 0,
+        1e6, 0, "1", "how many sends of that twin are damaged (every slot)"),
 };
 /* clang-format on */
 

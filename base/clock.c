@@ -1,9 +1,11 @@
 /*
  * clock.c - the one clock dtfl measures time with (monotonic, seconds), and
- * the median every benchmark reports its samples by.
+ * the median every benchmark reports its samples by, and the resident set
+ * size the soak benchmark watches.
  */
 #include "dtfl.h"
 
+#include <stdio.h>
 #include <time.h>
 
 double dtfl_now(void)
@@ -23,4 +25,18 @@ double dtfl_median(double *v, int n)
             v[j - 1] = t;
         }
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+int64_t dtfl_rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f == NULL)
+        return -1;
+    char line[256];
+    long long kb = -1;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "VmRSS: %lld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb < 0 ? -1 : (int64_t)kb * 1024;
 }

@@ -40,7 +40,8 @@
     X(MPI, -10, "MPI failure")                                               \
     X(INTERNAL, -11, "internal invariant broken")                            \
     X(CANTCREATE, -12, "cannot create output")                               \
-    X(INFEASIBLE, -13, "problem has no feasible point")
+    X(INFEASIBLE, -13, "problem has no feasible point")                      \
+    X(PROTOCOL, -14, "a peer's messages kept failing their checks")
 
 enum dtfl_error {
 #define DTFL__ENUM(name, value, text) DTFL_E##name = (value),
@@ -131,6 +132,9 @@ double dtfl_now(void);
 
 /* Median of n timing samples (sorts v in place; n >= 1). */
 double dtfl_median(double *v, int n);
+/* Resident set size of this process in bytes (VmRSS of /proc/self/status),
+ * or -1 where there is none. */
+int64_t dtfl_rss_bytes(void);
 
 /* ------------------------------------------------------------------------ */
 /* Files written atomically                                                 */

@@ -98,6 +98,8 @@ int dtfl_err_exit_status(int code)
         return EX_CANTCREAT;
     case DTFL_ENOMEM:
         return EX_OSERR;
+    case DTFL_EPROTOCOL:
+        return EX_PROTOCOL;
     default:
         return EX_SOFTWARE;
     }

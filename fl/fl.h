@@ -263,4 +263,12 @@ void fl_fedavg_add(double *acc, const float *w, size_t n, double weight);
 /* out = acc / total, as floats. */
 void fl_fedavg_finish(float *out, const double *acc, size_t n, double total);
 
+/* The aggregation rule, as the FL frameworks have it (Flower's
+ * min_fit_clients and fraction_fit): a round's updates are combined when at
+ * least `min_servers` of the servers and at least `min_fraction` of the
+ * `eligible` ones (servers with twins, asked to train) reported; otherwise
+ * the previous global model is kept. No report at all never aggregates.
+ * Returns 1 to aggregate, 0 to keep. */
+int fl_quorum(int reported, int eligible, int min_servers, double min_fraction);
+
 #endif /* DTFL_FL_H */

@@ -2,11 +2,11 @@
 # deps.sh [GROUP ...] - installs the Debian 12 packages dtfl needs when any is
 # missing: with apt-get as root, otherwise it prints the exact
 # `sudo apt-get install ...` line and fails. Groups: build (compile and
-# test), data (Fashion-MNIST), plots (experiment figures), fuzz (libFuzzer
+# test, valgrind included), data (Fashion-MNIST), plots (experiment figures), fuzz (libFuzzer
 # targets).
 set -eu
 declare -A group=(
-  [build]="gcc make cmake pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libyaml-dev liblz4-dev zlib1g-dev libcjson-dev libxxhash-dev libcmocka-dev librandom123-dev libgsl-dev"
+  [build]="gcc make cmake pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libyaml-dev liblz4-dev zlib1g-dev libcjson-dev libxxhash-dev libcmocka-dev librandom123-dev libgsl-dev valgrind"
   [data]="dataset-fashion-mnist"
   [plots]="python3 python3-matplotlib"
   [fuzz]="clang-14 libfuzzer-14-dev libclang-rt-14-dev"

@@ -109,6 +109,34 @@ double twin_dist(twin_distance kind, double x0, double y0, double x1,
                  double y1);
 
 /* ------------------------------------------------------------------------ */
+/* Simulated faults of the edge network (faults.c)                          */
+/* ------------------------------------------------------------------------ */
+
+/* Rates are probabilities per server per round and per user per slot. */
+typedef struct twin_faults {
+    double dropout;    /* a server drops out of a round: no update */
+    double straggler;  /* a server's round takes `slowdown` times as long */
+    double slowdown;   /* a straggler's round time, in nominal round times */
+    double deadline;   /* a round closes after this many nominal round times;
+                          0: it waits for every server */
+    double user_miss;  /* a user misses a slot's upload (never slot 0) */
+} twin_faults;
+
+typedef enum twin_server_fault {
+    TWIN_SERVER_REPORTS = 0, /* its update is in time */
+    TWIN_SERVER_DROPPED = 1, /* dropped out: it neither trains nor reports */
+    TWIN_SERVER_LATE = 2     /* a straggler past the deadline: trains, but
+                                its update misses the round */
+} twin_server_fault;
+
+/* The fate of server k in round r of slot t, keyed by (seed, k, t); *time is
+ * its round time in nominal round times (1, or slowdown for a straggler). */
+twin_server_fault twin_fault_server(const twin_faults *f, uint64_t seed, int k,
+                                    int t, int r, double *time);
+/* 1 when user u misses slot t's upload, keyed by (seed, u, t). */
+int twin_fault_user_misses(const twin_faults *f, uint64_t seed, int u, int t);
+
+/* ------------------------------------------------------------------------ */
 /* Mobility models (mobility.c), one step of one user                       */
 /* ------------------------------------------------------------------------ */
 

@@ -99,9 +99,23 @@ if [ -r "$DATA/train-images-idx3-ubyte.gz" ]; then
     # an unwritable results folder is found before any training
     expect_status 73 "unwritable results folder" "$DTFL" central "$SRC/configs/quick.yaml" out=/proc/dtfl-cannot
     expect_err "cannot create" "unwritable folder explained"
+    # a results folder that is a file (/dev/full): refused before any work
+    expect_status 73 "results folder /dev/full" "$DTFL" central "$SRC/configs/quick.yaml" out=/dev/full
+    expect_err "/dev/full: not a directory" "results folder /dev/full explained"
+    # a stale summary.json of an earlier run goes before the new run starts
+    mkdir -p "$TMP/stale" && echo '{"old": 1}' >"$TMP/stale/summary.json"
+    "$DTFL" central "$SRC/configs/quick.yaml" out="$TMP/stale" data.dir="$TMP/nowhere" >/dev/null 2>&1
+    [ ! -f "$TMP/stale/summary.json" ] && ok "an earlier run's summary.json is removed at the start" \
+        || bad "a stale summary.json survived a new run's start"
 else
     bad "Fashion-MNIST not installed at $DATA (make deps installs dataset-fashion-mnist)"
 fi
+
+# standard output on a full disk: an error, not a silent success
+"$DTFL" validate "$SRC/configs/quick.yaml" >/dev/full 2>"$TMP/err"
+rc=$?
+[ $rc -eq 74 ] && ok "stdout on /dev/full: exit 74" || bad "stdout on /dev/full: exit $rc"
+expect_err "standard output: No space left on device" "stdout on /dev/full explained"
 
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

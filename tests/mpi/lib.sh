@@ -28,3 +28,17 @@ column_sum() {
     awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
                          { s += $c } END { print s + 0 }' "$1"
 }
+
+# columns FILE NAME... : those columns of a CSV, by name
+columns() {
+    local f=$1; shift
+    awk -F, -v names="$*" 'NR == 1 { n = split(names, want, " ");
+        for (j = 1; j <= n; j++) for (i = 1; i <= NF; i++) if ($i == want[j]) c[j] = i }
+        { out = ""; for (j = 1; j <= n; j++) out = out (j > 1 ? "," : "") $(c[j]); print out }' "$f"
+}
+
+# no_temporaries DIR DESC: no file under DIR has the temporary-name marker
+no_temporaries() {
+    if find "$1" -name '*.tmp.*' | grep -q .; then bad "$2"; find "$1" -name '*.tmp.*' | head -3
+    else ok "$2"; fi
+}

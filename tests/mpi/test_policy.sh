@@ -21,13 +21,6 @@ POL=sched.policy_file="$TMP/train/policy.bin"
 $MPIRUN -np 2 "$DTFL" run "${CFG[@]}" "$POL" out="$TMP/real" >"$TMP/log2" 2>&1 \
     && ok "real run on 2 ranks with the trained policy" || { bad "real run"; tail -5 "$TMP/log2"; }
 
-# columns FILE NAME... : those columns of a CSV, by name
-columns() {
-    local f=$1; shift
-    awk -F, -v names="$*" 'NR == 1 { n = split(names, want, " ");
-        for (j = 1; j <= n; j++) for (i = 1; i <= NF; i++) if ($i == want[j]) c[j] = i }
-        { out = ""; for (j = 1; j <= n; j++) out = out (j > 1 ? "," : "") $(c[j]); print out }' "$f"
-}
 same() { # same DESC FILE_A FILE_B COLUMNS...
     local desc=$1 a=$2 b=$3; shift 3
     if cmp -s <(columns "$a" "$@") <(columns "$b" "$@"); then ok "$desc"; else
