@@ -27,7 +27,7 @@ rc=$?
     || bad "killed run left summary.json"
 ls "$TMP/cut" "$TMP/cut/ckpt"/* | grep -q '\.tmp\.' && bad "temporary files look whole" \
     || ok "no temporary files left behind"
-for k in 2 3 4 5; do cp -r "$TMP/cut" "$TMP/cut$k"; done
+for k in 2 3 4 5 6; do cp -r "$TMP/cut" "$TMP/cut$k"; done
 
 $MPIRUN -np 2 "$DTFL" run --resume "$TMP/cut" >"$TMP/resume.log" 2>&1 \
     && ok "resume" || { bad "resume"; tail -5 "$TMP/resume.log"; }
@@ -93,6 +93,13 @@ rc=$?
     || { bad "another format version: exit $rc"; grep dtfl "$TMP/c4.log" | tail -2; }
 [ "$(columns "$TMP/cut4/slots.csv" slot | tail -1)" = 4 ] && ok "... and nothing was written" \
     || bad "another format version: slots.csv changed"
+
+# a truncated newest checkpoint: fall back, as for a flipped byte
+truncate -s 200 "$TMP/cut6/ckpt/slot-3/state.bin"
+$MPIRUN -np 2 "$DTFL" run --resume "$TMP/cut6" >"$TMP/c6.log" 2>&1 \
+    && grep -q "newest checkpoint is unusable (.*state.bin: damaged" "$TMP/c6.log" && grep -q "from slot 2" "$TMP/c6.log" \
+    && ok "a truncated newest checkpoint falls back to slot 1's" || { bad "truncated checkpoint"; tail -3 "$TMP/c6.log"; }
+same_model_columns "$TMP/ref/slots.csv" "$TMP/cut6/slots.csv" "... and the run completes as uninterrupted"
 
 # another config: config.yaml of the results folder edited after the kill
 sed -i 's/^  lr: .*/  lr: 0.07/' "$TMP/cut5/config.yaml"
