@@ -37,7 +37,7 @@ demo: build
 
 test: build sanitize
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '$(CTEST_LABELS)' -LE '$(CTEST_EXCLUDE)'
-	cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) -L unit -LE '$(CTEST_EXCLUDE)'
+	cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) -L unit -LE '$(CTEST_EXCLUDE)|nosan'
 	cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -R '^mpi_ranks$$'
 
 bench: build
