@@ -63,6 +63,30 @@ static int run__together(run_state *s, int rc, dtfl_err *err)
                                          "message is above)");
 }
 
+/* The run's totals (summary.json): counts and sums over the slots. */
+static void run__add(run_slot_stats *total, const run_slot_stats *st)
+{
+    total->migrations += st->migrations;
+    total->failed += st->failed;
+    total->moved_bytes += st->moved_bytes;
+    total->wire_bytes += st->wire_bytes;
+    total->flops += st->flops;
+    total->reported += st->reported;
+    total->dropped += st->dropped;
+    total->late += st->late;
+    total->rounds_kept += st->rounds_kept;
+    total->users_missed += st->users_missed;
+    total->round_time += st->round_time;
+    total->mean_accuracy += st->mean_accuracy;
+    total->model.utility += st->model.utility;
+    total->model.cost += st->model.cost;
+    total->model.objective += st->model.objective;
+    total->model.reward += st->model.reward;
+    total->model.violations += st->model.violations;
+    for (int k = 0; k < RUN_T_COUNT; k++)
+        total->t[k] += st->t[k];
+}
+
 /* The slot loop; returns 0 or a negative code (err filled). */
 static int run__loop(run_state *s, dtfl_err *err)
 {
@@ -74,25 +98,7 @@ static int run__loop(run_state *s, dtfl_err *err)
         if ((rc = run__together(s, run_record_slot(s, t, &st, err), err)) < 0)
             return rc;
         run_progress(s, t, &st);
-        total.migrations += st.migrations;
-        total.failed += st.failed;
-        total.moved_bytes += st.moved_bytes;
-        total.wire_bytes += st.wire_bytes;
-        total.flops += st.flops;
-        total.reported += st.reported;
-        total.dropped += st.dropped;
-        total.late += st.late;
-        total.rounds_kept += st.rounds_kept;
-        total.users_missed += st.users_missed;
-        total.round_time += st.round_time;
-        total.mean_accuracy += st.mean_accuracy;
-        total.model.utility += st.model.utility;
-        total.model.cost += st.model.cost;
-        total.model.objective += st.model.objective;
-        total.model.reward += st.model.reward;
-        total.model.violations += st.model.violations;
-        for (int k = 0; k < RUN_T_COUNT; k++)
-            total.t[k] += st.t[k];
+        run__add(&total, &st);
         int every = (int)s->cfg->run.checkpoint_every;
         if (every > 0 && (t + 1) % every == 0 && t + 1 < s->T &&
             (rc = run__together(s, run_ckpt_save(s, t, err), err)) < 0)

@@ -1,7 +1,8 @@
 /*
  * fuzz.h - what dtfl's libFuzzer targets share: the shapes of the twins they
- * decode (small, so that the fuzzer reaches deep states quickly), and the
- * framing of several messages in one fuzz input.
+ * decode (small, so that the fuzzer reaches deep states quickly), the
+ * framing of several messages in one fuzz input, and the policy that policy
+ * files are loaded into.
  *
  * Build: cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DDTFL_FUZZ=ON
  * Run:   tests/fuzz/run.sh SECONDS
@@ -43,6 +44,32 @@ static inline int fuzz_split(const uint8_t *data, size_t size,
         at += l;
     }
     return n;
+}
+
+/* The small PPO policy (2 users, 3 servers, one hidden layer of 4) that
+ * policy files are loaded into; NULL when it cannot be made. */
+#include "../../app/app.h"
+#include "../../sched/sched.h"
+
+static inline sched_policy *fuzz_policy(void)
+{
+    static const char text[] = "mode: analytic\nmodel: {kind: 2nn}\n"
+                               "users: {count: 2}\nservers: {count: 3}\n"
+                               "sched: {policy: ppo}\n"
+                               "ppo: {hidden: 4, layers: 1}\n";
+    app_config cfg;
+    app_diag *diag = NULL;
+    sched_policy *pol = NULL;
+    sched_params sp;
+    if (app_diag_create(&diag) < 0)
+        return NULL;
+    int rc = app_config_load_text(&cfg, "fuzz-policy", text, sizeof text - 1, 0,
+                                  NULL, 0, app_limits_default(), diag);
+    app_diag_destroy(diag);
+    if (rc < 0)
+        return NULL;
+    app_sched_params(&cfg, &sp);
+    return sched_policy_create(&pol, &sp, NULL) == 0 ? pol : NULL;
 }
 
 #endif /* DTFL_FUZZ_H */

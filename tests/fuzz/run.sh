@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh SECONDS [TARGET...] - runs each libFuzzer target of dtfl for SECONDS
-# (default: all four: config, idx, twin, frames). Builds build-fuzz/ with
+# (default: all five: config, idx, twin, frames, policy). Builds build-fuzz/ with
 # clang-14 (-DDTFL_FUZZ=ON) when missing. Each target starts from its seed
 # corpus in tests/fuzz/corpus/<target> (the config target also from configs/
 # and tests/configs/bad/); new inputs go to a scratch corpus under
@@ -13,7 +13,7 @@ shift || true
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 B=${FUZZ_BUILD:-$SRC/build-fuzz}
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(config idx twin frames)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(config idx twin frames policy)
 if [ ! -x "$B/fuzz_config" ] || [ -n "${FUZZ_REBUILD:-}" ]; then
     "$SRC/scripts/deps.sh" fuzz || exit 1
     cmake -S "$SRC" -B "$B" -DCMAKE_C_COMPILER=clang-14 -DDTFL_FUZZ=ON \

@@ -2,7 +2,8 @@
  * seeds.c - writes the seed corpora of the fuzz targets that take binary
  * inputs: valid twins (tests/fuzz/corpus/twin), the frames of a valid twin
  * in each compression mode, packed as fuzz_split expects
- * (corpus/frames), and small IDX files (corpus/idx). The config target is
+ * (corpus/frames), small IDX files (corpus/idx) and the file of a small
+ * PPO policy (corpus/policy). The config target is
  * seeded from configs/ and tests/configs/bad/ directly (run.sh).
  *
  *     build-fuzz/fuzz_seeds tests/fuzz/corpus
@@ -110,11 +111,27 @@ static int seeds__idx(const char *dir)
            seeds__write(dir, "idx", "images", images, sizeof images);
 }
 
+/* The file of the policy fuzz_policy loads into, as made (random weights). */
+static int seeds__policy(const char *dir)
+{
+    sched_policy *pol = fuzz_policy();
+    size_t len = 0;
+    uint8_t *buf = NULL;
+    int rc = pol == NULL || sched_policy_save(pol, NULL, &len, NULL) != 0 ||
+             (buf = malloc(len)) == NULL ||
+             sched_policy_save(pol, buf, &len, NULL) != 0;
+    if (rc == 0)
+        rc = seeds__write(dir, "policy", "ppo-2x3", buf, len);
+    free(buf);
+    sched_policy_destroy(pol);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
         fprintf(stderr, "usage: fuzz_seeds CORPUS_DIR\n");
         return 64;
     }
-    return seeds__twins(argv[1]) | seeds__idx(argv[1]);
+    return seeds__twins(argv[1]) | seeds__idx(argv[1]) | seeds__policy(argv[1]);
 }
