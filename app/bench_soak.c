@@ -130,6 +130,7 @@ int app_bench_soak(int slots, int json)
     }
     const char *tmp = getenv("TMPDIR");
     char dir[APP_PATH_MAX];
+    /* mkdtemp's template: it replaces the six Xs */
     snprintf(dir, sizeof dir, "%s/dtfl-soak-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (mkdtemp(dir) == NULL) {
         perror("dtfl bench soak: scratch folder");

@@ -67,9 +67,12 @@ int app_cmd_bench(int argc, char **argv)
             json = 1;
             continue;
         }
-        char *end = NULL;
-        if (c == 's' && (slots = (int)strtol(optarg, &end, 10), *end == '\0'))
-            continue;
+        if (c == 's') {
+            char *end = NULL;
+            slots = (int)strtol(optarg, &end, 10);
+            if (end != optarg && *end == '\0')
+                continue;
+        }
         fputs(bench_help, stderr);
         return EX_USAGE;
     }

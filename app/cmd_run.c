@@ -44,6 +44,14 @@ static const char run_help[] =
     "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 and\n"
     "--oversubscribe.\n";
 
+void run_fault_kill(const run_state *s, int t, int64_t at)
+{
+    if (t != at || s->first_slot != 0 || s->rank != s->cfg->faults.kill_rank)
+        return; /* fresh runs only: a resumed run completes */
+    fflush(NULL);
+    raise(SIGKILL); /* the test fault: die like a killed node */
+}
+
 /* After a step only some ranks can fail at (writing tables, a
  * checkpoint): every rank learns whether one failed and with what code, and
  * they stop together; a rank other than 0 prints its own message first. */
@@ -103,11 +111,7 @@ static int run__loop(run_state *s, dtfl_err *err)
         if (every > 0 && (t + 1) % every == 0 && t + 1 < s->T &&
             (rc = run__together(s, run_ckpt_save(s, t, err), err)) < 0)
             return rc;
-        if (t == s->cfg->faults.kill_after_slot && s->first_slot == 0 &&
-            s->rank == s->cfg->faults.kill_rank) { /* fresh runs only */
-            fflush(NULL);
-            raise(SIGKILL); /* the test fault: die like a killed node */
-        }
+        run_fault_kill(s, t, s->cfg->faults.kill_after_slot);
     }
     int rc = 0;
     if (s->rank == 0 && s->cfg->sched.learn &&

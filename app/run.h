@@ -111,6 +111,10 @@ int run_record_summary(run_state *s, const run_slot_stats *last,
                        const run_slot_stats *total, dtfl_err *err);
 void run_progress(const run_state *s, int t, const run_slot_stats *st);
 
+/* cmd_run.c: the test fault faults.kill_*: rank faults.kill_rank of a fresh
+ * run kills itself (SIGKILL) when t equals `at`, the slot of the key. */
+void run_fault_kill(const run_state *s, int t, int64_t at);
+
 /* run_ckpt.c: checkpoints every rank writes its part of. */
 int run_ckpt_save(run_state *s, int t, dtfl_err *err);
 /* Finds the newest complete checkpoint in s->dir and restores it; sets

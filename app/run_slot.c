@@ -12,7 +12,6 @@
 #include "run.h"
 
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,11 +91,11 @@ static int slot__send(run_state *s, int t, net_move *moves, int n, int *failed,
 {
     const app_config *c = s->cfg;
     net_migrate_params p = s->mig;
+    p.fault_user = (int)c->faults.migration_user;
     int rc = 0;
     for (int attempt = 0; n > 0 && attempt <= c->net.resend && rc == 0; attempt++) {
         p.fault = attempt < c->faults.migration_attempts
                       ? (net_fault)c->faults.migration : NET_FAULT_NONE;
-        p.fault_user = (int)c->faults.migration_user;
         net_migrate_stats ms;
         char why[DTFL_ERR_MSG_MAX];
         rc = net_migrate(s->comm, &p, s->S, moves, n, s->twins, failed, &ms, why,
@@ -285,20 +284,23 @@ static int slot__train_server(run_state *s, int t, int r, int k, float **vec,
                               double *weight, dtfl_rng *order,
                               run_slot_stats *st, double *flops, dtfl_err *err)
 {
+    int held = 0;
+    for (int u = 0; u < s->U; u++)
+        held += s->assoc[u] == k && s->twins[u] != NULL;
+    if (held == 0)
+        return 0; /* no twins: this server sits the round out */
+    double time;
+    twin_server_fault f = twin_fault_server(&s->faults, (uint64_t)s->cfg->seed,
+                                            k, t, r, &time);
+    if (f == TWIN_SERVER_DROPPED) { /* before its data is staged for nothing */
+        s->fate[k] = FATE_DROPPED;
+        return 0;
+    }
     int n = 0;
     for (int u = 0; u < s->U; u++) /* its twins, user order */
         if (s->assoc[u] == k && s->twins[u] != NULL && slot__stage_twin(s, u, &n) < 0)
             return dtfl_err_set(err, DTFL_ENOMEM, "server %d: out of memory "
                                                   "staging data", k);
-    if (n == 0)
-        return 0; /* no twins: this server sits the round out */
-    double time;
-    twin_server_fault f = twin_fault_server(&s->faults, (uint64_t)s->cfg->seed,
-                                            k, t, r, &time);
-    if (f == TWIN_SERVER_DROPPED) {
-        s->fate[k] = FATE_DROPPED;
-        return 0;
-    }
     *flops += slot__fit(s, s->global_w, n, (int)s->cfg->fl.local_epochs, order);
     if (r == 0)
         st->active++;
@@ -378,11 +380,8 @@ static int slot__train(run_state *s, int t, run_slot_stats *st, double *flops,
                 rc = slot__train_server(s, t, r, k, vec, weight, &order[k], st,
                                         flops, err);
         }
-        if (rc == 0 && t == s->cfg->faults.kill_mid_slot && s->first_slot == 0 &&
-            s->rank == s->cfg->faults.kill_rank) { /* the test fault, mid-slot */
-            fflush(NULL);
-            raise(SIGKILL);
-        }
+        if (rc == 0)
+            run_fault_kill(s, t, s->cfg->faults.kill_mid_slot);
         double t1 = dtfl_now();
         if (rc == 0)
             rc = slot__close_round(s, vec, weight, st, err);
