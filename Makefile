@@ -3,8 +3,9 @@
 #                mpirun -np 2 build/dtfl run configs/quick.yaml
 #   make test    install what is missing, build, run the tests that fit in CI,
 #                then the unit tests and one MPI test again in an
-#                AddressSanitizer + UBSan build (build-asan/)
-# Other targets: build, sanitize, deps, bench, diten, utility, clean.
+#                AddressSanitizer + UBSan build (build-asan/), then a fuzz
+#                smoke: every libFuzzer target for FUZZ_SMOKE seconds
+# Other targets: build, sanitize, deps, fuzz, bench, diten, utility, clean.
 BUILD ?= build
 SAN_BUILD ?= build-asan
 # Open MPI's own allocations from MPI_Init are suppressed (tests/sanitize/);
@@ -15,11 +16,13 @@ SAN_ENV = ASAN_OPTIONS=fast_unwind_on_malloc=0:detect_stack_use_after_return=1 \
 JOBS ?= $(shell nproc)
 CTEST_LABELS ?= unit|mpi
 CTEST_EXCLUDE ?= slow|fuzz
+SECONDS ?= 60
+FUZZ_SMOKE ?= 10
 export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 export OMPI_MCA_rmaps_base_oversubscribe = 1
 
-.PHONY: demo test build sanitize deps bench diten utility clean
+.PHONY: demo test build sanitize deps fuzz bench diten utility clean
 
 deps:
 	@scripts/deps.sh build data
@@ -39,6 +42,11 @@ test: build sanitize
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '$(CTEST_LABELS)' -LE '$(CTEST_EXCLUDE)'
 	cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) -L unit -LE '$(CTEST_EXCLUDE)|nosan'
 	cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -R '^mpi_ranks$$'
+	FUZZ_SKIP_MISSING=1 tests/fuzz/run.sh $(FUZZ_SMOKE)
+
+# every libFuzzer target for SECONDS each, two at a time (tests/fuzz/run.sh)
+fuzz: deps
+	tests/fuzz/run.sh $(SECONDS)
 
 bench: build
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench train
@@ -59,4 +67,4 @@ utility: build
 	/usr/bin/python3 experiments/diten/sweep.py --out results/diten --fit results/utility-cnn/fit.json
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) build-fuzz

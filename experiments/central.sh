@@ -18,7 +18,7 @@ for m in softmax:0.82 2nn:0.87 cnn:0.90; do
   model=${m%%:*} target=${m#*:}
   "$DTFL" central "configs/central-$model.yaml" out="$OUT/central-$model" "${extra[@]}"
   s="$OUT/central-$model/summary.json"
-  acc=$(python3 -c "import json,sys;d=json.load(open('$s'));print('%.4f %d %.0f'%(d['test_accuracy'],d['epochs'],d['seconds']))")
+  acc=$(/usr/bin/python3 -c "import json,sys;d=json.load(open('$s'));print('%.4f %d %.0f'%(d['test_accuracy'],d['epochs'],d['seconds']))")
   set -- $acc
   verdict=$(awk -v a="$1" -v t="$target" 'BEGIN{print (a>=t)?"met":"MISSED"}')
   printf '| %s | %s | %s | >= %s (%s) | %s |\n' "$model" "$2" "$1" "$target" "$verdict" "$3" >>"$OUT/central.md.tmp"

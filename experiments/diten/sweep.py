@@ -236,12 +236,15 @@ def train_mean(args, pol, S, phi, ev):
     return mean(per_seed)
 
 
-def converged_by(rows, episode=300, window=50):
-    """The reward curve has converged by `episode` when the mean of the
-    window before it is within 5% of the reward's range of the mean of the
-    window before that (the curve stopped climbing)."""
+def converged_by(rows, episode, window=50):
+    """The reward curve has converged by `episode` (the run's own episode
+    count) when the mean of the `window` episodes before it is within 5% of
+    the reward's range of the mean of the window before that (the curve
+    stopped climbing). With fewer than two windows of episodes it cannot be
+    judged: (None, nan)."""
+    window = min(window, episode // 2)
     r = [float(x["reward"]) for x in rows[:episode]]
-    if len(r) < 2 * window:
+    if window < 5 or len(r) < 2 * window:
         return None, float("nan")
     last, before = mean(r[-window:]), mean(r[-2 * window:-window])
     span = max(r) - min(r)
@@ -335,13 +338,22 @@ def report(args, ev, wall):
     conv = []
     for phi in args.phis:
         for S in args.servers:
-            ok, ch = converged_by(read_train(job_dir(args.out, 1, S, phi, "ppo")))
+            ok, ch = converged_by(read_train(job_dir(args.out, 1, S, phi, "ppo")),
+                                  args.episodes)
             conv.append((S, phi, ok, ch))
-    nconv = sum(1 for c in conv if c[2])
-    lines.append(f"- PPO's training reward has converged by episode 300 (mean of "
-                 f"episodes 251-300 within 5% of the reward range of 201-250) in "
-                 f"{nconv} of {len(conv)} settings; not converged: "
-                 + (", ".join(f"S={S} phi={phi} ({ch:+.3f})" for S, phi, ok, ch in conv if not ok) or "none"))
+    E, w = args.episodes, min(50, args.episodes // 2)
+    judged = [c for c in conv if c[2] is not None]
+    if not judged:
+        lines.append(f"- PPO's convergence cannot be judged from {E} episodes "
+                     f"(two windows of at least 5 episodes are needed).")
+    else:
+        nconv = sum(1 for c in judged if c[2])
+        lines.append(f"- PPO's training reward has converged by episode {E} (mean of "
+                     f"episodes {E - w + 1}-{E} within 5% of the reward range of "
+                     f"{E - 2 * w + 1}-{E - w}) in {nconv} of {len(judged)} settings; "
+                     "not converged: "
+                     + (", ".join(f"S={S} phi={phi} ({ch:+.3f})"
+                                  for S, phi, ok, ch in judged if not ok) or "none"))
     with open(os.path.join(args.out, "results.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
