@@ -39,6 +39,7 @@ typedef struct app_ac_config {
 
 typedef struct app_config {
     char name[APP_NAME_MAX];       /* run name */
+    char scenario[32];             /* scen/ registry name */
     int mode;                      /* 0 real, 1 analytic */
     int64_t seed;                  /* keys every random stream */
     char out[APP_PATH_MAX];        /* results folder ("" = results/<name>) */
@@ -72,6 +73,7 @@ typedef struct app_config {
     struct {
         double width, height;      /* m */
         int64_t slots;             /* T */
+        int64_t frame_slots;       /* K: slots per frame */
         double slot_seconds;       /* s per slot, for mobility */
         int distance;              /* twin_distance, for l_{u,s} */
     } world;
@@ -99,7 +101,7 @@ typedef struct app_config {
     } mobility;
     struct {
         char policy[32];           /* registry name */
-        int allocation;            /* sched_allocation */
+        int allocation;            /* scen_diten_allocation */
         double gamma;              /* fixed historical ratio */
         char policy_file[APP_PATH_MAX]; /* a trained policy to load */
         int learn;                 /* learn online in dtfl run */
@@ -113,6 +115,11 @@ typedef struct app_config {
         double f0, beta1, beta2;
         double barrier_f, barrier_cap;
     } diten;
+    struct {
+        double cost_0, cost_1;     /* per slot, per twin */
+        double move_penalty;       /* per twin moved */
+        double target;             /* share the sharer should pick */
+    } toy;
     app_ac_config ppo, a2c;
     struct {
         double lr_actor, lr_critic, gamma, tau, noise;
@@ -221,6 +228,7 @@ int app_cmd_central(int argc, char **argv);
 int app_cmd_bench(int argc, char **argv);
 int app_cmd_run(int argc, char **argv);
 int app_cmd_utility(int argc, char **argv);
+int app_cmd_train(int argc, char **argv);
 
 /* Shared by subcommands that take only --help: parses the options;
  * returns -1 to go on (optind at CONFIG), or the exit status after printing
@@ -287,81 +295,6 @@ struct fl_dataset;
  * forced to the training set's class count. */
 int app_data_load(const app_config *cfg, struct fl_dataset **train,
                   struct fl_dataset **test, dtfl_err *err);
-
-/* ------------------------------------------------------------------------ */
-/* The scenario of a config (scenario.c)                                    */
-/* ------------------------------------------------------------------------ */
-
-struct twin_world_params;
-struct twin_world;
-struct sched_params;
-struct sched_diten_params;
-struct sched_obs;
-
-/* World parameters; users' positions, movement and arrivals are keyed by
- * user_seed (0: the run's seed), servers always by the run's seed. */
-void app_world_params(const app_config *cfg, uint64_t user_seed,
-                      struct twin_world_params *p);
-void app_diten_params(const app_config *cfg, struct sched_diten_params *p);
-/* Scheduler parameters; ppo.rollout 0 means one episode of world.slots. */
-void app_sched_params(const app_config *cfg, struct sched_params *p);
-
-/* The buffers of an observation, filled from a world at slot t. */
-typedef struct app_obs app_obs;
-int app_obs_create(app_obs **out, int users, int servers, dtfl_err *err);
-void app_obs_destroy(app_obs *o);
-/* prev_assoc (U,) is kept by pointer: the caller keeps it alive. */
-const struct sched_obs *app_obs_fill(app_obs *o, const struct twin_world *w,
-                                     int t, const int *prev_assoc);
-/* The observation of the last fill. */
-const struct sched_obs *app_obs_last(const app_obs *o);
-
-/* ------------------------------------------------------------------------ */
-/* Analytic mode: slots played on the models of 003 alone (env.c)          */
-/* ------------------------------------------------------------------------ */
-
-struct sched_policy;
-struct sched_diten_eval;
-
-typedef struct app_env app_env;
-
-int app_env_create(app_env **out, const app_config *cfg, dtfl_err *err);
-void app_env_destroy(app_env *e);
-/* A fresh episode: the servers of the config's seed, users keyed by
- * (seed, episode), the association unset. Episode -1 has the run's own
- * users, those a real-mode `dtfl run` of the config sees. */
-int app_env_reset(app_env *e, int episode, dtfl_err *err);
-/* One slot: users move, the policy decides, the decision is evaluated
- * (eqs. 11-25) and its reward fed back (the episode ends after
- * world.slots slots). Returns 1 when the episode ended. */
-int app_env_slot(app_env *e, struct sched_policy *pol,
-                 struct sched_diten_eval *ev, int *migrations, dtfl_err *err);
-/* The decision of the last slot: association and ratios, (U,) each. */
-const int *app_env_assoc(const app_env *e);
-const double *app_env_gamma(const app_env *e);
-/* What the policy saw in the last slot. */
-const struct sched_obs *app_env_obs(const app_env *e);
-
-/* A policy's weights from a policy file (sched.policy_file), checked
- * against the sizes the policy was built for; "" loads nothing. Then
- * training is set to sched.learn. */
-int app_policy_setup(struct sched_policy *pol, const app_config *cfg,
-                     dtfl_err *err);
-/* Writes the policy's weights to DIR/policy.bin (temporary name, rename). */
-int app_policy_save(struct sched_policy *pol, const char *dir, dtfl_err *err);
-
-int app_cmd_train(int argc, char **argv);
-/* Called after every slot of an analytic run (dtfl bench soak watches
- * memory with it). */
-typedef struct app_watch {
-    void (*slot)(void *ctx, int t);
-    void *ctx;
-} app_watch;
-/* `dtfl run` in analytic mode (run_analytic.c): the run's slots on the
- * models alone, into the results folder dir. watch may be NULL; a watched
- * run prints no closing line. */
-int app_run_analytic(const app_config *cfg, const char *dir,
-                     const app_watch *watch, dtfl_err *err);
 
 /* Levenshtein distance between two strings (for did-you-mean). */
 int app_edit_distance(const char *a, const char *b);

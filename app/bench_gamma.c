@@ -10,7 +10,7 @@
  */
 #include "bench.h"
 
-#include "../sched/sched.h"
+#include "../scen/diten.h"
 #include "../twin/twin.h"
 
 #include <cjson/cJSON.h>
@@ -26,7 +26,7 @@ typedef struct bg_slot {
     double user_xy[2 * BG_U], server_xy[2 * 32], p[32], q[32], eps[32];
     double dist[BG_U * 32], sdist[32 * 32], phi[BG_U], bits[BG_U];
     int n_new[BG_U], n_prev[BG_U], prev[BG_U], assoc[BG_U];
-    sched_obs o;
+    scen_diten_obs o;
 } bg_slot;
 
 static void bg__draw(bg_slot *b, int S, uint32_t k)
@@ -65,7 +65,7 @@ static void bg__draw(bg_slot *b, int S, uint32_t k)
         b->prev[u] = dtfl_rng_uniform(&r) < 0.33 ? (int)dtfl_rng_below(&r, (uint32_t)S)
                                                  : b->assoc[u];
     }
-    b->o = (sched_obs){1, BG_U, S, b->user_xy, b->server_xy, b->p, b->q, b->eps,
+    b->o = (scen_diten_obs){1, BG_U, S, b->user_xy, b->server_xy, b->p, b->q, b->eps,
                        b->dist, b->sdist, b->phi, b->bits, b->n_new, b->n_prev, b->prev};
 }
 
@@ -78,7 +78,7 @@ typedef struct bg_result {
 
 static void bg__run(int S, bg_slot *slots, bg_result *res)
 {
-    sched_diten_params p = sched_diten_defaults();
+    scen_diten_params p = scen_diten_defaults();
     static double t_opt[BG_SLOTS], t_loc[BG_SLOTS];
     double g[BG_U], gl[BG_U], scratch[3 * 32];
     res->S = S;
@@ -89,17 +89,17 @@ static void bg__run(int S, bg_slot *slots, bg_result *res)
     for (int k = -50; k < BG_SLOTS; k++) { /* 50 warm-up solves */
         bg_slot *b = &slots[k < 0 ? 0 : k];
         double t0 = dtfl_now();
-        sched_gamma_optimal(&p, &b->o, b->assoc, g);
+        scen_diten_gamma_optimal(&p, &b->o, b->assoc, g);
         double t1 = dtfl_now();
-        sched_gamma_local(&p, &b->o, b->assoc, gl);
+        scen_diten_gamma_local(&p, &b->o, b->assoc, gl);
         double t2 = dtfl_now();
         if (k < 0)
             continue;
         t_opt[k] = t1 - t0;
         t_loc[k] = t2 - t1;
-        sched_diten_eval eo, el;
-        sched_diten_evaluate(&p, &b->o, b->assoc, g, scratch, &eo);
-        sched_diten_evaluate(&p, &b->o, b->assoc, gl, scratch, &el);
+        scen_diten_eval eo, el;
+        scen_diten_evaluate(&p, &b->o, b->assoc, g, scratch, &eo);
+        scen_diten_evaluate(&p, &b->o, b->assoc, gl, scratch, &el);
         double gap = eo.objective - el.objective;
         if (gap > 1e-6)
             res->short_of++;

@@ -18,7 +18,7 @@
  */
 #include "bench.h"
 
-#include "../sched/sched.h"
+#include "env.h"
 
 #include <cblas.h>
 #include <cjson/cJSON.h>
@@ -41,7 +41,8 @@ static int rl__learner(int N, int minibatches, double peak, rl_bench *b, int k,
                        dtfl_err *err)
 {
     sched_rl_speed sp;
-    int rc = sched_ppo_speed(RL_U, RL_S, N, minibatches, &sp, err);
+    int rc = sched_ppo_speed(scen_diten_state_dim(RL_U, RL_S), RL_U, RL_S, N,
+                             minibatches, &sp, err);
     if (rc < 0)
         return rc;
     if (k == 0) {
@@ -71,20 +72,15 @@ static int rl__env(rl_bench *b, dtfl_err *err)
     if (rc < 0)
         return dtfl_err_set(err, DTFL_EINTERNAL, "bench: built-in config");
     app_env *env = NULL;
-    sched_policy *pol = NULL;
-    sched_params sp;
-    app_sched_params(&cfg, &sp);
-    if ((rc = app_env_create(&env, &cfg, err)) == 0 &&
-        (rc = sched_policy_create(&pol, &sp, err)) == 0) {
-        sched_policy_set_training(pol, 1);
+    if ((rc = app_env_create(&env, &cfg, err)) == 0) {
+        scen_policy_set_training(app_env_policy(env), 1);
         double s[3];
         for (int ep = -1; ep < 3 && rc == 0; ep++) {
             double t0 = dtfl_now();
             int n = 0;
             rc = app_env_reset(env, ep + 1, err);
             while (rc == 0) {
-                sched_diten_eval ev;
-                rc = app_env_slot(env, pol, &ev, NULL, err);
+                rc = app_env_slot(env, err);
                 n++;
                 if (rc == 1) {
                     rc = 0;
@@ -97,7 +93,6 @@ static int rl__env(rl_bench *b, dtfl_err *err)
         if (rc == 0)
             b->env_slots_s = dtfl_median(s, 3);
     }
-    sched_policy_destroy(pol);
     app_env_destroy(env);
     return rc;
 }

@@ -14,6 +14,7 @@
  * given beside it.
  */
 #include "bench.h"
+#include "env.h"
 
 #include <dirent.h>
 #include <stdlib.h>

@@ -23,22 +23,26 @@
 static const char run_help[] =
     "usage: mpirun -np P dtfl run CONFIG [key=value ...]\n"
     "       mpirun -np P dtfl run --resume DIR\n"
-    "       dtfl run --policies\n"
+    "       dtfl run --policies | --scenarios\n"
     "\n"
     "Runs world.slots slots of federated learning over the users' digital\n"
     "twins on servers.count edge servers spread over the P ranks (P = 1\n"
-    "works). Each slot: users move, the policy (sched.policy) places every\n"
-    "twin, twins whose server changed migrate as checked LZ4 frames, users\n"
-    "upload new samples, servers train and FedAvg fl.rounds_per_slot times,\n"
+    "works). Each slot: users move, the scenario's policy (scenario,\n"
+    "sched.policy) decides, the scenario names the server of every twin and\n"
+    "its data share, twins whose server changed migrate as checked LZ4\n"
+    "frames, users upload new samples, servers train and FedAvg\n"
+    "fl.rounds_per_slot times,\n"
     "twins are fine-tuned and evaluated. Writes config.yaml, slots.csv,\n"
     "twins.csv and summary.json to `out` (default results/<name>), and\n"
     "checkpoints every run.checkpoint_every slots; --resume DIR continues a\n"
     "stopped run from its newest complete checkpoint (same P).\n"
     "\n"
-    "With mode: analytic the slots are played on the models of 003 alone\n"
+    "With mode: analytic the slots are played on the scenario's models alone\n"
     "(same servers, users and policy; no data, training or migration) on\n"
-    "rank 0, in seconds; slots.csv then holds the predicted utility, cost,\n"
-    "objective and reward that real mode records beside measured accuracy.\n"
+    "rank 0, in seconds; slots.csv then holds the modelled columns (for\n"
+    "diten the predicted utility, cost, objective and reward) that real mode\n"
+    "records beside measured accuracy. --scenarios lists the scenarios,\n"
+    "--policies every scenario's policies.\n"
     "\n"
     "As root or with more ranks than cores, Open MPI needs\n"
     "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 and\n"
@@ -86,11 +90,8 @@ static void run__add(run_slot_stats *total, const run_slot_stats *st)
     total->users_missed += st->users_missed;
     total->round_time += st->round_time;
     total->mean_accuracy += st->mean_accuracy;
-    total->model.utility += st->model.utility;
-    total->model.cost += st->model.cost;
-    total->model.objective += st->model.objective;
-    total->model.reward += st->model.reward;
-    total->model.violations += st->model.violations;
+    for (int k = 0; k < RUN_MODEL_MAX; k++)
+        total->model[k] += st->model[k];
     for (int k = 0; k < RUN_T_COUNT; k++)
         total->t[k] += st->t[k];
 }
@@ -115,8 +116,8 @@ static int run__loop(run_state *s, dtfl_err *err)
     }
     int rc = 0;
     if (s->rank == 0 && s->cfg->sched.learn &&
-        sched_policy_learns(s->policy)) /* what online learning made of it */
-        rc = app_policy_save(s->policy, s->dir, err);
+        scen_policy_learns(app_env_policy(s->env))) /* what online learning made of it */
+        rc = app_policy_save(app_env_policy(s->env), s->dir, err);
     /* summary.json is written last: it marks the run complete */
     if (rc == 0)
         rc = run_record_summary(s, &st, &total, err);
@@ -131,10 +132,19 @@ static int run__finished(const char *dir)
     return access(path, F_OK) == 0;
 }
 
-static void run__list_policies(void)
+/* --policies: every scenario's policies; --scenarios: the scenarios. */
+static void run__list(int scenarios)
 {
-    for (int i = 0; i < sched_count(); i++)
-        printf("%-10s %s\n", sched_at(i)->name, sched_at(i)->summary);
+    for (int i = 0; i < scen_count(); i++) {
+        const scen_ops *sc = scen_at(i);
+        if (scenarios) {
+            printf("%-8s %s (paper: %s)\n", sc->name, sc->summary, sc->paper);
+            continue;
+        }
+        for (int k = 0; sc->policies[k] != NULL; k++)
+            printf("%-8s %-10s %s\n", sc->name, sc->policies[k]->name,
+                   sc->policies[k]->summary);
+    }
 }
 
 int app_cmd_run(int argc, char **argv)
@@ -142,13 +152,14 @@ int app_cmd_run(int argc, char **argv)
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                          {"resume", required_argument, NULL, 'r'},
                                          {"policies", no_argument, NULL, 'p'},
+                                         {"scenarios", no_argument, NULL, 's'},
                                          {NULL, 0, NULL, 0}};
     const char *resume = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+hr:p", opts, NULL)) != -1) {
-        if (c == 'h' || c == 'p') {
-            c == 'h' ? fputs(run_help, stdout) : run__list_policies();
+    while ((c = getopt_long(argc, argv, "+hr:ps", opts, NULL)) != -1) {
+        if (c == 'h' || c == 'p' || c == 's') {
+            c == 'h' ? (void)fputs(run_help, stdout) : run__list(c == 's');
             return EX_OK;
         }
         if (c == 'r') {

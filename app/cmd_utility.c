@@ -7,7 +7,7 @@
  * grid order, so the files are the same for any rank count (except the
  * seconds). Rank 0 writes points.csv, fits a1..a6 to the global-model
  * accuracies (the paper's) and to the fine-tuned twins' accuracies, each
- * averaged over seeds per (n, phi) cell (sched_utility_fit, GSL), and writes
+ * averaged over seeds per (n, phi) cell (scen_diten_fit, GSL), and writes
  * fit.json (R^2 over the cell means, and over every point as r2_points)
  * and summary.json.
  */
@@ -15,7 +15,7 @@
 
 #include "../fl/fl.h"
 #include "../net/net.h"
-#include "../sched/sched.h"
+#include "../scen/diten.h"
 
 #include <cblas.h>
 #include <cjson/cJSON.h>
@@ -121,7 +121,7 @@ static cJSON *utility__array(const double *v, int n)
 static double utility__r2_points(const app_config *cfg, const utility_grid *g,
                                  const double *table, int col, const double a[6])
 {
-    sched_diten_params p = sched_diten_defaults();
+    scen_diten_params p = scen_diten_defaults();
     memcpy(p.a, a, sizeof p.a);
     double mean = 0.0, sst = 0.0, ssr = 0.0;
     for (int i = 0; i < g->points; i++)
@@ -131,7 +131,7 @@ static double utility__r2_points(const app_config *cfg, const utility_grid *g,
         double phi, y = table[(size_t)i * UTILITY_POINT_WIDTH + col];
         int cell;
         utility_grid_point(cfg, g, i, &n, &phi, &seed, &cell);
-        double r = y - sched_diten_utility(&p, (double)n, phi);
+        double r = y - scen_diten_utility(&p, (double)n, phi);
         ssr += r * r;
         sst += (y - mean) * (y - mean);
     }
@@ -143,7 +143,7 @@ static double utility__r2_points(const app_config *cfg, const utility_grid *g,
  * result to o under name. */
 static int utility__fit(const app_config *cfg, const utility_grid *g,
                         const double *table, int col, cJSON *o,
-                        const char *name, sched_utility_fit_result *res,
+                        const char *name, scen_diten_fit_result *res,
                         dtfl_err *err)
 {
     const int m = g->points / g->seeds;
@@ -159,7 +159,7 @@ static int utility__fit(const app_config *cfg, const utility_grid *g,
         acc[cell] += table[(size_t)i * UTILITY_POINT_WIDTH + col] / g->seeds;
     }
     if (rc == 0)
-        rc = sched_utility_fit(n, phi, acc, m, cfg->diten.a, res, err);
+        rc = scen_diten_fit(n, phi, acc, m, cfg->diten.a, res, err);
     if (rc == 0) {
         cJSON *f = cJSON_AddObjectToObject(o, name);
         cJSON_AddItemToObject(f, "a", utility__array(res->a, 6));
@@ -189,7 +189,7 @@ static int utility__write(const app_config *cfg, const utility_grid *g,
     int rc = utility__points_csv(cfg, g, table, dir, err);
     if (rc < 0)
         return rc;
-    sched_utility_fit_result fg, fp;
+    scen_diten_fit_result fg, fp;
     cJSON *o = cJSON_CreateObject(), *wrap = cJSON_CreateObject();
     if (o == NULL || wrap == NULL) {
         cJSON_Delete(o);

@@ -363,8 +363,10 @@ static void config__finish(walk_ctx *w, const app_node *root)
                            ks[i].type == APP_T_STR, msg, sizeof msg) < 0)
             app_diag_add(w->diag, "(schema)", 0, 1, 1, "bad default: %s", msg);
     }
-    if (app_diag_count(w->diag) == 0)
-        app__config_cross_check(w->cfg, config__cross_report, w);
+    if (app_diag_count(w->diag) == 0) {
+        app__config_resolve(w->cfg);
+        app__config_cross_check(w->cfg, w->set, config__cross_report, w);
+    }
 }
 
 int app_config_load_text(app_config *cfg, const char *name, const char *buf,
@@ -452,7 +454,9 @@ void app_config_dump(const app_config *cfg, FILE *out)
     fprintf(out, "# dtfl resolved configuration\n");
     for (int i = 0; i < n; i++) {
         const char *dot = strchr(ks[i].path, '.');
-        const char *leaf = ks[i].path;
+        const char *leaf = ks[i].path, *owner;
+        if (app__key_foreign(cfg, ks[i].path, &owner))
+            continue; /* another scenario's section */
         if (dot != NULL) {
             size_t len = (size_t)(dot - ks[i].path);
             if (strlen(section) != len ||

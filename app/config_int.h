@@ -92,12 +92,20 @@ int app__key_parse_range(const app_key *k, app_config *cfg,
                          const char *lo, int lo_quoted, const char *hi,
                          int hi_quoted, char *msg, size_t cap);
 
-/* Cross-key checks of a complete config (after defaults). For each problem
- * calls report(ctx, key path, message). */
-void app__config_cross_check(const app_config *cfg,
+/* Fills what a config leaves to its scenario (sched.policy: the scenario's
+ * default policy). */
+void app__config_resolve(app_config *cfg);
+/* Cross-key checks of a complete config (after defaults); set (schema
+ * length) marks the keys the config gave. For each problem calls
+ * report(ctx, key path, message). */
+void app__config_cross_check(const app_config *cfg, const unsigned char *set,
                              void (*report)(void *ctx, const char *path,
                                             const char *msg),
                              void *ctx);
+/* Whether a key belongs to a scenario's section other than cfg's scenario
+ * (such keys are neither accepted nor dumped); writes the owner's name. */
+int app__key_foreign(const app_config *cfg, const char *path,
+                     const char **owner);
 /* Writes a key's value from cfg as YAML text. */
 void app__key_format(const app_key *k, const app_config *cfg, char *buf,
                      size_t cap);

@@ -1,43 +1,44 @@
 /*
- * env.c - analytic mode (DESIGN.md section 2): the slots of the DITEN
- * scenario played on the models of 003 alone, no training and no migration
- * of bytes: users move, the policy decides association and ratios, the
- * decision is scored by the utility and cost models (eqs. 11-22) and the
- * barrier reward (eqs. 24-25), which the policy learns from. This is how
- * policies train over hundreds of episodes in seconds.
+ * env.c - a config's scenario and its policy, played slot by slot: the
+ * loop every driver shares (DESIGN.md section 2). Each slot the scenario
+ * observes (the world moves on), the policy decides every agent's action,
+ * the scenario steps (applies and scores the action) and the policy is fed
+ * the rewards. Analytic mode (run_analytic.c, cmd_train.c) is this loop
+ * alone; real mode (run_slot.c) runs it on rank 0 and carries out the
+ * scenario's effects with real training and migration.
  *
  * An episode keeps the config's servers (placement and capacities keyed by
  * the seed) and draws new users: their starts, movement and arrivals are
  * keyed by (seed, episode).
  */
-#include "app.h"
+#include "env.h"
 
-#include "../sched/sched.h"
-#include "../twin/twin.h"
+#include "../scen/scen.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 struct app_env {
-    const app_config *cfg;
-    sched_diten_params model;
-    twin_world *world;
-    app_obs *obs;
-    int U, S, T, t;
-    int *assoc;      /* (U) twins' servers; -1 before the first slot */
-    int *next;       /* (U) the decision */
-    double *gamma;   /* (U) */
-    double *scratch; /* (3S) */
+    app_scen_params params;   /* storage of the scenario's section */
+    scen_setup setup;
+    scen *sc;
+    scen_policy *pol;
+    const scen_info *info;
+    scen_obs obs;
+    scen_result res;
+    scen_action act;
+    double *vals;             /* (most columns) a row's values */
 };
 
 void app_env_destroy(app_env *e)
 {
     if (e == NULL)
         return;
-    twin_world_destroy(e->world);
-    app_obs_destroy(e->obs);
-    free(e->assoc);
-    free(e->gamma);
+    scen_policy_destroy(e->pol);
+    scen_destroy(e->sc);
+    free(e->act.discrete);
+    free(e->act.box);
+    free(e->vals);
     free(e);
 }
 
@@ -46,69 +47,64 @@ int app_env_create(app_env **out, const app_config *cfg, dtfl_err *err)
     *out = NULL;
     app_env *e = calloc(1, sizeof *e);
     if (e == NULL)
-        return dtfl_err_set(err, DTFL_ENOMEM, "environment: out of memory");
-    e->cfg = cfg;
-    e->U = (int)cfg->users.count;
-    e->S = (int)cfg->servers.count;
-    e->T = (int)cfg->world.slots;
-    app_diten_params(cfg, &e->model);
-    e->assoc = malloc(sizeof(int) * 2 * (size_t)e->U);
-    e->gamma = malloc(sizeof(double) * ((size_t)e->U + 3 * (size_t)e->S));
-    int rc = 0;
-    if (e->assoc == NULL || e->gamma == NULL)
-        rc = dtfl_err_set(err, DTFL_ENOMEM, "environment: out of memory");
+        return dtfl_err_set(err, DTFL_ENOMEM, "scenario: out of memory");
+    app_scen_setup(cfg, &e->params, &e->setup);
+    int rc = scen_create(&e->sc, &e->setup, err);
     if (rc == 0)
-        rc = app_obs_create(&e->obs, e->U, e->S, err);
+        rc = scen_policy_create(&e->pol, e->sc, cfg->sched.policy, err);
+    if (rc == 0) {
+        e->info = scen_info_of(e->sc);
+        int nd, nb, most = 1;
+        scen_action_size(e->info, &nd, &nb);
+        for (int t = 0; t < SCEN_T_COUNT; t++)
+            most = e->info->table[t].ncols > most ? e->info->table[t].ncols : most;
+        e->act.discrete = calloc((size_t)nd + 1, sizeof(int));
+        e->act.box = calloc((size_t)nb + 1, sizeof(double));
+        e->vals = calloc((size_t)most, sizeof(double));
+        if (e->act.discrete == NULL || e->act.box == NULL || e->vals == NULL)
+            rc = dtfl_err_set(err, DTFL_ENOMEM, "scenario: out of memory");
+    }
     if (rc < 0) {
         app_env_destroy(e);
         return rc;
     }
-    e->next = e->assoc + e->U;
-    e->scratch = e->gamma + e->U;
     *out = e;
     return 0;
 }
 
 int app_env_reset(app_env *e, int episode, dtfl_err *err)
 {
-    twin_world_destroy(e->world);
-    e->world = NULL;
-    twin_world_params wp;
-    /* a user seed for each episode, never 0 (0 means "the run's seed") */
-    uint64_t useed = episode < 0 ? 0u
-                                 : (uint64_t)e->cfg->seed * 1000003u + (uint64_t)episode + 1u;
-    app_world_params(e->cfg, useed, &wp);
-    int rc = twin_world_create(&e->world, &wp, err);
-    for (int u = 0; u < e->U; u++)
-        e->assoc[u] = -1;
-    e->t = 0;
-    return rc;
+    return scen_ops_of(e->sc)->reset(scen_self(e->sc), episode, err);
 }
 
-int app_env_slot(app_env *e, sched_policy *pol, sched_diten_eval *ev,
-                 int *migrations, dtfl_err *err)
+int app_env_slot(app_env *e, dtfl_err *err)
 {
-    if (e->t > 0)
-        twin_world_step(e->world, e->t);
-    const sched_obs *o = app_obs_fill(e->obs, e->world, e->t, e->assoc);
-    sched_decision d = {e->next, e->gamma};
-    int rc = sched_policy_decide(pol, o, &d, err);
+    const scen_ops *ops = scen_ops_of(e->sc);
+    void *self = scen_self(e->sc);
+    int rc = ops->observe(self, &e->obs, err);
+    if (rc == 0)
+        rc = scen_policy_decide(e->pol, &e->obs, &e->act, err);
+    if (rc == 0)
+        rc = ops->step(self, &e->act, &e->res, err);
     if (rc < 0)
         return rc;
-    sched_diten_evaluate(&e->model, o, e->next, e->gamma, e->scratch, ev);
-    int moved = 0;
-    for (int u = 0; u < e->U; u++)
-        moved += e->assoc[u] >= 0 && e->assoc[u] != e->next[u];
-    if (migrations != NULL)
-        *migrations = moved;
-    int done = e->t == e->T - 1;
-    if ((rc = sched_policy_feedback(pol, ev->reward, done, err)) < 0)
-        return rc;
-    memcpy(e->assoc, e->next, sizeof(int) * (size_t)e->U);
-    e->t++;
-    return done;
+    int frame_end = (e->obs.slot + 1) % e->info->frame_slots == 0;
+    rc = scen_policy_feedback(e->pol, e->res.reward, frame_end, e->res.done, err);
+    return rc < 0 ? rc : e->res.done;
 }
 
-const int *app_env_assoc(const app_env *e) { return e->assoc; }
-const double *app_env_gamma(const app_env *e) { return e->gamma; }
-const sched_obs *app_env_obs(const app_env *e) { return app_obs_last(e->obs); }
+const scen_info *app_env_info(const app_env *e) { return e->info; }
+scen *app_env_scen(app_env *e) { return e->sc; }
+scen_policy *app_env_policy(app_env *e) { return e->pol; }
+int app_env_last_slot(const app_env *e) { return e->obs.slot; }
+
+const double *app_env_row(app_env *e, int table, int u)
+{
+    scen_ops_of(e->sc)->row(scen_self(e->sc), (scen_table_id)table, u, e->vals);
+    return e->vals;
+}
+
+void app_env_effects(app_env *e, scen_effects *fx)
+{
+    scen_ops_of(e->sc)->effects(scen_self(e->sc), fx);
+}

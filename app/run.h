@@ -2,9 +2,11 @@
  * run.h - internal to app/: the state of `dtfl run` (real mode) and the
  * functions that build it, run one slot, record it and checkpoint it.
  *
- * One slot (DESIGN.md section 2): the world steps; rank 0's policy decides
- * the association and historical ratios and every rank receives them; twins
- * whose server changed migrate; each twin's user uploads the slot's samples
+ * One slot (DESIGN.md section 2): the world steps; on rank 0 the config's
+ * scenario observes, its policy decides and the scenario scores the
+ * decision and names its effects, the server of every twin and the share of
+ * last slot's data it trains on, which every rank receives; twins whose
+ * server changed migrate; each twin's user uploads the slot's samples
  * (synchronisation); every edge server trains on its twins' data and FedAvg
  * combines the servers, rounds_per_slot times; each twin is fine-tuned from
  * the global model and evaluated on its user's own test split; rank 0
@@ -17,16 +19,18 @@
 #ifndef DTFL_APP_RUN_H
 #define DTFL_APP_RUN_H
 
-#include "app.h"
+#include "env.h"
 
 #include "../fl/fl.h"
 #include "../net/net.h"
-#include "../sched/sched.h"
 #include "../twin/twin.h"
 
 /* Wall seconds of the phases of a slot (the slowest rank's). */
 enum { RUN_T_DECIDE, RUN_T_MIGRATE, RUN_T_SYNC, RUN_T_TRAIN, RUN_T_AGGREGATE,
        RUN_T_FINETUNE, RUN_T_EVALUATE, RUN_T_SLOT, RUN_T_COUNT };
+
+/* Most columns of a scenario's real-mode slot table. */
+#define RUN_MODEL_MAX 16
 
 /* What one slot produced, the same on every rank after the slot. */
 typedef struct run_slot_stats {
@@ -48,8 +52,10 @@ typedef struct run_slot_stats {
     double mean_accuracy;   /* personalised models on their users' splits */
     double global_accuracy; /* global model on the test set */
     double t[RUN_T_COUNT];  /* phase seconds */
-    sched_diten_eval model; /* the decision scored by 003's models (rank 0):
-                               predicted utility, cost, objective, reward */
+    double model[RUN_MODEL_MAX]; /* the decision scored by the scenario's
+                               models (rank 0; its SCEN_T_REAL_SLOT columns,
+                               for diten predicted utility, cost, objective,
+                               reward, violations) */
 } run_slot_stats;
 
 typedef struct run_state {
@@ -70,17 +76,13 @@ typedef struct run_state {
     float **server_w;       /* (S,) weights of the servers this rank owns */
     twin_dt **twins;        /* (U,) the twins this rank holds */
     int *assoc;             /* (U,) server of each twin; -1 before slot 0 */
-    double *gamma;          /* (U,) historical ratios of the slot */
-    sched_policy *policy;   /* rank 0 only */
+    double *gamma;          /* (U,) share of last slot's data of the slot */
+    app_env *env;           /* rank 0 only: the scenario and its policy */
     net_migrate_params mig;
     twin_faults faults;     /* simulated edge faults (faults.*, fl.deadline) */
     int64_t *fate;          /* (S,) each server's part in the round */
     uint8_t *took_part;     /* (S,) servers aggregated in the slot */
     double wire_bps;        /* measured ping-pong rate between ranks 0, 1 */
-    app_obs *obs;           /* the policy's view of the slot */
-    sched_diten_params diten; /* 003's utility and cost models */
-    double *model_scratch;     /* (3S,) for sched_diten_evaluate */
-    double *model_rho;         /* (U,) each twin's predicted utility */
     /* scratch */
     uint8_t *stage_x, *stage_y;  /* a server's training set, (cap, dim) */
     size_t stage_cap;

@@ -1,96 +1,124 @@
 /*
  * run_analytic.c - `dtfl run` with mode: analytic. The run's slots played on
- * the models of 003 alone (DESIGN.md section 2): the same servers, users,
- * movement and arrivals as a real-mode run of the config, the same policy
- * (sched.policy_file loaded, sched.learn honoured), but no dataset, no
- * training and no bytes moved: each decision is scored by the utility and
- * cost models (eqs. 11-22) and the barrier reward (eqs. 24-25).
+ * the scenario's models alone (DESIGN.md section 2): the same servers,
+ * users, movement and arrivals as a real-mode run of the config, the same
+ * policy (sched.policy_file loaded, sched.learn honoured), but no dataset,
+ * no training and no bytes moved: each decision is scored by the scenario
+ * (for diten, the utility and cost models of eqs. 11-22 and the barrier
+ * reward of eqs. 24-25).
  *
- * Writes, like real mode: slots.csv (one row per slot), twins.csv (one row
- * per twin every run.twins_every slots) and summary.json. Rows go straight
- * to the files under their temporary names and the files are renamed into
- * place at the end, so memory stays flat however long the run (`dtfl bench
- * soak`) and a run that fails leaves no table that looks whole. It runs on
- * rank 0; other ranks of an mpirun wait for it.
+ * Writes, like real mode: slots.csv (one row per slot: the slot, then the
+ * scenario's analytic slot columns), twins.csv (one row per twin every
+ * run.twins_every slots: slot, user, the scenario's twin columns) and
+ * summary.json (the scenario's summary entries). Rows go straight to the
+ * files under their temporary names and the files are renamed into place at
+ * the end, so memory stays flat however long the run (`dtfl bench soak`)
+ * and a run that fails leaves no table that looks whole. It runs on rank 0;
+ * other ranks of an mpirun wait for it.
  */
-#include "app.h"
-
-#include "../sched/sched.h"
-#include "../twin/twin.h"
+#include "env.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-static const char analytic_slots_header[] =
-    "slot,migrations,predicted_utility,predicted_cost,predicted_cost_norm,"
-    "predicted_objective,predicted_reward,violations";
-
-static const char analytic_twins_header[] =
-    "slot,user,server,new_samples,prev_samples,gamma,predicted_utility";
-
-typedef struct analytic_totals {
-    double utility, cost, objective, reward;
-    long violations, migrations;
-} analytic_totals;
-
-/* Writes slot t's rows; adds to the totals. */
-static void analytic__rows(FILE *slots, FILE *twins, int twins_every,
-                           const app_env *env, const sched_diten_params *m,
-                           int t, const sched_diten_eval *ev, int moved,
-                           analytic_totals *tot)
+void app_row_print(FILE *f, const scen_table *t, const double *v)
 {
-    const sched_obs *o = app_env_obs(env);
-    const int *assoc = app_env_assoc(env);
-    const double *gamma = app_env_gamma(env);
-    fprintf(slots, "%d,%d,%.6f,%.6g,%.6f,%.6f,%.6f,%d\n", t, moved, ev->utility,
-            ev->cost, ev->cost_norm, ev->objective, ev->reward, ev->violations);
-    for (int u = 0; twins_every > 0 && t % twins_every == 0 && u < o->users; u++) {
-        double rho = sched_diten_utility(m, o->n_new[u] + gamma[u] * o->n_prev[u],
-                                         o->phi[u]);
-        fprintf(twins, "%d,%d,%d,%d,%d,%.6f,%.6f\n", t, u, assoc[u], o->n_new[u],
-                o->n_prev[u], gamma[u], rho);
+    for (int c = 0; c < t->ncols; c++) {
+        fputc(',', f);
+        fprintf(f, t->col[c].fmt, v[c]);
     }
-    tot->utility += ev->utility;
-    tot->cost += ev->cost;
-    tot->objective += ev->objective;
-    tot->reward += ev->reward;
-    tot->violations += ev->violations;
-    tot->migrations += moved;
+}
+
+size_t app_row_format(char *buf, size_t cap, const scen_table *t,
+                      const double *v)
+{
+    size_t used = 0;
+    for (int c = 0; c < t->ncols && used < cap; c++) {
+        buf[used++] = ',';
+        if (used < cap)
+            used += (size_t)snprintf(buf + used, cap - used, t->col[c].fmt, v[c]);
+    }
+    if (used >= cap)
+        used = cap - 1;
+    buf[used] = '\0';
+    return used;
+}
+
+/* "prefix,col1,col2,...": a table's header after the driver's columns. */
+static void analytic__header(FILE *f, const char *prefix, const scen_table *t)
+{
+    fputs(prefix, f);
+    for (int c = 0; c < t->ncols; c++)
+        fprintf(f, ",%s", t->col[c].name);
+    fputc('\n', f);
+}
+
+/* Writes slot t's rows; adds the slot's values to the sums. */
+static void analytic__rows(FILE *slots, FILE *twins, int twins_every,
+                           app_env *env, int t, double *sum)
+{
+    const scen_info *in = app_env_info(env);
+    const scen_table *st = &in->table[SCEN_T_ANALYTIC_SLOT];
+    const scen_table *tt = &in->table[SCEN_T_ANALYTIC_TWIN];
+    const double *v = app_env_row(env, SCEN_T_ANALYTIC_SLOT, -1);
+    fprintf(slots, "%d", t);
+    app_row_print(slots, st, v);
+    fputc('\n', slots);
+    for (int c = 0; c < st->ncols; c++)
+        sum[c] += v[c];
+    for (int u = 0; twins_every > 0 && t % twins_every == 0 && u < in->users; u++) {
+        fprintf(twins, "%d,%d", t, u);
+        app_row_print(twins, tt, app_env_row(env, SCEN_T_ANALYTIC_TWIN, u));
+        fputc('\n', twins);
+    }
 }
 
 static int analytic__summary(const app_config *cfg, const char *dir,
-                             const sched_policy *pol, const analytic_totals *tot,
-                             int T, double seconds, dtfl_err *err)
+                             app_env *env, const double *sum, int T,
+                             double seconds, dtfl_err *err)
 {
     cJSON *o = cJSON_CreateObject();
     if (o == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "summary: out of memory");
+    const scen_table *st = &app_env_info(env)->table[SCEN_T_ANALYTIC_SLOT];
     cJSON_AddStringToObject(o, "command", "run");
     cJSON_AddStringToObject(o, "name", cfg->name);
     cJSON_AddStringToObject(o, "mode", "analytic");
-    cJSON_AddStringToObject(o, "policy", sched_policy_name(pol));
+    cJSON_AddStringToObject(o, "policy", scen_policy_name(app_env_policy(env)));
     cJSON_AddNumberToObject(o, "servers", (double)cfg->servers.count);
     cJSON_AddNumberToObject(o, "users", (double)cfg->users.count);
     cJSON_AddNumberToObject(o, "slots", T);
-    cJSON_AddNumberToObject(o, "mean_predicted_utility", tot->utility / T);
-    cJSON_AddNumberToObject(o, "mean_predicted_cost", tot->cost / T);
-    cJSON_AddNumberToObject(o, "mean_predicted_objective", tot->objective / T);
-    cJSON_AddNumberToObject(o, "mean_predicted_reward", tot->reward / T);
-    cJSON_AddNumberToObject(o, "violations", (double)tot->violations);
-    cJSON_AddNumberToObject(o, "migrations", (double)tot->migrations);
+    for (int i = 0; i < st->nsums; i++) {
+        const scen_summary *m = &st->sum[i];
+        double total = sum[m->column];
+        cJSON_AddNumberToObject(o, m->key, m->how == SCEN_SUM_MEAN ? total / T : total);
+    }
     cJSON_AddNumberToObject(o, "seconds", seconds);
     return app_results_summary(dir, o, err);
 }
 
+/* The closing line: the summary's entries. */
+static void analytic__say(const scen_table *st, const double *sum, int T)
+{
+    printf("dtfl run: analytic, %d slots:", T);
+    for (int i = 0; i < st->nsums; i++) {
+        const scen_summary *m = &st->sum[i];
+        double total = sum[m->column];
+        printf(" %s %.4g", m->key, m->how == SCEN_SUM_MEAN ? total / T : total);
+    }
+    printf("\n");
+}
+
 /* Opens DIR/name under its temporary name with its header written. */
-static int analytic__open(const char *dir, const char *name, const char *header,
-                          dtfl_afile **f, dtfl_err *err)
+static int analytic__open(const char *dir, const char *name, const char *prefix,
+                          const scen_table *t, dtfl_afile **f, dtfl_err *err)
 {
     char path[APP_PATH_MAX + 32];
     int rc = app_results_path(dir, name, path, sizeof path, err);
     if (rc == 0 && (rc = dtfl_afile_open(f, path, err)) == 0)
-        fprintf(dtfl_afile_stream(*f), "%s\n", header);
+        analytic__header(dtfl_afile_stream(*f), prefix, t);
     return rc;
 }
 
@@ -98,31 +126,31 @@ int app_run_analytic(const app_config *cfg, const char *dir,
                      const app_watch *watch, dtfl_err *err)
 {
     app_env *env = NULL;
-    sched_policy *pol = NULL;
     dtfl_afile *slots = NULL, *twins = NULL;
-    sched_params sp;
-    sched_diten_params m;
-    analytic_totals tot = {0};
-    app_sched_params(cfg, &sp);
-    app_diten_params(cfg, &m);
+    double *sum = NULL;
     double t0 = dtfl_now();
     int rc = app_env_create(&env, cfg, err), T = 0;
-    if (rc == 0 && (rc = sched_policy_create(&pol, &sp, err)) == 0)
-        rc = app_policy_setup(pol, cfg, err);
+    const scen_info *in = rc == 0 ? app_env_info(env) : NULL;
+    if (rc == 0)
+        rc = app_policy_setup(app_env_policy(env), cfg, err);
     if (rc == 0 &&
-        (rc = analytic__open(dir, "slots.csv", analytic_slots_header, &slots, err)) == 0)
-        rc = analytic__open(dir, "twins.csv", analytic_twins_header, &twins, err);
+        (sum = calloc((size_t)in->table[SCEN_T_ANALYTIC_SLOT].ncols + 1,
+                      sizeof(double))) == NULL)
+        rc = dtfl_err_set(err, DTFL_ENOMEM, "analytic run: out of memory");
+    if (rc == 0 &&
+        (rc = analytic__open(dir, "slots.csv", "slot",
+                             &in->table[SCEN_T_ANALYTIC_SLOT], &slots, err)) == 0)
+        rc = analytic__open(dir, "twins.csv", "slot,user",
+                            &in->table[SCEN_T_ANALYTIC_TWIN], &twins, err);
     if (rc == 0)
         rc = app_env_reset(env, -1, err); /* the run's own users */
     for (int done = 0; rc == 0 && !done; T++) {
-        sched_diten_eval ev;
-        int moved = 0;
-        if ((rc = app_env_slot(env, pol, &ev, &moved, err)) < 0)
+        if ((rc = app_env_slot(env, err)) < 0)
             break;
         done = rc;
         rc = 0;
         analytic__rows(dtfl_afile_stream(slots), dtfl_afile_stream(twins),
-                       (int)cfg->run.twins_every, env, &m, T, &ev, moved, &tot);
+                       (int)cfg->run.twins_every, env, T, sum);
         if (watch != NULL)
             watch->slot(watch->ctx, T);
     }
@@ -132,18 +160,15 @@ int app_run_analytic(const app_config *cfg, const char *dir,
         rc = dtfl_afile_commit(twins, err);
         twins = NULL;
     }
-    if (rc == 0 && cfg->sched.learn && sched_policy_learns(pol))
-        rc = app_policy_save(pol, dir, err);
+    if (rc == 0 && cfg->sched.learn && scen_policy_learns(app_env_policy(env)))
+        rc = app_policy_save(app_env_policy(env), dir, err);
     if (rc == 0)
-        rc = analytic__summary(cfg, dir, pol, &tot, T, dtfl_now() - t0, err);
+        rc = analytic__summary(cfg, dir, env, sum, T, dtfl_now() - t0, err);
     if (rc == 0 && watch == NULL)
-        printf("dtfl run: analytic, %d slots: objective %.4f utility %.4f "
-               "reward %.4f per slot, %ld migrations, %ld violations\n",
-               T, tot.objective / T, tot.utility / T, tot.reward / T,
-               tot.migrations, tot.violations);
+        analytic__say(&in->table[SCEN_T_ANALYTIC_SLOT], sum, T);
     dtfl_afile_abort(slots);
     dtfl_afile_abort(twins);
-    sched_policy_destroy(pol);
+    free(sum);
     app_env_destroy(env);
     return rc;
 }

@@ -5,7 +5,8 @@
  * After slot t, DIR/ckpt/slot-<t>/ receives:
  *   rank-<r>.bin  from every rank: the twins it holds, encoded;
  *   state.bin     from rank 0: the global model, association, ratios,
- *                 policy state and the tables written so far;
+ *                 policy state, the scenario's state and the actions its
+ *                 frame-level agents hold, and the tables written so far;
  *   COMPLETE      from rank 0, only after every rank reported its file
  *                 written (temporary name, fsync, rename, directory fsync).
  * Each file carries magic, version, slot, rank count, a CRC of the resolved
@@ -23,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CKPT_VERSION 1u
+#define CKPT_VERSION 2u /* 2: the scenario's state and held actions */
 #define CKPT_KEEP 2
 
 /* ---- a growable byte buffer and a bounds-checked reader ---- */
@@ -213,6 +214,30 @@ static int ckpt__save_rank(run_state *s, int t, const char *dir, dtfl_err *err)
     return rc;
 }
 
+/* A state's bytes through its save function (size first, then bytes). */
+typedef int (*ckpt_save_fn)(void *self, uint8_t *buf, size_t *len,
+                            dtfl_err *err);
+
+static int ckpt__state(ckpt_buf *b, ckpt_save_fn save, void *self,
+                       dtfl_err *err)
+{
+    size_t len = 0;
+    int rc = save(self, NULL, &len, err);
+    uint8_t *p = rc == 0 ? malloc(len + 1) : NULL;
+    if (rc == 0 && p == NULL)
+        rc = dtfl_err_set(err, DTFL_ENOMEM, "checkpoint: out of memory");
+    if (rc == 0 && (rc = save(self, p, &len, err)) == 0)
+        ckpt__blob(b, p, len);
+    free(p);
+    return rc;
+}
+
+static int ckpt__policy_save(void *self, uint8_t *buf, size_t *len,
+                             dtfl_err *err)
+{
+    return scen_policy_save(self, buf, len, err);
+}
+
 static int ckpt__save_state(run_state *s, int t, const char *dir, dtfl_err *err)
 {
     ckpt_buf b = {0};
@@ -223,15 +248,19 @@ static int ckpt__save_state(run_state *s, int t, const char *dir, dtfl_err *err)
     for (int u = 0; u < s->U; u++)
         ckpt__u32(&b, (uint32_t)s->assoc[u]);
     ckpt__blob(&b, s->gamma, sizeof(double) * (size_t)s->U);
-    size_t plen = 0;
-    int rc = sched_policy_save(s->policy, NULL, &plen, err);
-    uint8_t *pstate = rc == 0 ? malloc(plen + 1) : NULL;
-    if (rc == 0 && pstate == NULL)
-        rc = dtfl_err_set(err, DTFL_ENOMEM, "checkpoint: out of memory");
-    if (rc == 0)
-        rc = sched_policy_save(s->policy, pstate, &plen, err);
+    scen *sc = app_env_scen(s->env);
+    scen_policy *pol = app_env_policy(s->env);
+    int rc = ckpt__state(&b, ckpt__policy_save, pol, err);
+    if (rc == 0) /* the scenario, and what frame-level agents hold */
+        rc = ckpt__state(&b, scen_ops_of(sc)->save, scen_self(sc), err);
     if (rc == 0) {
-        ckpt__blob(&b, pstate, plen);
+        int nd, nb, *held;
+        double *held_box;
+        scen_action_size(app_env_info(s->env), &nd, &nb);
+        scen_policy_held(pol, &held, &held_box);
+        for (int i = 0; i < nd; i++)
+            ckpt__u32(&b, (uint32_t)held[i]);
+        ckpt__blob(&b, held_box, sizeof(double) * (size_t)nb);
         size_t n;
         const char *text = app_table_text(s->slots_csv, &n);
         ckpt__blob(&b, text, n);
@@ -241,7 +270,6 @@ static int ckpt__save_state(run_state *s, int t, const char *dir, dtfl_err *err)
         snprintf(path, sizeof path, "%s/state.bin", dir);
         rc = ckpt__write(&b, path, err);
     }
-    free(pstate);
     free(b.p);
     return rc;
 }
@@ -391,15 +419,29 @@ static int ckpt__load_state(run_state *s, int t, const char *dir, dtfl_err *err)
             r.bad = 1;
     }
     const uint8_t *g = ckpt__getblob(&r, &n);
+    size_t lsc, lbox;
     const uint8_t *pol = ckpt__getblob(&r, &len);
+    const uint8_t *sst = ckpt__getblob(&r, &lsc);
+    int nd, nb, *held;
+    double *held_box;
+    scen_action_size(app_env_info(s->env), &nd, &nb);
+    scen_policy_held(app_env_policy(s->env), &held, &held_box);
+    for (int i = 0; i < nd; i++)
+        held[i] = (int)ckpt__get32(&r);
+    const uint8_t *hb = ckpt__getblob(&r, &lbox);
     size_t l1, l2;
     const uint8_t *t1 = ckpt__getblob(&r, &l1), *t2 = ckpt__getblob(&r, &l2);
-    if (r.bad || g == NULL || n != sizeof(double) * (size_t)s->U || r.at != r.len) {
+    if (r.bad || g == NULL || n != sizeof(double) * (size_t)s->U ||
+        lbox != sizeof(double) * (size_t)nb || r.at != r.len) {
         rc = dtfl_err_set(err, DTFL_EDATA, "%s: truncated or malformed", path);
         goto done;
     }
     memcpy(s->gamma, g, n);
-    if ((rc = sched_policy_load(s->policy, pol, len, err)) < 0)
+    if (nb > 0)
+        memcpy(held_box, hb, lbox);
+    scen *sc = app_env_scen(s->env);
+    if ((rc = scen_policy_load(app_env_policy(s->env), pol, len, err)) < 0 ||
+        (rc = scen_ops_of(sc)->load(scen_self(sc), sst, lsc, err)) < 0)
         goto done;
     if (app_table_set_text(s->slots_csv, (const char *)t1, l1) < 0 ||
         app_table_set_text(s->twins_csv, (const char *)t2, l2) < 0)

@@ -16,25 +16,43 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static const char slots_header[] =
+/* The driver's columns before and after the scenario's modelled ones. */
+static const char slots_head[] =
     "slot,migrations,failed,moved_bytes,active_servers,train_samples,flops,"
-    "mean_accuracy,global_accuracy,predicted_utility,predicted_cost,"
-    "predicted_objective,predicted_reward,violations,servers_reported,"
-    "servers_dropped,servers_late,rounds_kept,round_time,users_missed,took_part,"
-    "wire_cross_rank,wire_raw_bytes,"
-    "wire_bytes,decide_s,migrate_s,sync_s,train_s,aggregate_s,finetune_s,"
-    "evaluate_s,slot_s";
+    "mean_accuracy,global_accuracy";
+static const char slots_tail[] =
+    "servers_reported,servers_dropped,servers_late,rounds_kept,round_time,"
+    "users_missed,took_part,wire_cross_rank,wire_raw_bytes,wire_bytes,"
+    "decide_s,migrate_s,sync_s,train_s,aggregate_s,finetune_s,evaluate_s,"
+    "slot_s";
+static const char twins_head[] =
+    "slot,user,server,synced,new_samples,train_samples,gamma,accuracy";
 
-static const char twins_header[] =
-    "slot,user,server,synced,new_samples,train_samples,gamma,accuracy,"
-    "predicted_utility";
+/* head, the table's columns, tail: one CSV header. */
+static int record__header(char *buf, size_t cap, const char *head,
+                          const scen_table *t, const char *tail)
+{
+    size_t used = (size_t)snprintf(buf, cap, "%s", head);
+    for (int c = 0; c < t->ncols && used < cap; c++)
+        used += (size_t)snprintf(buf + used, cap - used, ",%s", t->col[c].name);
+    if (tail != NULL && used < cap)
+        used += (size_t)snprintf(buf + used, cap - used, ",%s", tail);
+    return used < cap ? 0 : DTFL_ERANGE;
+}
 
 int run_record_open(run_state *s, dtfl_err *err)
 {
     if (s->rank != 0)
         return 0;
-    if (app_table_create(&s->slots_csv, slots_header) < 0 ||
-        app_table_create(&s->twins_csv, twins_header) < 0)
+    const scen_info *in = app_env_info(s->env);
+    char slots[2048], twins[1024];
+    if (record__header(slots, sizeof slots, slots_head,
+                       &in->table[SCEN_T_REAL_SLOT], slots_tail) < 0 ||
+        record__header(twins, sizeof twins, twins_head,
+                       &in->table[SCEN_T_REAL_TWIN], NULL) < 0)
+        return dtfl_err_set(err, DTFL_EINTERNAL, "tables: headers too long");
+    if (app_table_create(&s->slots_csv, slots) < 0 ||
+        app_table_create(&s->twins_csv, twins) < 0)
         return dtfl_err_set(err, DTFL_ENOMEM, "tables: out of memory");
     return 0;
 }
@@ -60,17 +78,21 @@ static int record__twins(run_state *s, int t)
 {
     const int64_t *v = s->per_user; /* correct, tested, trained per user */
     const int every = (int)s->cfg->run.twins_every;
+    const scen_table *tab = &app_env_info(s->env)->table[SCEN_T_REAL_TWIN];
+    char model[512];
     int rc = 0;
     if (every == 0 || t % every != 0)
         return 0;
     for (int u = 0; u < s->U && rc == 0; u++) {
         int missed = twin_fault_user_misses(&s->faults, (uint64_t)s->cfg->seed, u, t);
-        rc = app_table_add(s->twins_csv, "%d,%d,%d,%d,%d,%lld,%.6f,%.6f,%.6f", t,
+        app_row_format(model, sizeof model, tab,
+                       app_env_row(s->env, SCEN_T_REAL_TWIN, u));
+        rc = app_table_add(s->twins_csv, "%d,%d,%d,%d,%d,%lld,%.6f,%.6f%s", t,
                            u, s->assoc[u], !missed,
                            missed ? 0 : twin_world_new_samples(s->world, u, t),
                            (long long)v[2 * s->U + u], s->gamma[u],
                            v[s->U + u] ? (double)v[u] / (double)v[s->U + u] : 0.0,
-                           s->model_rho[u]);
+                           model);
     }
     return rc;
 }
@@ -81,19 +103,20 @@ int run_record_slot(run_state *s, int t, const run_slot_stats *st,
     if (s->rank != 0)
         return 0;
     const double *tt = st->t;
-    char *took = NULL;
+    char *took = NULL, model[1024];
+    app_row_format(model, sizeof model,
+                   &app_env_info(s->env)->table[SCEN_T_REAL_SLOT], st->model);
     int rc = record__took_part(s, &took);
     if (rc == 0)
         rc = app_table_add(
             s->slots_csv,
-            "%d,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.6f,%.6f,%.6g,%.6f,%.6f,%d,"
+            "%d,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.6f%s,"
             "%lld,%lld,%lld,%lld,%.6g,%lld,%s,"
             "%lld,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f",
             t, (long long)st->migrations, (long long)st->failed,
             (long long)st->moved_bytes, (long long)st->active,
             (long long)st->train_samples, (long long)st->flops, st->mean_accuracy,
-            st->global_accuracy, st->model.utility, st->model.cost,
-            st->model.objective, st->model.reward, st->model.violations,
+            st->global_accuracy, model,
             (long long)st->reported, (long long)st->dropped, (long long)st->late,
             (long long)st->rounds_kept, st->round_time,
             (long long)st->users_missed, took, (long long)st->wire_cross,
@@ -161,7 +184,7 @@ int run_record_summary(run_state *s, const run_slot_stats *last,
     cJSON_AddStringToObject(o, "command", "run");
     cJSON_AddStringToObject(o, "name", c->name);
     cJSON_AddStringToObject(o, "mode", "real");
-    cJSON_AddStringToObject(o, "policy", sched_policy_name(s->policy));
+    cJSON_AddStringToObject(o, "policy", scen_policy_name(app_env_policy(s->env)));
     cJSON_AddStringToObject(o, "model", fl_model_kind_name(c->model.kind));
     cJSON_AddNumberToObject(o, "ranks", s->P);
     cJSON_AddNumberToObject(o, "servers", s->S);
@@ -173,11 +196,12 @@ int run_record_summary(run_state *s, const run_slot_stats *last,
     /* means over the slots of this execution (since --resume, if any) */
     double n = s->T - s->first_slot > 0 ? s->T - s->first_slot : 1;
     cJSON_AddNumberToObject(o, "mean_accuracy", total->mean_accuracy / n);
-    cJSON_AddNumberToObject(o, "mean_predicted_utility", total->model.utility / n);
-    cJSON_AddNumberToObject(o, "mean_predicted_cost", total->model.cost / n);
-    cJSON_AddNumberToObject(o, "mean_predicted_objective", total->model.objective / n);
-    cJSON_AddNumberToObject(o, "mean_predicted_reward", total->model.reward / n);
-    cJSON_AddNumberToObject(o, "violations", total->model.violations);
+    const scen_table *mt = &app_env_info(s->env)->table[SCEN_T_REAL_SLOT];
+    for (int i = 0; i < mt->nsums; i++) { /* the scenario's modelled means */
+        const scen_summary *m = &mt->sum[i];
+        double v = total->model[m->column];
+        cJSON_AddNumberToObject(o, m->key, m->how == SCEN_SUM_MEAN ? v / n : v);
+    }
     cJSON_AddNumberToObject(o, "migrations", (double)total->migrations);
     cJSON_AddNumberToObject(o, "failed_migrations", (double)total->failed);
     cJSON_AddNumberToObject(o, "moved_bytes", (double)total->moved_bytes);

@@ -1,8 +1,9 @@
 /*
  * run_setup.c - builds the state of `dtfl run` from a config: data and
  * per-user label mixes and test splits, the world, the model and optimiser,
- * the policy (rank 0), the migration settings and the scratch buffers. Every
- * rank builds the same world and the same global model from the seed.
+ * the scenario and its policy (rank 0), the migration settings and the
+ * scratch buffers. Every rank builds the same world and the same global
+ * model from the seed.
  */
 #include "run.h"
 
@@ -21,12 +22,10 @@ void run_free(run_state *s)
     free(s->twins);
     free(s->assoc);
     free(s->gamma);
-    free(s->model_scratch);
     free(s->global_w);
     free(s->global_mix);
     free(s->user_mix);
     free(s->test_idx);
-    app_obs_destroy(s->obs);
     free(s->stage_x);
     free(s->stage_y);
     free(s->pick);
@@ -36,7 +35,7 @@ void run_free(run_state *s)
     free(s->took_part);
     app_table_destroy(s->slots_csv);
     app_table_destroy(s->twins_csv);
-    sched_policy_destroy(s->policy);
+    app_env_destroy(s->env);
     fl_batch_destroy(s->batch);
     fl_sgd_destroy(s->sgd);
     fl_model_destroy(s->model);
@@ -177,19 +176,15 @@ int run_setup(run_state *s, const app_config *cfg, net_comm *comm,
         (rc = setup__users(s, err)) < 0 || (rc = setup__model(s, err)) < 0 ||
         (rc = setup__buffers(s, err)) < 0 || (rc = setup__net(s, err)) < 0)
         return rc;
-    if ((rc = app_obs_create(&s->obs, s->U, s->S, err)) < 0)
-        return rc;
-    if (s->rank == 0) {
-        app_diten_params(cfg, &s->diten);
-        s->model_scratch = malloc(sizeof(double) * (3 * (size_t)s->S + (size_t)s->U));
-        if (s->model_scratch == NULL)
-            return dtfl_err_set(err, DTFL_ENOMEM, "run: out of memory");
-        s->model_rho = s->model_scratch + 3 * (size_t)s->S;
-        sched_params sp;
-        app_sched_params(cfg, &sp);
-        if ((rc = sched_policy_create(&s->policy, &sp, err)) < 0)
+    if (s->rank == 0) { /* the scenario and its policy, on the run's users */
+        if ((rc = app_env_create(&s->env, cfg, err)) < 0 ||
+            (rc = app_env_reset(s->env, -1, err)) < 0)
             return rc;
-        rc = app_policy_setup(s->policy, cfg, err);
+        if (app_env_info(s->env)->table[SCEN_T_REAL_SLOT].ncols > RUN_MODEL_MAX)
+            return dtfl_err_set(err, DTFL_EINTERNAL, "scenario %s: more than "
+                                                     "%d modelled columns",
+                                cfg->scenario, RUN_MODEL_MAX);
+        rc = app_policy_setup(app_env_policy(s->env), cfg, err);
     }
     return rc;
 }

@@ -19,30 +19,23 @@
 
 /* ---- decide ---- */
 
-/* Rank 0 scores the decision with 003's models (eqs. 11-25): what the
- * model predicts beside what the slot then measures. A policy that learns
- * online (sched.learn) gets the predicted reward. */
-static int slot__predict(run_state *s, const sched_obs *o, const int *assoc,
-                         int t, sched_diten_eval *ev, dtfl_err *err)
-{
-    sched_diten_evaluate(&s->diten, o, assoc, s->gamma, s->model_scratch, ev);
-    for (int u = 0; u < s->U; u++)
-        s->model_rho[u] = sched_diten_utility(
-            &s->diten, o->n_new[u] + s->gamma[u] * o->n_prev[u], o->phi[u]);
-    return sched_policy_feedback(s->policy, ev->reward, t == s->T - 1, err);
-}
-
-/* Rank 0 decides; every rank receives the association and ratios. */
-static int slot__decide(run_state *s, int t, int *assoc, sched_diten_eval *ev,
-                        dtfl_err *err)
+/* Rank 0 plays the slot on the scenario: it observes, the policy decides,
+ * the scenario scores the decision with its models (for diten eqs. 11-25:
+ * what the model predicts beside what the slot then measures; a policy
+ * that learns online, sched.learn, gets the predicted reward) and names its
+ * effects; every rank receives the twins' servers and data shares. */
+static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
 {
     int rc = 0;
-    if (s->rank == 0) {
-        const sched_obs *o = app_obs_fill(s->obs, s->world, t, s->assoc);
-        sched_decision d = {assoc, s->gamma};
-        rc = sched_policy_decide(s->policy, o, &d, err);
-        if (rc == 0)
-            rc = slot__predict(s, o, assoc, t, ev, err);
+    if (s->rank == 0 && (rc = app_env_slot(s->env, err)) >= 0) {
+        rc = 0;
+        scen_effects fx;
+        app_env_effects(s->env, &fx);
+        memcpy(assoc, fx.server, sizeof(int) * (size_t)s->U);
+        memcpy(s->gamma, fx.share, sizeof(double) * (size_t)s->U);
+        const double *v = app_env_row(s->env, SCEN_T_REAL_SLOT, -1);
+        int n = app_env_info(s->env)->table[SCEN_T_REAL_SLOT].ncols;
+        memcpy(model, v, sizeof(double) * (size_t)n);
     }
     int64_t bad = rc < 0;
     int rc2 = net_allreduce_i64(s->comm, &bad, 1, err);
@@ -490,7 +483,7 @@ int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
     int *next = malloc(sizeof(int) * (size_t)s->U);
     if (next == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "slot: out of memory");
-    int rc = slot__decide(s, t, next, &st->model, err);
+    int rc = slot__decide(s, next, st->model, err);
     double t1 = dtfl_now();
     if (rc == 0)
         rc = slot__migrate(s, t, next, st, err);

@@ -1,14 +1,17 @@
 /*
- * scenario.c - what a config says about the world and the scheduler, in the
- * parameter structs of twin/ and sched/, and the observation both the real
- * run and the analytic environment hand to a policy.
+ * scenario.c - what a config says about the world and the scenario, in the
+ * parameter structs of twin/ and scen/: the shared world, the learners'
+ * knobs, and each scenario's own section (one binding per scenario below);
+ * and the policy files of `sched.policy_file`.
  */
-#include "app.h"
+#include "env.h"
 
-#include "../sched/sched.h"
+#include "../scen/diten.h"
+#include "../scen/toy.h"
 #include "../twin/twin.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,9 +45,9 @@ void app_world_params(const app_config *c, uint64_t user_seed,
     memcpy(p->twin_bits, c->users.twin_bits, sizeof p->twin_bits);
 }
 
-void app_diten_params(const app_config *c, sched_diten_params *p)
+void app_diten_params(const app_config *c, scen_diten_params *p)
 {
-    *p = sched_diten_defaults();
+    *p = scen_diten_defaults();
     const double per_sample[3] = {784.0, 0.784, 1.0};
     const double per_bit[3] = {1.0, 1e-3, 1.0 / 784.0};
     p->unit_per_sample = per_sample[c->diten.unit];
@@ -92,111 +95,67 @@ static void scenario__ac(const app_ac_config *a, int episode, rl_ac_params *p)
     p->critic_gain = a->init_critic_gain;
 }
 
-void app_sched_params(const app_config *c, sched_params *p)
+/* The binding of each scenario to its config section: one row per scenario
+ * of scen/registry.c. */
+static void scenario__diten(const app_config *c, app_scen_params *p)
 {
-    memset(p, 0, sizeof *p);
-    p->policy = c->sched.policy;
-    p->allocation = (sched_allocation)c->sched.allocation;
-    p->gamma = c->sched.gamma;
-    p->seed = (uint64_t)c->seed;
-    p->users = (int)c->users.count;
-    p->servers = (int)c->servers.count;
-    p->width = c->world.width;
-    p->height = c->world.height;
-    p->samples_max = (double)c->users.samples[1];
-    p->twin_bits_max = c->users.twin_bits[1] > 0 ? c->users.twin_bits[1] : 1.0;
-    app_diten_params(c, &p->model);
-    p->ppo = rl_ppo_defaults();
-    p->a2c = rl_a2c_defaults();
-    scenario__ac(&c->ppo, (int)c->world.slots, &p->ppo);
-    scenario__ac(&c->a2c, (int)c->world.slots, &p->a2c);
-    p->ddpg = rl_ddpg_defaults();
-    p->ddpg.lr_actor = c->ddpg.lr_actor;
-    p->ddpg.lr_critic = c->ddpg.lr_critic;
-    p->ddpg.gamma = c->ddpg.gamma;
-    p->ddpg.tau = c->ddpg.tau;
-    p->ddpg.noise = c->ddpg.noise;
-    p->ddpg.batch = (int)c->ddpg.batch;
-    p->ddpg.buffer = (int)c->ddpg.buffer;
-    p->ddpg.learning_starts = (int)c->ddpg.learning_starts;
-    p->ddpg.train_every = (int)c->ddpg.train_every;
-    p->ddpg.policy_delay = (int)c->ddpg.policy_delay;
-    p->ddpg.hidden = (int)c->ddpg.hidden;
-    p->ddpg.layers = (int)c->ddpg.layers;
+    app_diten_params(c, &p->diten.model);
+    p->diten.allocation = (scen_diten_allocation)c->sched.allocation;
+    p->diten.gamma = c->sched.gamma;
 }
 
-struct app_obs {
-    int U, S;
-    double *user_xy, *server_xy, *p, *q, *eps, *dist, *sdist, *phi, *bits;
-    int *n_new, *n_prev;
-    sched_obs o;
+static void scenario__toy(const app_config *c, app_scen_params *p)
+{
+    p->toy.cost[0] = c->toy.cost_0;
+    p->toy.cost[1] = c->toy.cost_1;
+    p->toy.move_penalty = c->toy.move_penalty;
+    p->toy.target = c->toy.target;
+}
+
+static const struct {
+    const char *name;
+    void (*fill)(const app_config *c, app_scen_params *p);
+    size_t offset; /* of the section's storage in app_scen_params */
+} scenario_sections[] = {
+    {"diten", scenario__diten, offsetof(app_scen_params, diten)},
+    {"toy", scenario__toy, offsetof(app_scen_params, toy)},
 };
 
-int app_obs_create(app_obs **out, int U, int S, dtfl_err *err)
+void app_scen_setup(const app_config *c, app_scen_params *params,
+                    scen_setup *s)
 {
-    *out = NULL;
-    app_obs *o = calloc(1, sizeof *o);
-    size_t nd = 2 * (size_t)U + 2 * (size_t)S + 3 * (size_t)S +
-                (size_t)U * S + (size_t)S * S + 2 * (size_t)U;
-    if (o == NULL || (o->user_xy = calloc(nd, sizeof(double))) == NULL ||
-        (o->n_new = calloc(2 * (size_t)U, sizeof(int))) == NULL) {
-        app_obs_destroy(o);
-        return dtfl_err_set(err, DTFL_ENOMEM, "observation: out of memory");
-    }
-    o->U = U;
-    o->S = S;
-    o->server_xy = o->user_xy + 2 * (size_t)U;
-    o->p = o->server_xy + 2 * (size_t)S;
-    o->q = o->p + S;
-    o->eps = o->q + S;
-    o->dist = o->eps + S;
-    o->sdist = o->dist + (size_t)U * S;
-    o->phi = o->sdist + (size_t)S * S;
-    o->bits = o->phi + U;
-    o->n_prev = o->n_new + U;
-    *out = o;
-    return 0;
+    memset(s, 0, sizeof *s);
+    memset(params, 0, sizeof *params);
+    s->scenario = c->scenario;
+    app_world_params(c, 0, &s->world);
+    s->slots = (int)c->world.slots;
+    s->frame_slots = (int)c->world.frame_slots;
+    s->seed = (uint64_t)c->seed;
+    for (size_t i = 0; i < sizeof scenario_sections / sizeof scenario_sections[0]; i++)
+        if (strcmp(scenario_sections[i].name, c->scenario) == 0) {
+            scenario_sections[i].fill(c, params);
+            s->params = (const char *)params + scenario_sections[i].offset;
+        }
+    s->ppo = rl_ppo_defaults();
+    s->a2c = rl_a2c_defaults();
+    scenario__ac(&c->ppo, (int)c->world.slots, &s->ppo);
+    scenario__ac(&c->a2c, (int)c->world.slots, &s->a2c);
+    s->ddpg = rl_ddpg_defaults();
+    s->ddpg.lr_actor = c->ddpg.lr_actor;
+    s->ddpg.lr_critic = c->ddpg.lr_critic;
+    s->ddpg.gamma = c->ddpg.gamma;
+    s->ddpg.tau = c->ddpg.tau;
+    s->ddpg.noise = c->ddpg.noise;
+    s->ddpg.batch = (int)c->ddpg.batch;
+    s->ddpg.buffer = (int)c->ddpg.buffer;
+    s->ddpg.learning_starts = (int)c->ddpg.learning_starts;
+    s->ddpg.train_every = (int)c->ddpg.train_every;
+    s->ddpg.policy_delay = (int)c->ddpg.policy_delay;
+    s->ddpg.hidden = (int)c->ddpg.hidden;
+    s->ddpg.layers = (int)c->ddpg.layers;
 }
 
-void app_obs_destroy(app_obs *o)
-{
-    if (o == NULL)
-        return;
-    free(o->user_xy);
-    free(o->n_new);
-    free(o);
-}
-
-const sched_obs *app_obs_fill(app_obs *o, const twin_world *w, int t,
-                              const int *prev_assoc)
-{
-    const int U = o->U, S = o->S;
-    for (int u = 0; u < U; u++) {
-        twin_world_user_xy(w, u, &o->user_xy[2 * u], &o->user_xy[2 * u + 1]);
-        o->phi[u] = twin_world_user_phi(w, u);
-        o->bits[u] = twin_world_user_twin_bits(w, u);
-        o->n_new[u] = twin_world_new_samples(w, u, t);
-        o->n_prev[u] = t > 0 ? twin_world_new_samples(w, u, t - 1) : 0;
-        for (int k = 0; k < S; k++)
-            o->dist[(size_t)u * S + k] = twin_world_user_server_dist(w, u, k);
-    }
-    for (int k = 0; k < S; k++) {
-        twin_world_server_xy(w, k, &o->server_xy[2 * k], &o->server_xy[2 * k + 1]);
-        o->p[k] = twin_world_server_p(w, k);
-        o->q[k] = twin_world_server_q(w, k);
-        o->eps[k] = twin_world_server_eps(w, k);
-        for (int j = 0; j < S; j++)
-            o->sdist[(size_t)k * S + j] = twin_world_server_dist(w, k, j);
-    }
-    o->o = (sched_obs){t, U, S, o->user_xy, o->server_xy, o->p, o->q, o->eps,
-                       o->dist, o->sdist, o->phi, o->bits, o->n_new, o->n_prev,
-                       prev_assoc};
-    return &o->o;
-}
-
-const sched_obs *app_obs_last(const app_obs *o) { return &o->o; }
-
-int app_policy_setup(sched_policy *pol, const app_config *cfg, dtfl_err *err)
+int app_policy_setup(scen_policy *pol, const app_config *cfg, dtfl_err *err)
 {
     const char *path = cfg->sched.policy_file;
     int rc = 0;
@@ -204,23 +163,23 @@ int app_policy_setup(sched_policy *pol, const app_config *cfg, dtfl_err *err)
         uint8_t *buf = NULL;
         size_t len = 0;
         rc = dtfl_file_read_all(path, (size_t)1 << 31, &buf, &len, err);
-        if (rc == 0 && (rc = sched_policy_load(pol, buf, len, err)) < 0)
+        if (rc == 0 && (rc = scen_policy_load(pol, buf, len, err)) < 0)
             dtfl_err_prefix(err, "%s", path);
         free(buf);
     }
-    sched_policy_set_training(pol, cfg->sched.learn);
+    scen_policy_set_training(pol, cfg->sched.learn);
     return rc;
 }
 
-int app_policy_save(sched_policy *pol, const char *dir, dtfl_err *err)
+int app_policy_save(scen_policy *pol, const char *dir, dtfl_err *err)
 {
     size_t len = 0;
-    int rc = sched_policy_save(pol, NULL, &len, err);
+    int rc = scen_policy_save(pol, NULL, &len, err);
     uint8_t *buf = rc == 0 ? malloc(len + 1) : NULL;
     if (rc == 0 && buf == NULL)
         rc = dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
     if (rc == 0)
-        rc = sched_policy_save(pol, buf, &len, err);
+        rc = scen_policy_save(pol, buf, &len, err);
     char path[APP_PATH_MAX + 32];
     if (rc == 0)
         rc = app_results_path(dir, "policy.bin", path, sizeof path, err);

@@ -8,6 +8,7 @@
  * number.
  */
 #include "config_int.h"
+#include "env.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -307,11 +308,89 @@ void app__key_format(const app_key *k, const app_config *cfg, char *buf,
     }
 }
 
-void app__config_cross_check(const app_config *cfg,
+int app__key_foreign(const app_config *cfg, const char *path,
+                     const char **owner)
+{
+    size_t len = strcspn(path, ".");
+    if (path[len] != '.')
+        return 0;
+    for (int i = 0; i < scen_count(); i++) {
+        const char *name = scen_at(i)->name;
+        if (strlen(name) == len && strncmp(name, path, len) == 0) {
+            *owner = name;
+            return strcmp(name, cfg->scenario) != 0;
+        }
+    }
+    return 0;
+}
+
+void app__config_resolve(app_config *cfg)
+{
+    const scen_ops *sc = scen_find(cfg->scenario);
+    if (sc != NULL && cfg->sched.policy[0] == '\0')
+        snprintf(cfg->sched.policy, sizeof cfg->sched.policy, "%s",
+                 sc->default_policy);
+}
+
+/* The scenario's own checks, its sections and its policies. */
+static void schema__scenario_check(const app_config *cfg,
+                                   const unsigned char *set,
+                                   void (*report)(void *, const char *,
+                                                  const char *),
+                                   void *ctx)
+{
+    char msg[512];
+    int n;
+    const app_key *ks = app__schema(&n);
+    const char *owner;
+    for (int i = 0; i < n; i++)
+        if (set[i] && app__key_foreign(cfg, ks[i].path, &owner)) {
+            snprintf(msg, sizeof msg, "%s: belongs to scenario %s, and this "
+                                      "config's scenario is %s",
+                     ks[i].path, owner, cfg->scenario);
+            report(ctx, ks[i].path, msg);
+        }
+    const scen_ops *sc = scen_find(cfg->scenario);
+    if (sc == NULL)
+        return; /* reported by the key's own check */
+    if (scen_policy_find(sc, cfg->sched.policy) == NULL) {
+        const scen_ops *other = scen_policy_owner(cfg->sched.policy);
+        size_t used = other != NULL
+            ? (size_t)snprintf(msg, sizeof msg, "sched.policy: '%s' serves "
+                                                "scenario %s, not %s; ",
+                               cfg->sched.policy, other->name, sc->name)
+            : (size_t)snprintf(msg, sizeof msg, "sched.policy: '%s' is not a "
+                                                "policy of scenario %s; ",
+                               cfg->sched.policy, sc->name);
+        int best = -1, bestd = 1 << 30;
+        used += (size_t)snprintf(msg + used, sizeof msg - used, "its policies "
+                                                                "are ");
+        for (int i = 0; sc->policies[i] != NULL && used < sizeof msg; i++) {
+            int d = app_edit_distance(cfg->sched.policy, sc->policies[i]->name);
+            if (d < bestd)
+                bestd = d, best = i;
+            used += (size_t)snprintf(msg + used, sizeof msg - used, "%s%s",
+                                     i ? ", " : "", sc->policies[i]->name);
+        }
+        if (other == NULL && bestd <= 2 && used < sizeof msg)
+            snprintf(msg + used, sizeof msg - used, " (did you mean '%s'?)",
+                     sc->policies[best]->name);
+        report(ctx, "sched.policy", msg);
+    }
+    app_scen_params params;
+    scen_setup setup;
+    app_scen_setup(cfg, &params, &setup);
+    const char *key = NULL;
+    if (sc->check(&setup, &key, msg, sizeof msg))
+        report(ctx, key, msg);
+}
+
+void app__config_cross_check(const app_config *cfg, const unsigned char *set,
                              void (*report)(void *ctx, const char *path,
                                             const char *msg),
                              void *ctx)
 {
+    schema__scenario_check(cfg, set, report, ctx);
     if (cfg->servers.placement == 2 && cfg->servers.file[0] == '\0')
         report(ctx, "servers.file",
                "servers.file: required when servers.placement is file");

@@ -6,7 +6,7 @@
  */
 #include "config_int.h"
 
-#include "../sched/sched.h"
+#include "../scen/scen.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -26,26 +26,15 @@ static const char *const ratios[] = {"joint", "per_user", NULL};
 static const char *const net_faults[] = {"none", "flip", "truncate", "version",
                                          NULL};
 
-/* sched.policy must name a registered policy */
-static int schema__policy(const char *v, char *msg, size_t cap)
+/* scenario must name a registered scenario */
+static int schema__scenario(const char *v, char *msg, size_t cap)
 {
-    if (sched_find(v) != NULL)
+    if (scen_find(v) != NULL)
         return 0;
-    int best = -1, bestd = 1 << 30;
-    size_t used = (size_t)snprintf(msg, cap, "sched.policy: '%s' is not one of ", v);
-    for (int i = 0; i < sched_count(); i++) {
-        const char *name = sched_at(i)->name;
-        int d = app_edit_distance(v, name);
-        if (d < bestd) {
-            bestd = d;
-            best = i;
-        }
-        if (used < cap)
-            used += (size_t)snprintf(msg + used, cap - used, "%s%s", i ? ", " : "",
-                                     name);
-    }
-    if (best >= 0 && bestd <= 2 && used < cap)
-        snprintf(msg + used, cap - used, " (did you mean '%s'?)", sched_at(best)->name);
+    size_t used = (size_t)snprintf(msg, cap, "scenario: '%s' is not one of ", v);
+    for (int i = 0; i < scen_count() && used < cap; i++)
+        used += (size_t)snprintf(msg + used, cap - used, "%s%s", i ? ", " : "",
+                                 scen_at(i)->name);
     return 1;
 }
 
@@ -69,9 +58,12 @@ static const app_key schema[] = {
     NUM("seed", APP_T_INT, seed, 0, 9007199254740992.0, 0, "1",
         "keys every random stream (placement, data, init, policy)"),
     STR("out", out, 0, "", "results folder; empty means results/<name>"),
+    CHECKED("scenario", scenario, "diten", schema__scenario,
+            "the paper whose models and policies run (dtfl run --scenarios); "
+            "its section (diten.*, toy.*) is the only one a config may set"),
     CHOICE("mode", mode, modes, 0, "real",
-           "real (training and migration over MPI) | analytic (the models "
-           "of 003 only)"),
+           "real (training and migration over MPI) | analytic (the "
+           "scenario's models only)"),
 
     STR("data.dir", data.dir, 1, "/usr/share/datasets/fashion-mnist",
         "folder of the IDX files (Debian package dataset-fashion-mnist)"),
@@ -122,6 +114,8 @@ static const app_key schema[] = {
         "area height, m"),
     NUM("world.slots", APP_T_INT, world.slots, 1, 1e7, 0, "10",
         "time slots T of a run"),
+    NUM("world.frame_slots", APP_T_INT, world.frame_slots, 1, 1e6, 0, "1",
+        "slots K of a frame: frame-level decisions come at frame starts"),
     NUM("world.slot_seconds", APP_T_FLOAT, world.slot_seconds, 0, 1e7,
         APP_MIN_OPEN, "10", "seconds per slot (how far users move)"),
     CHOICE("world.distance", world.distance, distances, 0, "manhattan",
@@ -164,13 +158,14 @@ static const app_key schema[] = {
         10, 0, "0.5", "Gauss-Markov heading noise, rad"),
     STR("mobility.trace", mobility.trace, 0, "", "CSV of id,t,x,y rows"),
 
-    CHECKED("sched.policy", sched.policy, "nearest", schema__policy,
-            "scheduling policy (dtfl run --policies lists them)"),
+    STR("sched.policy", sched.policy, 0, "",
+        "a policy of the scenario (dtfl run --policies lists them); empty: "
+        "the scenario's default (diten: nearest, toy: cheapest)"),
     CHOICE("sched.allocation", sched.allocation, allocations, 0, "fixed",
-           "historical ratios: fixed (sched.gamma) | optimal (eq. 26, global) "
-           "| random | full"),
+           "diten's historical ratios: fixed (sched.gamma) | optimal (eq. 26, "
+           "global) | random | full"),
     NUM("sched.gamma", APP_T_FLOAT, sched.gamma, 0, 1, 0, "1",
-        "the ratio of allocation fixed"),
+        "diten: the ratio of allocation fixed"),
     STR("sched.policy_file", sched.policy_file, 0, "",
         "a policy trained by dtfl train, loaded by dtfl run"),
     BOOL("sched.learn", sched.learn, "false",
@@ -213,6 +208,16 @@ static const app_key schema[] = {
         "10", "curve coefficient f of the barrier, eq. 24"),
     NUM("diten.barrier_cap", APP_T_FLOAT, diten.barrier_cap, 0, 1e9, 0, "10",
         "penalty per broken constraint (eq. 24 is infinite)"),
+
+    /* the test scenario (scen/toy.h) */
+    NUM("toy.cost_0", APP_T_FLOAT, toy.cost_0, -1e9, 1e9, 0, "1",
+        "toy: cost per slot of a twin on server 0"),
+    NUM("toy.cost_1", APP_T_FLOAT, toy.cost_1, -1e9, 1e9, 0, "2",
+        "toy: cost per slot of a twin on server 1"),
+    NUM("toy.move_penalty", APP_T_FLOAT, toy.move_penalty, 0, 1e9, 0, "0.5",
+        "toy: penalty per twin moved"),
+    NUM("toy.target", APP_T_FLOAT, toy.target, 0, 1, 0, "0.5",
+        "toy: the share of last slot's data the sharer should pick"),
 
     /* PPO: the paper's settings (003, Table II), CleanRL's otherwise */
     NUM("ppo.lr_actor", APP_T_FLOAT, ppo.lr_actor, 0, 1, APP_MIN_OPEN, "2.5e-4",

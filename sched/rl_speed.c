@@ -2,7 +2,7 @@
  * rl_speed.c - timing of the PPO learner for `dtfl bench rl`: acting (the
  * actor samples, the critic values, one state at a time) and updating (GAE,
  * epochs x minibatches of forward, backward and Adam for both networks) on
- * random states of the DITEN state size, with the FLOPs each involves so
+ * random states of the caller's size, with the FLOPs each involves so
  * the caller can compare them with a measured peak.
  */
 #include "rl.h"
@@ -27,19 +27,19 @@ static double speed__flops(int nin, int hidden, int layers, int nout,
     return backward ? fwd + fwd + dx : fwd;
 }
 
-int sched_ppo_speed(int users, int servers, int rollout, int minibatches,
-                    sched_rl_speed *out, dtfl_err *err)
+int sched_ppo_speed(int obs_dim, int blocks, int choices, int rollout,
+                    int minibatches, sched_rl_speed *out, dtfl_err *err)
 {
     enum { RUNS = 5 };
     rl_ac_params p = rl_ppo_defaults();
-    p.obs_dim = sched_state_dim(users, servers);
-    p.K = users;
-    p.A = servers;
+    p.obs_dim = obs_dim;
+    p.K = blocks;
+    p.A = choices;
     p.rollout = rollout;
     p.minibatches = minibatches;
     rl_ac *a = NULL;
     float *obs = malloc(sizeof(float) * (size_t)p.obs_dim);
-    int *act = malloc(sizeof(int) * (size_t)users);
+    int *act = malloc(sizeof(int) * (size_t)blocks);
     int rc = obs == NULL || act == NULL
                  ? dtfl_err_set(err, DTFL_ENOMEM, "bench: out of memory")
                  : rl_ac_create(&a, &p, err);
@@ -63,7 +63,7 @@ int sched_ppo_speed(int users, int servers, int rollout, int minibatches,
         }
     }
     if (rc == 0) {
-        const int nout = users * servers;
+        const int nout = blocks * choices;
         out->act_seconds = dtfl_median(act_s, RUNS);
         out->update_seconds = dtfl_median(upd_s, RUNS);
         out->act_flops = speed__flops(p.obs_dim, p.hidden, p.layers, nout, 0) +

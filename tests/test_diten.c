@@ -11,39 +11,39 @@
  */
 #include "check.h"
 
-#include "../sched/sched.h"
+#include "../scen/diten.h"
 
 /* ---- hand-computed values ---- */
 
 static void test_functions(void **state)
 {
     (void)state;
-    sched_diten_params p = sched_diten_defaults();
+    scen_diten_params p = scen_diten_defaults();
     /* v(0) = 0.9172 exp(-(-0.0231/0.8366)^2) */
-    check_close(sched_diten_v(&p, 0.0), 0.9165009846, 1e-9);
-    check_close(sched_diten_v(&p, 0.4), 0.7487182168, 1e-9);
+    check_close(scen_diten_v(&p, 0.0), 0.9165009846, 1e-9);
+    check_close(scen_diten_v(&p, 0.4), 0.7487182168, 1e-9);
     /* DESIGN.md: n = 200..2000 gives rho = 0.58..0.92 at phi = 0 */
-    check_close(sched_diten_utility(&p, 200, 0.0), 0.5837384978, 1e-9);
-    check_close(sched_diten_utility(&p, 2000, 0.0), 0.9162270649, 1e-9);
-    check_close(sched_diten_utility(&p, 1000, 0.6), 0.5647522579, 1e-9);
+    check_close(scen_diten_utility(&p, 200, 0.0), 0.5837384978, 1e-9);
+    check_close(scen_diten_utility(&p, 2000, 0.0), 0.9162270649, 1e-9);
+    check_close(scen_diten_utility(&p, 1000, 0.6), 0.5647522579, 1e-9);
     /* the derivative agrees with a central difference */
     double h = 1e-3, n = 777;
-    check_close(sched_diten_utility_dn(&p, n, 0.2),
-                (sched_diten_utility(&p, n + h, 0.2) - sched_diten_utility(&p, n - h, 0.2)) / (2 * h),
+    check_close(scen_diten_utility_dn(&p, n, 0.2),
+                (scen_diten_utility(&p, n + h, 0.2) - scen_diten_utility(&p, n - h, 0.2)) / (2 * h),
                 1e-10);
     /* Norm(x, f0) = tanh(x / (4 f0)) */
-    check_close(sched_diten_norm(0, 200), 0.0, 1e-15);
-    check_close(sched_diten_norm(400, 200), tanh(0.5), 1e-12);
+    check_close(scen_diten_norm(0, 200), 0.0, 1e-15);
+    check_close(scen_diten_norm(400, 200), tanh(0.5), 1e-12);
     /* W log2(1 + P xi / N0) with -174 dBm = 3.98e-21 W */
-    check_close(sched_diten_rate(&p), 981681.0756, 1e-2);
+    check_close(scen_diten_rate(&p), 981681.0756, 1e-2);
     /* barrier: -ln(-x)/f, capped and counted at a violation */
     int broken = 0;
-    check_close(sched_diten_barrier(-1.0, 10, 5, &broken), 0.0, 1e-15);
-    check_close(sched_diten_barrier(-exp(10.0), 10, 5, &broken), -1.0, 1e-12);
-    check_close(sched_diten_barrier(-1e-30, 10, 5, &broken), 5.0, 0);
+    check_close(scen_diten_barrier(-1.0, 10, 5, &broken), 0.0, 1e-15);
+    check_close(scen_diten_barrier(-exp(10.0), 10, 5, &broken), -1.0, 1e-12);
+    check_close(scen_diten_barrier(-1e-30, 10, 5, &broken), 5.0, 0);
     assert_int_equal(broken, 0);
-    check_close(sched_diten_barrier(0.0, 10, 5, &broken), 5.0, 0);
-    check_close(sched_diten_barrier(3.0, 10, 5, &broken), 5.0, 0);
+    check_close(scen_diten_barrier(0.0, 10, 5, &broken), 5.0, 0);
+    check_close(scen_diten_barrier(3.0, 10, 5, &broken), 5.0, 0);
     assert_int_equal(broken, 2);
 }
 
@@ -54,7 +54,7 @@ typedef struct hand {
     int n_new[3], n_prev[3], prev[3];
 } hand;
 
-static sched_obs hand_obs(hand *h)
+static scen_diten_obs hand_obs(hand *h)
 {
     hand H = {
         .p = {130, 5}, .q = {200, 1500}, .eps = {54, 56},
@@ -63,7 +63,7 @@ static sched_obs hand_obs(hand *h)
         .phi = {0.2, 0.2, 0.2}, .bits = {4400, 4500, 4600},
         .n_new = {300, 500, 200}, .n_prev = {400, 0, 1000}, .prev = {1, 0, 0}};
     *h = H;
-    return (sched_obs){1, 3, 2, h->user_xy, h->server_xy, h->p, h->q, h->eps,
+    return (scen_diten_obs){1, 3, 2, h->user_xy, h->server_xy, h->p, h->q, h->eps,
                        h->dist, h->sdist, h->phi, h->bits, h->n_new, h->n_prev,
                        h->prev};
 }
@@ -71,13 +71,13 @@ static sched_obs hand_obs(hand *h)
 static void test_costs_and_reward(void **state)
 {
     (void)state;
-    sched_diten_params p = sched_diten_defaults();
+    scen_diten_params p = scen_diten_defaults();
     hand h;
-    sched_obs o = hand_obs(&h);
+    scen_diten_obs o = hand_obs(&h);
     int assoc[3] = {0, 0, 1};       /* user 0 migrates 1 -> 0, user 2 0 -> 1 */
     double gamma[3] = {0.5, 1.0, 0.25};
     double mig[2], syn[2], cmp[2];
-    sched_diten_costs(&p, &o, assoc, gamma, mig, syn, cmp);
+    scen_diten_costs(&p, &o, assoc, gamma, mig, syn, cmp);
     /* eq. 13: 1e-4 * 60 m * (Dbar + D_twin) bits, Dbar = (n + gamma m) 784 */
     check_close(mig[0], 1e-4 * 60 * ((300 + 200) * 784.0 + 4400), 1e-9);
     check_close(mig[1], 1e-4 * 60 * ((200 + 250) * 784.0 + 4600), 1e-9);
@@ -90,12 +90,12 @@ static void test_costs_and_reward(void **state)
     check_close(cmp[1], 1e-7 * 56 * 450 * 784.0 * 60, 1e-9);
     /* eqs. 21, 22, 25 */
     double s[6];
-    sched_diten_eval ev;
-    sched_diten_evaluate(&p, &o, assoc, gamma, s, &ev);
-    double rho = sched_diten_utility(&p, 500, 0.2) + sched_diten_utility(&p, 500, 0.2) +
-                 sched_diten_utility(&p, 450, 0.2);
+    scen_diten_eval ev;
+    scen_diten_evaluate(&p, &o, assoc, gamma, s, &ev);
+    double rho = scen_diten_utility(&p, 500, 0.2) + scen_diten_utility(&p, 500, 0.2) +
+                 scen_diten_utility(&p, 450, 0.2);
     double C0 = mig[0] + syn[0] + cmp[0], C1 = mig[1] + syn[1] + cmp[1];
-    double e = 0.3 / 3 * rho - 0.7 / 2 * (sched_diten_norm(C0, 200) + sched_diten_norm(C1, 200));
+    double e = 0.3 / 3 * rho - 0.7 / 2 * (scen_diten_norm(C0, 200) + scen_diten_norm(C1, 200));
     check_close(ev.utility, rho / 3, 1e-12);
     check_close(ev.cost, C0 + C1, 1e-9);
     check_close(ev.objective, e, 1e-12);
@@ -120,34 +120,34 @@ typedef struct inst {
     int n_new[32], n_prev[32], prev[32], assoc[32];
 } inst;
 
-static sched_obs inst_obs(inst *I)
+static scen_diten_obs inst_obs(inst *I)
 {
-    return (sched_obs){1, I->U, I->S, I->user_xy, I->server_xy, I->p, I->q,
+    return (scen_diten_obs){1, I->U, I->S, I->user_xy, I->server_xy, I->p, I->q,
                        I->eps, I->dist, I->sdist, I->phi, I->bits, I->n_new,
                        I->n_prev, I->prev};
 }
 
-static double objective(const sched_diten_params *p, const sched_obs *o,
+static double objective(const scen_diten_params *p, const scen_diten_obs *o,
                         const int *assoc, const double *g)
 {
     double s[96];
-    sched_diten_eval ev;
-    sched_diten_evaluate(p, o, assoc, g, s, &ev);
+    scen_diten_eval ev;
+    scen_diten_evaluate(p, o, assoc, g, s, &ev);
     return ev.objective;
 }
 
 /* compute load of server 0 */
-static double load0(const sched_diten_params *p, const sched_obs *o,
+static double load0(const scen_diten_params *p, const scen_diten_obs *o,
                     const int *assoc, const double *g)
 {
     double mig[32], syn[32], cmp[32];
-    sched_diten_costs(p, o, assoc, g, mig, syn, cmp);
+    scen_diten_costs(p, o, assoc, g, mig, syn, cmp);
     return cmp[0];
 }
 
 /* Brute force over the k gammas of server 0: a grid, then coordinate
  * polishing by golden section inside the feasible interval. */
-static double brute(const sched_diten_params *p, const sched_obs *o,
+static double brute(const scen_diten_params *p, const scen_diten_obs *o,
                     const int *assoc, int k, double *g)
 {
     const int G = k == 1 ? 2001 : (k == 2 ? 101 : 31);
@@ -245,7 +245,7 @@ static void random_instance(inst *I, dtfl_rng *r, int k)
 static void test_against_brute_force(void **state)
 {
     (void)state;
-    sched_diten_params p = sched_diten_defaults();
+    scen_diten_params p = scen_diten_defaults();
     dtfl_rng r;
     dtfl_rng_init(&r, 11, 77, 0, 0);
     int worse_local = 0, n = 0;
@@ -253,9 +253,9 @@ static void test_against_brute_force(void **state)
         for (int trial = 0; trial < (k == 3 ? 25 : 80); trial++) {
             inst I;
             random_instance(&I, &r, k);
-            sched_obs o = inst_obs(&I);
+            scen_diten_obs o = inst_obs(&I);
             double g[32], gb[32], gl[32];
-            sched_gamma_optimal(&p, &o, I.assoc, g);
+            scen_diten_gamma_optimal(&p, &o, I.assoc, g);
             double got = objective(&p, &o, I.assoc, g);
             double want = brute(&p, &o, I.assoc, k, gb);
             /* feasible: C2 of server 0 holds whenever it can */
@@ -267,7 +267,7 @@ static void test_against_brute_force(void **state)
                 fail_msg("k=%d trial %d: solver %.10f, brute force %.10f "
                          "(gamma %.4f %.4f %.4f vs %.4f %.4f %.4f)",
                          k, trial, got, want, g[0], g[1], g[2], gb[0], gb[1], gb[2]);
-            sched_gamma_local(&p, &o, I.assoc, gl);
+            scen_diten_gamma_local(&p, &o, I.assoc, gl);
             worse_local += objective(&p, &o, I.assoc, gl) < got - 1e-6;
             n++;
         }
@@ -322,10 +322,10 @@ static void eig3(const double A[3][3], double *e)
 static void test_design_instance(void **state)
 {
     (void)state;
-    sched_diten_params p = sched_diten_defaults();
+    scen_diten_params p = scen_diten_defaults();
     inst I;
     design_instance(&I);
-    sched_obs o = inst_obs(&I);
+    scen_diten_obs o = inst_obs(&I);
     /* Hessian of -e at gamma = 0 by central differences */
     double H[3][3], g[32] = {0}, h = 1e-4;
     for (int i = 0; i < 3; i++)
@@ -346,7 +346,7 @@ static void test_design_instance(void **state)
     check_close(e[2], 0.007826, 2e-5);
     /* the solver still returns the global optimum (gamma = 0 here) */
     double gs[32], gb[32];
-    sched_gamma_optimal(&p, &o, I.assoc, gs);
+    scen_diten_gamma_optimal(&p, &o, I.assoc, gs);
     double got = objective(&p, &o, I.assoc, gs), want = brute(&p, &o, I.assoc, 3, gb);
     check_close(got, want, 1e-6);
     for (int u = 0; u < 3; u++)
@@ -359,7 +359,7 @@ static void test_design_instance(void **state)
 static void test_local_stops_short(void **state)
 {
     (void)state;
-    sched_diten_params p = sched_diten_defaults();
+    scen_diten_params p = scen_diten_defaults();
     inst I;
     design_instance(&I);
     for (int s = 0; s < 9; s++)
@@ -373,10 +373,10 @@ static void test_local_stops_short(void **state)
     I.assoc[2] = I.prev[2] = 2;
     for (int u = 0; u < 20; u++)
         I.phi[u] = 0.2;
-    sched_obs o = inst_obs(&I);
+    scen_diten_obs o = inst_obs(&I);
     double gs[32], gl[32], gb[32];
-    sched_gamma_optimal(&p, &o, I.assoc, gs);
-    sched_gamma_local(&p, &o, I.assoc, gl);
+    scen_diten_gamma_optimal(&p, &o, I.assoc, gs);
+    scen_diten_gamma_local(&p, &o, I.assoc, gl);
     double opt = objective(&p, &o, I.assoc, gs), loc = objective(&p, &o, I.assoc, gl);
     double want = brute(&p, &o, I.assoc, 1, gb);
     check_close(opt, want, 1e-6);

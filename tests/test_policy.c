@@ -1,12 +1,12 @@
 /*
- * test_policy.c - the scheduling policies behind sched.h: the registry, the
- * nearest baseline's greedy constraint keeping (checked user by user
- * against the loads of the users placed before it), the four allocations,
- * the learned policies' state, their learning loop and their policy files.
+ * test_policy.c - the policies of the diten scenario (scen/diten*.c): the
+ * registry, the nearest baseline's greedy constraint keeping (checked user
+ * by user against the loads of the users placed before it), the four
+ * allocations, the learned policies' state, their learning loop and their
+ * policy files.
  */
-#include "check.h"
-
-#include "../sched/sched.h"
+#include "env_fixture.h"
+#include "../scen/diten.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@ typedef struct inst {
     double eps[S_MAX], dist[U_MAX * S_MAX], sdist[S_MAX * S_MAX];
     double phi[U_MAX], bits[U_MAX];
     int n_new[U_MAX], n_prev[U_MAX], prev[U_MAX];
-    sched_obs o;
+    scen_diten_obs o;
 } inst;
 
 static void inst_make(inst *x, int U, int S, uint64_t seed, double qscale,
@@ -52,61 +52,68 @@ static void inst_make(inst *x, int U, int S, uint64_t seed, double qscale,
             x->dist[u * S + s] = hypot(x->user_xy[2 * u] - x->server_xy[2 * s],
                                        x->user_xy[2 * u + 1] - x->server_xy[2 * s + 1]);
     }
-    x->o = (sched_obs){1, U, S, x->user_xy, x->server_xy, x->p, x->q, x->eps,
+    x->o = (scen_diten_obs){1, U, S, x->user_xy, x->server_xy, x->p, x->q, x->eps,
                        x->dist, x->sdist, x->phi, x->bits, x->n_new, x->n_prev,
                        x->prev};
 }
 
-static sched_params params_for(const char *policy, int U, int S)
+/* The diten scenario of a small config with this policy. */
+static app_env *env_for(const char *policy, int U, int S)
 {
-    sched_params p;
-    memset(&p, 0, sizeof p);
-    p.policy = policy;
-    p.allocation = SCHED_ALLOC_OPTIMAL;
-    p.seed = 5;
-    p.users = U;
-    p.servers = S;
-    p.width = p.height = 120;
-    p.samples_max = 1000;
-    p.twin_bits_max = 4600;
-    p.model = sched_diten_defaults();
-    p.ppo = rl_ppo_defaults();
-    p.a2c = rl_a2c_defaults();
-    p.ddpg = rl_ddpg_defaults();
-    p.ppo.hidden = p.a2c.hidden = p.ddpg.hidden = 16;
-    p.ppo.rollout = p.a2c.rollout = 16;
-    p.ddpg.batch = 8;
-    p.ddpg.learning_starts = 16;
-    return p;
+    char text[512];
+    snprintf(text, sizeof text,
+             "seed: 5\nmode: analytic\nmodel: {kind: 2nn}\n"
+             "users: {count: %d}\nservers: {count: %d}\nworld: {slots: 50}\n"
+             "sched: {policy: %s, allocation: optimal}\n"
+             "ppo: {hidden: 16, rollout: 16}\na2c: {hidden: 16, rollout: 16}\n"
+             "ddpg: {hidden: 16, batch: 8, learning_starts: 16}\n",
+             U, S, policy);
+    app_env *e = test_env_of(text);
+    dtfl_err err;
+    assert_int_equal(app_env_reset(e, 0, &err), 0);
+    return e;
 }
 
 static void test_registry(void **state)
 {
     (void)state;
     static const char *names[] = {"static", "nearest", "ppo", "a2c", "ddpg"};
-    assert_int_equal(sched_count(), 5);
+    const scen_ops *sc = scen_find("diten");
+    assert_non_null(sc);
     for (int i = 0; i < 5; i++)
-        assert_string_equal(sched_at(i)->name, names[i]);
-    sched_params p = params_for("nearst", 4, 3);
-    sched_policy *pol;
+        assert_string_equal(sc->policies[i]->name, names[i]);
+    assert_null(sc->policies[5]);
+    assert_ptr_equal(scen_policy_owner("cheapest"), scen_find("toy"));
+    assert_ptr_equal(scen_policy_owner("nearest"), sc);
+    app_env *e = env_for("nearest", 4, 3);
+    scen_policy *pol = NULL;
     dtfl_err err;
-    assert_int_equal(sched_policy_create(&pol, &p, &err), DTFL_ECONFIG);
+    assert_int_equal(scen_policy_create(&pol, app_env_scen(e), "nearst", &err),
+                     DTFL_ECONFIG);
     assert_non_null(strstr(err.msg, "'nearst'"));
+    assert_non_null(strstr(err.msg, "static, nearest, ppo, a2c, ddpg"));
     assert_null(pol);
+    app_env_destroy(e);
 }
 
-static void decide(const char *name, sched_allocation alloc, const inst *x,
+/* The association of a diten heuristic on an instance, and the ratios of an
+ * allocation for it. */
+static void decide(const char *name, scen_diten_allocation alloc, const inst *x,
                    int *assoc, double *gamma)
 {
-    sched_params p = params_for(name, x->o.users, x->o.servers);
-    p.allocation = alloc;
-    p.gamma = 0.25;
-    sched_policy *pol;
+    scen_diten_setup ds = {scen_diten_defaults(), alloc, 0.25};
+    scen_setup setup = {.scenario = "diten", .seed = 5, .params = &ds};
+    scen_policy_setup ps = {scen_find("diten"), NULL, NULL, &setup};
+    const scen_policy_ops *ops = scen_policy_find(ps.scen, name);
+    assert_non_null(ops);
+    void *self = NULL;
     dtfl_err err;
-    assert_int_equal(sched_policy_create(&pol, &p, &err), 0);
-    sched_decision d = {assoc, gamma};
-    assert_int_equal(sched_policy_decide(pol, &x->o, &d, &err), 0);
-    sched_policy_destroy(pol);
+    assert_int_equal(ops->create(&self, &ps, &err), 0);
+    scen_obs so = {x->o.slot, 1, &x->o};
+    scen_action a = {assoc, NULL};
+    assert_int_equal(ops->decide(self, &so, &a, &err), 0);
+    ops->destroy(self);
+    scen_diten_allocate(&ds, 5, 0, &x->o, assoc, gamma);
 }
 
 /* Nearest: every server nearer than the one chosen lacked room for the user
@@ -124,28 +131,28 @@ static void test_nearest_greedy(void **state)
                   k < 5 ? 50.0 : (k < 10 ? 0.06 : 50.0));
         int assoc[U_MAX];
         double gamma[U_MAX], zero[U_MAX] = {0};
-        decide("nearest", SCHED_ALLOC_FIXED, &x, assoc, gamma);
+        decide("nearest", SCEN_DITEN_ALLOC_FIXED, &x, assoc, gamma);
         if (k >= 10) { /* ample room: plain nearest */
             for (int u = 0; u < U; u++)
-                assert_int_equal(assoc[u], sched_nearest(&x.o, u));
+                assert_int_equal(assoc[u], scen_diten_nearest(&x.o, u));
             continue;
         }
-        const sched_diten_params m = sched_diten_defaults();
+        const scen_diten_params m = scen_diten_defaults();
         for (int u = 0; u < U; u++) {
             /* loads of users 0..u-1 as placed, and of u alone, per server */
             double mig[S_MAX], syn[S_MAX], cmp[S_MAX], mig1[S_MAX], syn1[S_MAX], cmp1[S_MAX];
-            sched_obs before = x.o;
+            scen_diten_obs before = x.o;
             int none[U_MAX];
             for (int v = 0; v < U; v++)
                 none[v] = -1;
             before.users = u;
             before.prev_assoc = none;
-            sched_diten_costs(&m, &before, assoc, zero, mig, syn, cmp);
+            scen_diten_costs(&m, &before, assoc, zero, mig, syn, cmp);
             int ok_any = 0, fits[S_MAX];
             for (int s = 0; s < S; s++) {
                 /* u's own load on s: costs of a one-user observation */
                 int at = s;
-                sched_obs one = x.o;
+                scen_diten_obs one = x.o;
                 one.users = 1;
                 one.dist = x.dist + (size_t)u * S;
                 one.n_new = x.n_new + u;
@@ -153,7 +160,7 @@ static void test_nearest_greedy(void **state)
                 one.phi = x.phi + u;
                 one.twin_bits = x.bits + u;
                 one.prev_assoc = none;
-                sched_diten_costs(&m, &one, &at, zero, mig1, syn1, cmp1);
+                scen_diten_costs(&m, &one, &at, zero, mig1, syn1, cmp1);
                 fits[s] = cmp[s] + cmp1[s] <= x.q[s] && syn[s] + syn1[s] <= x.p[s];
                 ok_any |= fits[s];
             }
@@ -161,8 +168,8 @@ static void test_nearest_greedy(void **state)
             if (ok_any)
                 assert_true(fits[assoc[u]]);
             else
-                assert_int_equal(assoc[u], sched_nearest(&x.o, u));
-            displaced += ok_any && assoc[u] != sched_nearest(&x.o, u);
+                assert_int_equal(assoc[u], scen_diten_nearest(&x.o, u));
+            displaced += ok_any && assoc[u] != scen_diten_nearest(&x.o, u);
             full += !ok_any;
             for (int s = 0; s < S; s++)
                 if (d[s] < d[assoc[u]] && ok_any)
@@ -180,15 +187,15 @@ static void test_allocations(void **state)
     inst_make(&x, 12, 4, 7, 1.0, 1.0);
     int assoc[U_MAX], assoc2[U_MAX];
     double g[U_MAX], g2[U_MAX], opt[U_MAX];
-    decide("nearest", SCHED_ALLOC_FULL, &x, assoc, g);
+    decide("nearest", SCEN_DITEN_ALLOC_FULL, &x, assoc, g);
     for (int u = 0; u < 12; u++)
         check_close(g[u], 1.0, 0.0);
-    decide("nearest", SCHED_ALLOC_FIXED, &x, assoc, g);
+    decide("nearest", SCEN_DITEN_ALLOC_FIXED, &x, assoc, g);
     for (int u = 0; u < 12; u++)
         check_close(g[u], 0.25, 0.0);
     /* random: in [0, 1], spread, and the same for the same seed */
-    decide("nearest", SCHED_ALLOC_RANDOM, &x, assoc, g);
-    decide("nearest", SCHED_ALLOC_RANDOM, &x, assoc2, g2);
+    decide("nearest", SCEN_DITEN_ALLOC_RANDOM, &x, assoc, g);
+    decide("nearest", SCEN_DITEN_ALLOC_RANDOM, &x, assoc2, g2);
     double lo = 1, hi = 0;
     for (int u = 0; u < 12; u++) {
         assert_true(g[u] >= 0 && g[u] <= 1);
@@ -198,9 +205,9 @@ static void test_allocations(void **state)
     }
     assert_true(hi - lo > 0.3);
     /* optimal: the solver's answer for the policy's association */
-    decide("nearest", SCHED_ALLOC_OPTIMAL, &x, assoc, g);
-    sched_diten_params m = sched_diten_defaults();
-    sched_gamma_optimal(&m, &x.o, assoc, opt);
+    decide("nearest", SCEN_DITEN_ALLOC_OPTIMAL, &x, assoc, g);
+    scen_diten_params m = scen_diten_defaults();
+    scen_diten_gamma_optimal(&m, &x.o, assoc, opt);
     for (int u = 0; u < 12; u++)
         check_close(g[u], opt[u], 0.0);
 }
@@ -210,11 +217,11 @@ static void test_state(void **state)
     (void)state;
     inst x;
     inst_make(&x, 6, 4, 9, 1.0, 1.0);
-    sched_params p = params_for("ppo", 6, 4);
-    const int D = sched_state_dim(6, 4);
+    const scen_diten_scale sc = {120, 120, 1000, 4600};
+    const int D = scen_diten_state_dim(6, 4);
     assert_int_equal(D, 6 * (6 + 2 * 4) + 4 * 4);
     float st[256];
-    sched_state(&p, &x.o, st);
+    scen_diten_state(&sc, &x.o, st);
     for (int i = 0; i < D; i++)
         assert_true(st[i] >= 0.0f && st[i] <= 1.0f);
     for (int u = 0; u < 6; u++) { /* the one-hot of the current server */
@@ -224,60 +231,60 @@ static void test_state(void **state)
     }
 }
 
-/* Trains a learned policy a few hundred steps on random instances, then
+/* Trains a learned policy a few hundred slots of the diten scenario, then
  * checks a greedy decision survives a save and load, and that another
- * policy or another size refuses the bytes. */
+ * server count or another algorithm refuses the bytes. */
+static int greedy_first(app_env *e, scen_policy *pol, int *assoc)
+{
+    dtfl_err err;
+    const scen_ops *ops = scen_ops_of(app_env_scen(e));
+    void *self = scen_self(app_env_scen(e));
+    scen_obs o;
+    assert_int_equal(app_env_reset(e, 7, &err), 0);
+    assert_int_equal(ops->observe(self, &o, &err), 0);
+    scen_action a = {assoc, NULL};
+    return scen_policy_decide(pol, &o, &a, &err);
+}
+
 static void check_learned(const char *name)
 {
     const int U = 6, S = 4;
-    sched_params p = params_for(name, U, S);
-    sched_policy *pol, *back, *other;
+    app_env *e = env_for(name, U, S);
+    scen_policy *pol = app_env_policy(e), *back = NULL, *other = NULL;
     dtfl_err err;
-    assert_int_equal(sched_policy_create(&pol, &p, &err), 0);
-    assert_true(sched_policy_learns(pol));
-    sched_policy_set_training(pol, 1);
-    int assoc[U_MAX], a2[U_MAX];
-    double g[U_MAX];
-    sched_decision d = {assoc, g};
-    for (int t = 0; t < 300; t++) {
-        inst x;
-        inst_make(&x, U, S, 1000 + t, 1.0, 1.0);
-        assert_int_equal(sched_policy_decide(pol, &x.o, &d, &err), 0);
-        assert_int_equal(sched_policy_feedback(pol, 1.0 - 0.1 * (assoc[0] != 0),
-                                               t % 50 == 49, &err), 0);
+    assert_true(scen_policy_learns(pol));
+    scen_policy_set_training(pol, 1);
+    for (int t = 0, done = 0; t < 300; t++) {
+        if (done && app_env_reset(e, t, &err) != 0)
+            fail();
+        done = app_env_slot(e, &err);
+        assert_true(done >= 0);
     }
-    sched_policy_set_training(pol, 0);
+    scen_policy_set_training(pol, 0);
     size_t len = 0;
-    assert_int_equal(sched_policy_save(pol, NULL, &len, &err), 0);
+    assert_int_equal(scen_policy_save(pol, NULL, &len, &err), 0);
     uint8_t *buf = malloc(len);
-    assert_int_equal(sched_policy_save(pol, buf, &len, &err), 0);
-    assert_int_equal(sched_policy_create(&back, &p, &err), 0);
-    assert_int_equal(sched_policy_load(back, buf, len, &err), 0);
-    inst x;
-    inst_make(&x, U, S, 5000, 1.0, 1.0);
-    sched_decision d2 = {a2, g};
-    assert_int_equal(sched_policy_decide(pol, &x.o, &d, &err), 0);
-    assert_int_equal(sched_policy_decide(back, &x.o, &d2, &err), 0);
+    assert_int_equal(scen_policy_save(pol, buf, &len, &err), 0);
+    assert_int_equal(scen_policy_create(&back, app_env_scen(e), name, &err), 0);
+    assert_int_equal(scen_policy_load(back, buf, len, &err), 0);
+    int assoc[U_MAX], a2[U_MAX];
+    assert_int_equal(greedy_first(e, pol, assoc), 0);
+    assert_int_equal(greedy_first(e, back, a2), 0);
     for (int u = 0; u < U; u++)
         assert_int_equal(assoc[u], a2[u]);
     /* another server count */
-    sched_params q = params_for(name, U, S + 1);
-    assert_int_equal(sched_policy_create(&other, &q, &err), 0);
-    assert_int_equal(sched_policy_load(other, buf, len, &err), DTFL_EDATA);
+    app_env *e2 = env_for(name, U, S + 1);
+    assert_int_equal(scen_policy_load(app_env_policy(e2), buf, len, &err), DTFL_EDATA);
     assert_non_null(strstr(err.msg, "trained for"));
-    sched_policy_destroy(other);
+    app_env_destroy(e2);
     /* another algorithm */
-    q = params_for(strcmp(name, "ppo") == 0 ? "a2c" : "ppo", U, S);
-    assert_int_equal(sched_policy_create(&other, &q, &err), 0);
-    assert_true(sched_policy_load(other, buf, len, &err) < 0);
-    sched_policy_destroy(other);
-    /* an observation of another size */
-    inst y;
-    inst_make(&y, U, S + 1, 3, 1.0, 1.0);
-    assert_int_equal(sched_policy_decide(pol, &y.o, &d, &err), DTFL_ECONFIG);
+    const char *algo = strcmp(name, "ppo") == 0 ? "a2c" : "ppo";
+    assert_int_equal(scen_policy_create(&other, app_env_scen(e), algo, &err), 0);
+    assert_true(scen_policy_load(other, buf, len, &err) < 0);
+    scen_policy_destroy(other);
     free(buf);
-    sched_policy_destroy(back);
-    sched_policy_destroy(pol);
+    scen_policy_destroy(back);
+    app_env_destroy(e);
 }
 
 static void test_ppo_policy(void **state)

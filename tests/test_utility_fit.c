@@ -1,6 +1,6 @@
 /*
  * test_utility_fit.c - the least-squares fit of eqs. 11-12 of 003
- * (sched_utility_fit): synthetic points generated from known a1..a6 with
+ * (scen_diten_fit): synthetic points generated from known a1..a6 with
  * Gaussian noise are fitted from a distant start, and every parameter comes
  * back within three of its reported standard errors (and those errors are
  * small enough to mean something); without noise the fit is exact; on data
@@ -11,7 +11,7 @@
 #include "check.h"
 
 #include "../base/dtfl.h"
-#include "../sched/sched.h"
+#include "../scen/diten.h"
 
 #define GRID_N 10   /* n = 200, 400, ..., 2000 */
 #define GRID_PHI 4  /* phi = 0, 0.2, 0.4, 0.6 */
@@ -24,14 +24,14 @@ static const double truth[6] = {0.8862, 6.8382, 0.0006, 0.9172, -0.0231, 0.8366}
  * (a counter-based stream, so the test is deterministic). */
 static void synth(double sigma, double *n, double *phi, double *acc)
 {
-    sched_diten_params p = sched_diten_defaults();
+    scen_diten_params p = scen_diten_defaults();
     memcpy(p.a, truth, sizeof truth);
     dtfl_rng r;
     dtfl_rng_init(&r, 42, DTFL_STREAM_POLICY, 0, 0);
     for (int i = 0; i < M; i++) {
         n[i] = 200.0 * (1 + (i / REPS) % GRID_N);
         phi[i] = 0.2 * (i / (REPS * GRID_N));
-        acc[i] = sched_diten_utility(&p, n[i], phi[i]) + sigma * dtfl_rng_normal(&r);
+        acc[i] = scen_diten_utility(&p, n[i], phi[i]) + sigma * dtfl_rng_normal(&r);
     }
 }
 
@@ -41,9 +41,9 @@ static void test_recovers_noisy(void **state)
     double n[M], phi[M], acc[M];
     synth(0.01, n, phi, acc);
     const double start[6] = {0.5, 3.0, 0.002, 0.7, 0.1, 0.5};
-    sched_utility_fit_result f;
+    scen_diten_fit_result f;
     dtfl_err err = {0};
-    assert_int_equal(sched_utility_fit(n, phi, acc, M, start, &f, &err), 0);
+    assert_int_equal(scen_diten_fit(n, phi, acc, M, start, &f, &err), 0);
     assert_int_equal(f.points, M);
     for (int k = 0; k < 6; k++) {
         print_message("a%d = %.5g +- %.3g (truth %.5g)\n", k + 1, f.a[k],
@@ -66,8 +66,8 @@ static void test_exact_without_noise(void **state)
     double n[M], phi[M], acc[M];
     synth(0.0, n, phi, acc);
     const double start[6] = {0.8, 6.0, 0.0005, 0.9, 0.0, 0.8};
-    sched_utility_fit_result f;
-    assert_int_equal(sched_utility_fit(n, phi, acc, M, start, &f, NULL), 0);
+    scen_diten_fit_result f;
+    assert_int_equal(scen_diten_fit(n, phi, acc, M, start, &f, NULL), 0);
     check_lt(f.rmse, 1e-7);
     for (int k = 0; k < 6; k++)
         check_close(f.a[k], truth[k], 1e-4 * (fabs(truth[k]) + 0.01));
@@ -78,11 +78,11 @@ static void test_stays_bounded(void **state)
     (void)state;
     double n[M], phi[M], acc[M];
     synth(0.005, n, phi, acc);
-    sched_diten_params p = sched_diten_defaults();
+    scen_diten_params p = scen_diten_defaults();
     for (int i = 0; i < M; i++) /* the phi = 0 curve for every phi */
-        acc[i] += sched_diten_utility(&p, n[i], 0.0) - sched_diten_utility(&p, n[i], phi[i]);
-    sched_utility_fit_result f;
-    assert_int_equal(sched_utility_fit(n, phi, acc, M, truth, &f, NULL), 0);
+        acc[i] += scen_diten_utility(&p, n[i], 0.0) - scen_diten_utility(&p, n[i], phi[i]);
+    scen_diten_fit_result f;
+    assert_int_equal(scen_diten_fit(n, phi, acc, M, truth, &f, NULL), 0);
     for (int k = 0; k < 6; k++) {
         print_message("a%d = %.5g%s\n", k + 1, f.a[k], f.at_bound[k] ? " (at bound)" : "");
         assert_true(isfinite(f.a[k]));
@@ -97,19 +97,19 @@ static void test_refuses_bad_input(void **state)
     (void)state;
     double n[M], phi[M], acc[M];
     synth(0.01, n, phi, acc);
-    sched_utility_fit_result f;
+    scen_diten_fit_result f;
     dtfl_err err = {0};
-    assert_int_equal(sched_utility_fit(n, phi, acc, 6, truth, &f, &err), DTFL_ERANGE);
+    assert_int_equal(scen_diten_fit(n, phi, acc, 6, truth, &f, &err), DTFL_ERANGE);
     assert_non_null(strstr(err.msg, "at least 7"));
     acc[5] = NAN;
-    assert_int_equal(sched_utility_fit(n, phi, acc, M, truth, &f, &err), DTFL_EDATA);
+    assert_int_equal(scen_diten_fit(n, phi, acc, M, truth, &f, &err), DTFL_EDATA);
     assert_non_null(strstr(err.msg, "point 5"));
     acc[5] = 0.5;
     n[3] = 0.0; /* (a3 n)^v needs n > 0 */
-    assert_int_equal(sched_utility_fit(n, phi, acc, M, truth, &f, &err), DTFL_EDATA);
+    assert_int_equal(scen_diten_fit(n, phi, acc, M, truth, &f, &err), DTFL_EDATA);
     n[3] = 200.0;
     const double negative[6] = {0.8, -1.0, 0.0005, 0.9, 0.0, 0.8};
-    assert_int_equal(sched_utility_fit(n, phi, acc, M, negative, &f, &err), DTFL_ERANGE);
+    assert_int_equal(scen_diten_fit(n, phi, acc, M, negative, &f, &err), DTFL_ERANGE);
     assert_non_null(strstr(err.msg, "a2"));
 }
 

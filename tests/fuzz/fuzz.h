@@ -46,21 +46,20 @@ static inline int fuzz_split(const uint8_t *data, size_t size,
     return n;
 }
 
-/* The small PPO policy (2 users, 3 servers, one hidden layer of 4) that
- * policy files are loaded into; NULL when it cannot be made. */
-#include "../../app/app.h"
-#include "../../sched/sched.h"
+/* The small PPO policy of the diten scenario (2 users, 3 servers, one
+ * hidden layer of 4) that policy files are loaded into, with the scenario
+ * it serves; NULL when it cannot be made. */
+#include "../../app/env.h"
 
-static inline sched_policy *fuzz_policy(void)
+static inline app_env *fuzz_policy_env(void)
 {
     static const char text[] = "mode: analytic\nmodel: {kind: 2nn}\n"
                                "users: {count: 2}\nservers: {count: 3}\n"
                                "sched: {policy: ppo}\n"
                                "ppo: {hidden: 4, layers: 1}\n";
-    app_config cfg;
+    static app_config cfg; /* the scenario keeps pointers into it */
     app_diag *diag = NULL;
-    sched_policy *pol = NULL;
-    sched_params sp;
+    app_env *env = NULL;
     if (app_diag_create(&diag) < 0)
         return NULL;
     int rc = app_config_load_text(&cfg, "fuzz-policy", text, sizeof text - 1, 0,
@@ -68,8 +67,7 @@ static inline sched_policy *fuzz_policy(void)
     app_diag_destroy(diag);
     if (rc < 0)
         return NULL;
-    app_sched_params(&cfg, &sp);
-    return sched_policy_create(&pol, &sp, NULL) == 0 ? pol : NULL;
+    return app_env_create(&env, &cfg, NULL) == 0 ? env : NULL;
 }
 
 #endif /* DTFL_FUZZ_H */

@@ -3,9 +3,9 @@
 # each, FUZZ_JOBS at a time (default: the number of cores), and prints a
 # table: target, seconds, executions, edges, features, crashes.
 #
-# Targets: every tests/fuzz/fuzz_<name>.c but seeds.c (a new file is a new
-# target, here and in CMake). Builds build-fuzz/ with clang-14
-# (-DDTFL_FUZZ=ON) when a target is missing or FUZZ_REBUILD is set. Each
+# Targets: every tests/fuzz/fuzz_<name>.c (a new file is a new target, here
+# and in CMake). Builds build-fuzz/ with clang-14 (-DDTFL_FUZZ=ON) first,
+# incrementally (FUZZ_REBUILD=1 configures it anew). Each
 # target starts from its seed corpus tests/fuzz/corpus/<name> when that
 # folder exists (the config target also from configs/ and
 # tests/configs/bad/); new inputs go to a scratch corpus under
@@ -29,24 +29,22 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
     done
 fi
 
-need_build=${FUZZ_REBUILD:-}
-for t in "${TARGETS[@]}"; do
-    [ -x "$B/fuzz_$t" ] || need_build=1
-done
-if [ -n "$need_build" ]; then
-    if ! "$SRC/scripts/deps.sh" fuzz; then
-        if [ -n "${FUZZ_SKIP_MISSING:-}" ]; then
-            echo "fuzz: SKIPPED: clang-14 and libFuzzer (scripts/deps.sh fuzz) could not be installed"
-            exit 0
-        fi
-        exit 1
+# every run builds (incrementally): a target must never run stale code
+if ! "$SRC/scripts/deps.sh" fuzz; then
+    if [ -n "${FUZZ_SKIP_MISSING:-}" ]; then
+        echo "fuzz: SKIPPED: clang-14 and libFuzzer (scripts/deps.sh fuzz) could not be installed"
+        exit 0
     fi
+    exit 1
+fi
+if [ ! -f "$B/CMakeCache.txt" ] || [ -n "${FUZZ_REBUILD:-}" ]; then
     cmake -S "$SRC" -B "$B" -DCMAKE_C_COMPILER=clang-14 -DDTFL_FUZZ=ON \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
-    targets_make=()
-    for t in "${TARGETS[@]}"; do targets_make+=(--target "fuzz_$t"); done
-    cmake --build "$B" -j "$(nproc)" "${targets_make[@]}" >/dev/null || exit 1
 fi
+targets_make=()
+for t in "${TARGETS[@]}"; do targets_make+=(--target "fuzz_$t"); done
+cmake --build "$B" -j "$(nproc)" "${targets_make[@]}" >"$B/build.log" 2>&1 || {
+    echo "FAIL fuzz build: see $B/build.log"; tail -5 "$B/build.log"; exit 1; }
 export ASAN_OPTIONS=fast_unwind_on_malloc=0 UBSAN_OPTIONS=print_stacktrace=1
 
 # fuzz_one TARGET: one libFuzzer run; writes its row to $B/fuzz-TARGET.row

@@ -114,16 +114,17 @@ static int seeds__idx(const char *dir)
 /* The file of the policy fuzz_policy loads into, as made (random weights). */
 static int seeds__policy(const char *dir)
 {
-    sched_policy *pol = fuzz_policy();
+    app_env *env = fuzz_policy_env();
+    scen_policy *pol = env != NULL ? app_env_policy(env) : NULL;
     size_t len = 0;
     uint8_t *buf = NULL;
-    int rc = pol == NULL || sched_policy_save(pol, NULL, &len, NULL) != 0 ||
+    int rc = pol == NULL || scen_policy_save(pol, NULL, &len, NULL) != 0 ||
              (buf = malloc(len)) == NULL ||
-             sched_policy_save(pol, buf, &len, NULL) != 0;
+             scen_policy_save(pol, buf, &len, NULL) != 0;
     if (rc == 0)
         rc = seeds__write(dir, "policy", "ppo-2x3", buf, len);
     free(buf);
-    sched_policy_destroy(pol);
+    app_env_destroy(env);
     return rc;
 }
 

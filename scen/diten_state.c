@@ -7,14 +7,15 @@
  * the area, 2 for EMD, the configured maxima for sizes, the largest capacity
  * of the slot for p and q.
  */
-#include "sched.h"
+#include "diten.h"
 
-int sched_state_dim(int users, int servers)
+int scen_diten_state_dim(int users, int servers)
 {
     return users * (6 + 2 * servers) + 4 * servers;
 }
 
-void sched_state(const sched_params *p, const sched_obs *o, float *st)
+void scen_diten_state(const scen_diten_scale *p, const scen_diten_obs *o,
+                      float *st)
 {
     const int U = o->users, S = o->servers;
     const double span = p->width + p->height; /* largest Manhattan distance */

@@ -19,7 +19,7 @@
  *
  * What is not here: measuring the points (app/utility_point.c) or the files.
  */
-#include "sched.h"
+#include "diten.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
@@ -74,10 +74,10 @@ static int fit__t_of_a(const double a0[FIT_P], gsl_vector *t)
 static int fit__f(const gsl_vector *t, void *ctx, gsl_vector *f)
 {
     const fit_data *d = ctx;
-    sched_diten_params p = sched_diten_defaults();
+    scen_diten_params p = scen_diten_defaults();
     fit__a_of_t(t, p.a, NULL);
     for (int i = 0; i < d->m; i++) {
-        double r = sched_diten_utility(&p, d->n[i], d->phi[i]) - d->acc[i];
+        double r = scen_diten_utility(&p, d->n[i], d->phi[i]) - d->acc[i];
         gsl_vector_set(f, (size_t)i, isfinite(r) ? r : 1e6);
     }
     return GSL_SUCCESS;
@@ -86,7 +86,7 @@ static int fit__f(const gsl_vector *t, void *ctx, gsl_vector *f)
 /* One solve from start a0; fills out and returns the residual sum of
  * squares (INFINITY when GSL failed). */
 static double fit__solve(const fit_data *d, const double a0[FIT_P],
-                         sched_utility_fit_result *out)
+                         scen_diten_fit_result *out)
 {
     gsl_multifit_nlinear_parameters par = gsl_multifit_nlinear_default_parameters();
     gsl_multifit_nlinear_workspace *w =
@@ -132,8 +132,8 @@ done:
     return ssr;
 }
 
-int sched_utility_fit(const double *n, const double *phi, const double *acc,
-                      int m, const double a0[6], sched_utility_fit_result *out,
+int scen_diten_fit(const double *n, const double *phi, const double *acc,
+                      int m, const double a0[6], scen_diten_fit_result *out,
                       dtfl_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -163,7 +163,7 @@ int sched_utility_fit(const double *n, const double *phi, const double *acc,
         double start[FIT_P];
         memcpy(start, a0, sizeof start);
         start[2] *= a3_scale[s];
-        sched_utility_fit_result r;
+        scen_diten_fit_result r;
         memset(&r, 0, sizeof r);
         double ssr = fit__solve(&d, start, &r);
         if (ssr < best) {

@@ -1,5 +1,8 @@
 /*
- * fixed.c - the two association policies that need no learning:
+ * diten_policies.c - the policies of the DITEN scenario: the two heuristics
+ * below, and the learned ones (ppo, the paper's Algorithm 1; a2c, baseline
+ * 1; ddpg, baseline 4), which are sched/'s learners on the state of
+ * diten_state.c. The two association policies that need no learning:
  *   static   the association of the first slot (nearest server then) is kept
  *            for the whole run: twins never migrate;
  *   nearest  every twin goes to its user's nearest server that keeps the
@@ -7,26 +10,28 @@
  *            with the twins placed before it (baseline 2; users in id order;
  *            loads counted at gamma = 0, the least a server must carry; a
  *            user no server can take goes to its nearest).
- * The historical ratios come from the configured allocation. Checkpoint
- * state: the kept association (static) or nothing.
+ * The historical ratios come from the configured allocation (diten.c).
+ * Checkpoint state: the kept association (static) or nothing.
  */
-#include "sched.h"
+#include "diten.h"
+#include "scen_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct fixed_state {
-    sched_diten_params model;
+    scen_diten_params model;
     int nusers;     /* 0 until the first decision */
     int *first;     /* (nusers,) the association kept by `static` */
 } fixed_state;
 
-static int fixed__create(void **self, const sched_params *p, dtfl_err *err)
+static int fixed__create(void **self, const scen_policy_setup *p,
+                         dtfl_err *err)
 {
     fixed_state *s = calloc(1, sizeof *s);
     if (s == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
-    s->model = p->model;
+    s->model = ((const scen_diten_setup *)p->setup->params)->model;
     *self = s;
     return 0;
 }
@@ -40,11 +45,23 @@ static void fixed__destroy(void *self)
     free(s);
 }
 
-static int nearest__decide(void *self, const sched_obs *o, sched_decision *d,
+int scen_diten_nearest(const scen_diten_obs *o, int u)
+{
+    int best = 0;
+    const double *row = o->dist + (size_t)u * o->servers;
+    for (int s = 1; s < o->servers; s++)
+        if (row[s] < row[best])
+            best = s;
+    return best;
+}
+
+static int nearest__decide(void *self, const scen_obs *so, scen_action *a,
                            dtfl_err *err)
 {
     fixed_state *st = self;
-    const sched_diten_params *m = &st->model;
+    const scen_diten_obs *o = so->raw;
+    int *assoc = a->discrete;
+    const scen_diten_params *m = &st->model;
     const int S = o->servers;
     double *cmp = calloc(2 * (size_t)S, sizeof(double)), *syn = cmp + S;
     int *order = malloc(sizeof(int) * (size_t)S);
@@ -53,7 +70,7 @@ static int nearest__decide(void *self, const sched_obs *o, sched_decision *d,
         free(order);
         return dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
     }
-    const double rate = sched_diten_rate(m);
+    const double rate = scen_diten_rate(m);
     for (int u = 0; u < o->users; u++) {
         const double *dist = o->dist + (size_t)u * S;
         for (int s = 0; s < S; s++) /* servers by distance, ties by id */
@@ -65,17 +82,17 @@ static int nearest__decide(void *self, const sched_obs *o, sched_decision *d,
                 order[j - 1] = t;
             }
         double data = o->n_new[u] * m->unit_per_sample;
-        d->assoc[u] = order[0];
+        assoc[u] = order[0];
         for (int i = 0; i < S; i++) {
             int s = order[i];
             double c = m->n_cmp * o->eps[s] * data * (m->E_s + m->E_us);
             double y = m->n_syn * data / rate * dist[s];
             if (cmp[s] + c <= o->q[s] && syn[s] + y <= o->p[s]) {
-                d->assoc[u] = s;
+                assoc[u] = s;
                 break;
             }
         }
-        int s = d->assoc[u];
+        int s = assoc[u];
         cmp[s] += m->n_cmp * o->eps[s] * data * (m->E_s + m->E_us);
         syn[s] += m->n_syn * data / rate * dist[s];
     }
@@ -84,24 +101,26 @@ static int nearest__decide(void *self, const sched_obs *o, sched_decision *d,
     return 0;
 }
 
-static int static__decide(void *self, const sched_obs *o, sched_decision *d,
+static int static__decide(void *self, const scen_obs *so, scen_action *a,
                           dtfl_err *err)
 {
     fixed_state *s = self;
+    const scen_diten_obs *o = so->raw;
+    int *assoc = a->discrete;
     if (s->first == NULL) {
         s->first = malloc(sizeof(int) * (size_t)o->users);
         if (s->first == NULL)
             return dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
         s->nusers = o->users;
         for (int u = 0; u < o->users; u++)
-            s->first[u] = sched_nearest(o, u);
+            s->first[u] = scen_diten_nearest(o, u);
     }
     if (s->nusers != o->users)
         return dtfl_err_set(err, DTFL_EINTERNAL,
                             "static policy: %d users, first saw %d", o->users,
                             s->nusers);
     for (int u = 0; u < o->users; u++)
-        d->assoc[u] = s->first[u];
+        assoc[u] = s->first[u];
     return 0;
 }
 
@@ -145,12 +164,26 @@ static int fixed__load(void *self, const uint8_t *buf, size_t len,
     return 0;
 }
 
-const sched_ops sched__static_ops = {
-    "static", "the first slot's nearest servers, kept (no migration)",
-    fixed__create, static__decide, NULL, NULL, fixed__save, fixed__load,
+static const scen_policy_ops diten_static = {
+    "static", "the first slot's nearest servers, kept (no migration)", NULL,
+    fixed__create, static__decide, fixed__save, fixed__load, fixed__destroy};
+
+static const scen_policy_ops diten_nearest = {
+    "nearest", "nearest server keeping C2 and C3, every slot (003, baseline 2)",
+    NULL, fixed__create, nearest__decide, fixed__save, fixed__load,
     fixed__destroy};
 
-const sched_ops sched__nearest_ops = {
-    "nearest", "nearest server keeping C2 and C3, every slot (003, baseline 2)",
-    fixed__create, nearest__decide, NULL, NULL, fixed__save, fixed__load,
-    fixed__destroy};
+static const scen_policy_ops diten_ppo = {
+    "ppo", "PPO-clip twin association (003, Algorithm 1)", "ppo",
+    NULL, NULL, NULL, NULL, NULL};
+
+static const scen_policy_ops diten_a2c = {
+    "a2c", "advantage actor-critic association (003, baseline 1)", "a2c",
+    NULL, NULL, NULL, NULL, NULL};
+
+static const scen_policy_ops diten_ddpg = {
+    "ddpg", "DDPG scores per user and server, best per user (003, baseline 4)",
+    "ddpg", NULL, NULL, NULL, NULL, NULL};
+
+const scen_policy_ops *const scen__diten_policies[] = {
+    &diten_static, &diten_nearest, &diten_ppo, &diten_a2c, &diten_ddpg, NULL};

@@ -25,7 +25,7 @@
  * concave and decreasing there); when the compute constraint binds, a second
  * multiplier mu on it is found by regula falsi (Illinois).
  */
-#include "sched.h"
+#include "diten.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -44,7 +44,7 @@ typedef struct gs_user {
 } gs_user;
 
 typedef struct gs_server {
-    const sched_diten_params *p;
+    const scen_diten_params *p;
     double wr, wn;     /* beta1 / U, beta2 / S */
     double A, Q;       /* cost and compute room at gamma = 0 */
     double mu_last;    /* the last binding multiplier: the next search's
@@ -66,12 +66,12 @@ static double gs__r(const gs_server *s, const gs_user *x, double g)
 
 static double gs__rp(const gs_server *s, const gs_user *x, double g)
 {
-    return s->wr * sched_diten_utility_dn(s->p, x->n + g * x->m, x->phi) * x->m;
+    return s->wr * scen_diten_utility_dn(s->p, x->n + g * x->m, x->phi) * x->m;
 }
 
 static double gs__N(const gs_server *s, double x)
 {
-    return s->wn * sched_diten_norm(x, s->p->f0);
+    return s->wn * scen_diten_norm(x, s->p->f0);
 }
 
 static double gs__Np(const gs_server *s, double x)
@@ -391,12 +391,12 @@ static void gs__solve(gs_server *s)
 }
 
 /* Fills a server's users and constants from the observation. */
-static void gs__server(gs_server *s, const sched_diten_params *p,
-                       const sched_obs *o, const int *assoc, int srv)
+static void gs__server(gs_server *s, const scen_diten_params *p,
+                       const scen_diten_obs *o, const int *assoc, int srv)
 {
     const int S = o->servers;
     const double E = p->E_s + p->E_us, upd = p->unit_per_sample;
-    const double cmp = p->n_cmp * o->eps[srv] * E, rate = sched_diten_rate(p);
+    const double cmp = p->n_cmp * o->eps[srv] * E, rate = scen_diten_rate(p);
     s->A = 0.0;
     double K0 = 0.0;
     s->n = 0;
@@ -429,14 +429,14 @@ static void gs__server(gs_server *s, const sched_diten_params *p,
         gs_user *x = &s->us[i];
         x->rp0 = gs__rp(s, x, 0.0);
         x->rp1 = gs__rp(s, x, 1.0);
-        x->v = sched_diten_v(p, x->phi);
+        x->v = scen_diten_v(p, x->phi);
         x->K = log(a[0] * a[1] * x->v) + x->v * log(a[2]);
         x->B = a[1] * pow(a[2], x->v);
         x->ylast = 0.0;
     }
 }
 
-void sched_gamma_optimal(const sched_diten_params *p, const sched_obs *o,
+void scen_diten_gamma_optimal(const scen_diten_params *p, const scen_diten_obs *o,
                          const int *assoc, double *gamma)
 {
     gs_user us[256];
@@ -555,7 +555,7 @@ static void gs__local(gs_server *s)
     }
 }
 
-void sched_gamma_local(const sched_diten_params *p, const sched_obs *o,
+void scen_diten_gamma_local(const scen_diten_params *p, const scen_diten_obs *o,
                        const int *assoc, double *gamma)
 {
     gs_user us[256];

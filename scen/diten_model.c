@@ -10,14 +10,14 @@
  * twin data (784 and 1 by default: the paper's 28 x 28 bits per image).
  * Distances in metres, powers in W, bandwidth in Hz.
  */
-#include "sched.h"
+#include "diten.h"
 
 #include <math.h>
 #include <string.h>
 
-sched_diten_params sched_diten_defaults(void)
+scen_diten_params scen_diten_defaults(void)
 {
-    sched_diten_params p;
+    scen_diten_params p;
     memset(&p, 0, sizeof p);
     const double a[6] = {0.8862, 6.8382, 0.0006, 0.9172, -0.0231, 0.8366};
     memcpy(p.a, a, sizeof a);
@@ -40,44 +40,44 @@ sched_diten_params sched_diten_defaults(void)
     return p;
 }
 
-double sched_diten_v(const sched_diten_params *p, double phi)
+double scen_diten_v(const scen_diten_params *p, double phi)
 {
     // eq. 12: v(phi) = a4 exp(-((a5 + phi) / a6)^2)
     double z = (p->a[4] + phi) / p->a[5];
     return p->a[3] * exp(-z * z);
 }
 
-double sched_diten_utility(const sched_diten_params *p, double n, double phi)
+double scen_diten_utility(const scen_diten_params *p, double n, double phi)
 {
     // eq. 11: rho = v - a1 exp(-a2 (a3 n)^v)
-    double v = sched_diten_v(p, phi);
+    double v = scen_diten_v(p, phi);
     if (n <= 0)
         return v - p->a[0];
     return v - p->a[0] * exp(-p->a[1] * pow(p->a[2] * n, v));
 }
 
-double sched_diten_utility_dn(const sched_diten_params *p, double n,
+double scen_diten_utility_dn(const scen_diten_params *p, double n,
                               double phi)
 {
     // d/dn: a1 a2 v a3^v n^(v-1) exp(-a2 (a3 n)^v)
-    double v = sched_diten_v(p, phi);
+    double v = scen_diten_v(p, phi);
     if (n <= 0)
         return INFINITY;
     double t = pow(p->a[2] * n, v);
     return p->a[0] * p->a[1] * v * t / n * exp(-p->a[1] * t);
 }
 
-double sched_diten_norm(double x, double f0)
+double scen_diten_norm(double x, double f0)
 {
     return 2.0 / (1.0 + exp(-x / (2.0 * f0))) - 1.0;
 }
 
-double sched_diten_rate(const sched_diten_params *p)
+double scen_diten_rate(const scen_diten_params *p)
 {
     return p->W * log2(1.0 + p->P_u * p->xi / p->N0);
 }
 
-double sched_diten_barrier(double x, double f, double cap, int *broken)
+double scen_diten_barrier(double x, double f, double cap, int *broken)
 {
     // eq. 24: B(x) = -ln(-x) / f for x < 0, infinite otherwise (capped)
     if (x < 0) {
@@ -89,7 +89,7 @@ double sched_diten_barrier(double x, double f, double cap, int *broken)
     return cap;
 }
 
-void sched_diten_costs(const sched_diten_params *p, const sched_obs *o,
+void scen_diten_costs(const scen_diten_params *p, const scen_diten_obs *o,
                        const int *assoc, const double *gamma, double *mig,
                        double *syn, double *cmp)
 {
@@ -97,7 +97,7 @@ void sched_diten_costs(const sched_diten_params *p, const sched_obs *o,
     memset(mig, 0, sizeof(double) * (size_t)S);
     memset(syn, 0, sizeof(double) * (size_t)S);
     memset(cmp, 0, sizeof(double) * (size_t)S);
-    const double rate = sched_diten_rate(p);
+    const double rate = scen_diten_rate(p);
     for (int u = 0; u < o->users; u++) {
         int s = assoc[u];
         double n_new = o->n_new[u], n_prev = o->n_prev[u];
@@ -114,27 +114,27 @@ void sched_diten_costs(const sched_diten_params *p, const sched_obs *o,
     }
 }
 
-void sched_diten_evaluate(const sched_diten_params *p, const sched_obs *o,
+void scen_diten_evaluate(const scen_diten_params *p, const scen_diten_obs *o,
                           const int *assoc, const double *gamma,
-                          double *scratch, sched_diten_eval *out)
+                          double *scratch, scen_diten_eval *out)
 {
     const int S = o->servers, U = o->users;
     double *mig = scratch, *syn = scratch + S, *cmp = scratch + 2 * S;
-    sched_diten_costs(p, o, assoc, gamma, mig, syn, cmp);
+    scen_diten_costs(p, o, assoc, gamma, mig, syn, cmp);
     double rho = 0.0;
     for (int u = 0; u < U; u++)
-        rho += sched_diten_utility(p, o->n_new[u] + gamma[u] * o->n_prev[u],
+        rho += scen_diten_utility(p, o->n_new[u] + gamma[u] * o->n_prev[u],
                                    o->phi[u]);
     double cost = 0.0, norm = 0.0, barrier = 0.0;
     int broken = 0;
     for (int s = 0; s < S; s++) {
         double c = mig[s] + syn[s] + cmp[s]; /* eq. 21 */
         cost += c;
-        norm += sched_diten_norm(c, p->f0);
+        norm += scen_diten_norm(c, p->f0);
         /* eq. 25: C2 (computation) and C3 (synchronisation) */
-        barrier += sched_diten_barrier(cmp[s] - o->q[s], p->barrier_f,
+        barrier += scen_diten_barrier(cmp[s] - o->q[s], p->barrier_f,
                                        p->barrier_cap, &broken);
-        barrier += sched_diten_barrier(syn[s] - o->p[s], p->barrier_f,
+        barrier += scen_diten_barrier(syn[s] - o->p[s], p->barrier_f,
                                        p->barrier_cap, &broken);
     }
     out->utility = rho / U;

@@ -1,0 +1,35 @@
+/*
+ * scen_int.h - internal to scen/: the registry's entries and the learned
+ * policy that any scenario's learner entries are built on.
+ */
+#ifndef DTFL_SCEN_INT_H
+#define DTFL_SCEN_INT_H
+
+#include "scen.h"
+
+/* The scenarios of the registry (registry.c lists them). */
+extern const scen_ops scen__diten_ops;
+extern const scen_ops scen__toy_ops;
+
+/* Their policies, NULL-terminated (diten_policies.c, toy.c). */
+extern const scen_policy_ops *const scen__diten_policies[];
+
+/* A learned policy: one sched/ learner per agent on its vector observation
+ * (learned.c). Frame-level agents act at frame starts only and learn from
+ * the sum of their rewards over the frame. */
+typedef struct scen__learned scen__learned;
+
+int scen__learned_create(scen__learned **out, const char *algo,
+                         const scen_policy_setup *p, dtfl_err *err);
+void scen__learned_destroy(scen__learned *l);
+int scen__learned_decide(scen__learned *l, const scen_obs *o, scen_action *a,
+                         dtfl_err *err);
+int scen__learned_feedback(scen__learned *l, const double *reward,
+                           int frame_end, int done, dtfl_err *err);
+void scen__learned_set_training(scen__learned *l, int training);
+int scen__learned_save(scen__learned *l, uint8_t *buf, size_t *len,
+                       dtfl_err *err);
+int scen__learned_load(scen__learned *l, const uint8_t *buf, size_t len,
+                       dtfl_err *err);
+
+#endif /* DTFL_SCEN_INT_H */

@@ -1,0 +1,35 @@
+/*
+ * env_fixture.h - for tests of scenarios and policies: a config's scenario
+ * with its policy (app/env.h) from YAML text, reset to the run's own users.
+ */
+#ifndef DTFL_TEST_ENV_FIXTURE_H
+#define DTFL_TEST_ENV_FIXTURE_H
+
+#include "check.h"
+
+#include "../app/env.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static app_env *test_env_of(const char *text)
+{
+    static app_config cfgs[4]; /* scenarios keep pointers into their config */
+    static int next;
+    app_config *cfg = &cfgs[next++ % 4];
+    app_diag *diag = NULL;
+    assert_int_equal(app_diag_create(&diag), 0);
+    int rc = app_config_load_text(cfg, "test", text, strlen(text), 0, NULL, 0,
+                                  app_limits_default(), diag);
+    if (rc != 0)
+        app_diag_print(diag, stderr);
+    assert_int_equal(rc, 0);
+    app_diag_destroy(diag);
+    app_env *e = NULL;
+    dtfl_err err;
+    assert_int_equal(app_env_create(&e, cfg, &err), 0);
+    assert_int_equal(app_env_reset(e, -1, &err), 0);
+    return e;
+}
+
+#endif /* DTFL_TEST_ENV_FIXTURE_H */
