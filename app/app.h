@@ -51,6 +51,7 @@ typedef struct app_config {
         char test_labels[APP_PATH_MAX];
         int64_t train_limit;       /* first N training samples, 0 = all */
         int64_t test_limit;        /* first N test samples, 0 = all */
+        char classes[8];           /* "auto" or the class count N */
     } data;
     struct {
         int kind;                  /* fl_model_kind */
@@ -119,6 +120,7 @@ typedef struct app_config {
         double cost_0, cost_1;     /* per slot, per twin */
         double move_penalty;       /* per twin moved */
         double target;             /* share the sharer should pick */
+        int64_t status_bytes;      /* status update per twin per slot */
     } toy;
     app_ac_config ppo, a2c;
     struct {
@@ -214,6 +216,9 @@ void app_config_dump(const app_config *cfg, FILE *out);
 
 /* The results folder of a run: cfg->out, or results/<name>. */
 void app_config_out_dir(const app_config *cfg, char *buf, size_t cap);
+
+/* data.classes as fl_dataset_load takes it: N, or 0 for auto. */
+int app_config_classes(const app_config *cfg);
 
 /* Path of a data file (joined to data.dir unless absolute). */
 int app_config_data_path(const app_config *cfg, const char *file, char *buf,

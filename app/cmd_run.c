@@ -82,6 +82,7 @@ static void run__add(run_slot_stats *total, const run_slot_stats *st)
     total->failed += st->failed;
     total->moved_bytes += st->moved_bytes;
     total->wire_bytes += st->wire_bytes;
+    total->wire_transfer += st->wire_transfer;
     total->flops += st->flops;
     total->reported += st->reported;
     total->dropped += st->dropped;

@@ -472,6 +472,11 @@ void app_config_dump(const app_config *cfg, FILE *out)
     }
 }
 
+int app_config_classes(const app_config *cfg)
+{
+    return strcmp(cfg->data.classes, "auto") == 0 ? 0 : atoi(cfg->data.classes);
+}
+
 void app_config_out_dir(const app_config *cfg, char *buf, size_t cap)
 {
     if (cfg->out[0] != '\0')

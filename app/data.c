@@ -1,7 +1,8 @@
 /*
  * data.c - the datasets a config names (data.dir and the four IDX files),
- * loaded and checked against each other: same image shape, test labels
- * within the training label set.
+ * loaded and checked against each other and data.classes: same image
+ * shape, every label of either set below the class count (the training
+ * set's, auto or given; the test set is held to it).
  */
 #include "app.h"
 
@@ -20,7 +21,8 @@ int app_data_load(const app_config *cfg, fl_dataset **train, fl_dataset **test,
         (rc = app_config_data_path(cfg, cfg->data.test_images, vi, sizeof vi, err)) < 0 ||
         (rc = app_config_data_path(cfg, cfg->data.test_labels, vl, sizeof vl, err)) < 0)
         return rc;
-    rc = fl_dataset_load(train, ti, tl, (int)cfg->data.train_limit, 0, err);
+    rc = fl_dataset_load(train, ti, tl, (int)cfg->data.train_limit,
+                         app_config_classes(cfg), err);
     if (rc < 0)
         return rc;
     rc = fl_dataset_load(test, vi, vl, (int)cfg->data.test_limit,
@@ -32,13 +34,6 @@ int app_data_load(const app_config *cfg, fl_dataset **train, fl_dataset **test,
                           "%s has %dx%d images but %s has %dx%d", vi,
                           (*test)->rows, (*test)->cols, ti, (*train)->rows,
                           (*train)->cols);
-        goto fail;
-    }
-    if ((*test)->classes > (*train)->classes) {
-        rc = dtfl_err_set(err, DTFL_EDATA,
-                          "%s has labels up to %d, the training set only up "
-                          "to %d",
-                          vl, (*test)->classes - 1, (*train)->classes - 1);
         goto fail;
     }
     return 0;

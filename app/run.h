@@ -5,8 +5,9 @@
  * One slot (DESIGN.md section 2): the world steps; on rank 0 the config's
  * scenario observes, its policy decides and the scenario scores the
  * decision and names its effects, the server of every twin and the share of
- * last slot's data it trains on, which every rank receives; twins whose
- * server changed migrate; each twin's user uploads the slot's samples
+ * last slot's data it trains on, and the bytes it sends between servers,
+ * which every rank receives; twins whose server changed migrate; the bytes
+ * are sent; each twin's user uploads the slot's samples
  * (synchronisation); every edge server trains on its twins' data and FedAvg
  * combines the servers, rounds_per_slot times; each twin is fine-tuned from
  * the global model and evaluated on its user's own test split; rank 0
@@ -26,8 +27,8 @@
 #include "../twin/twin.h"
 
 /* Wall seconds of the phases of a slot (the slowest rank's). */
-enum { RUN_T_DECIDE, RUN_T_MIGRATE, RUN_T_SYNC, RUN_T_TRAIN, RUN_T_AGGREGATE,
-       RUN_T_FINETUNE, RUN_T_EVALUATE, RUN_T_SLOT, RUN_T_COUNT };
+enum { RUN_T_DECIDE, RUN_T_MIGRATE, RUN_T_TRANSFER, RUN_T_SYNC, RUN_T_TRAIN,
+       RUN_T_AGGREGATE, RUN_T_FINETUNE, RUN_T_EVALUATE, RUN_T_SLOT, RUN_T_COUNT };
 
 /* Most columns of a scenario's real-mode slot table. */
 #define RUN_MODEL_MAX 16
@@ -40,6 +41,7 @@ typedef struct run_slot_stats {
     int64_t wire_cross;     /* measured: moves between ranks */
     int64_t wire_raw;       /* measured: encoded bytes sent between ranks */
     int64_t wire_bytes;     /* measured: bytes on the wire, frames included */
+    int64_t wire_transfer;  /* measured: scenario bytes sent between ranks */
     int64_t active;         /* servers with data that trained (round 0) */
     int64_t reported;       /* server updates in time, over rounds */
     int64_t dropped;        /* servers that dropped out, over rounds */
@@ -78,6 +80,8 @@ typedef struct run_state {
     int *assoc;             /* (U,) server of each twin; -1 before slot 0 */
     double *gamma;          /* (U,) share of last slot's data of the slot */
     app_env *env;           /* rank 0 only: the scenario and its policy */
+    net_transfer *xfer;     /* the slot's transfers (every rank) */
+    int nxfer, xfer_cap;
     net_migrate_params mig;
     twin_faults faults;     /* simulated edge faults (faults.*, fl.deadline) */
     int64_t *fate;          /* (S,) each server's part in the round */

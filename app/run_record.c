@@ -23,8 +23,8 @@ static const char slots_head[] =
 static const char slots_tail[] =
     "servers_reported,servers_dropped,servers_late,rounds_kept,round_time,"
     "users_missed,took_part,wire_cross_rank,wire_raw_bytes,wire_bytes,"
-    "decide_s,migrate_s,sync_s,train_s,aggregate_s,finetune_s,evaluate_s,"
-    "slot_s";
+    "wire_transfer_bytes,decide_s,migrate_s,transfer_s,sync_s,train_s,"
+    "aggregate_s,finetune_s,evaluate_s,slot_s";
 static const char twins_head[] =
     "slot,user,server,synced,new_samples,train_samples,gamma,accuracy";
 
@@ -112,7 +112,7 @@ int run_record_slot(run_state *s, int t, const run_slot_stats *st,
             s->slots_csv,
             "%d,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.6f%s,"
             "%lld,%lld,%lld,%lld,%.6g,%lld,%s,"
-            "%lld,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f",
+            "%lld,%lld,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f",
             t, (long long)st->migrations, (long long)st->failed,
             (long long)st->moved_bytes, (long long)st->active,
             (long long)st->train_samples, (long long)st->flops, st->mean_accuracy,
@@ -120,8 +120,9 @@ int run_record_slot(run_state *s, int t, const run_slot_stats *st,
             (long long)st->reported, (long long)st->dropped, (long long)st->late,
             (long long)st->rounds_kept, st->round_time,
             (long long)st->users_missed, took, (long long)st->wire_cross,
-            (long long)st->wire_raw, (long long)st->wire_bytes, tt[RUN_T_DECIDE],
-            tt[RUN_T_MIGRATE], tt[RUN_T_SYNC], tt[RUN_T_TRAIN],
+            (long long)st->wire_raw, (long long)st->wire_bytes,
+            (long long)st->wire_transfer, tt[RUN_T_DECIDE], tt[RUN_T_MIGRATE],
+            tt[RUN_T_TRANSFER], tt[RUN_T_SYNC], tt[RUN_T_TRAIN],
             tt[RUN_T_AGGREGATE], tt[RUN_T_FINETUNE], tt[RUN_T_EVALUATE],
             tt[RUN_T_SLOT]);
     free(took);
@@ -206,6 +207,7 @@ int run_record_summary(run_state *s, const run_slot_stats *last,
     cJSON_AddNumberToObject(o, "failed_migrations", (double)total->failed);
     cJSON_AddNumberToObject(o, "moved_bytes", (double)total->moved_bytes);
     cJSON_AddNumberToObject(o, "wire_bytes", (double)total->wire_bytes);
+    cJSON_AddNumberToObject(o, "wire_transfer_bytes", (double)total->wire_transfer);
     cJSON_AddNumberToObject(o, "flops", (double)total->flops);
     cJSON *f = cJSON_AddObjectToObject(o, "faults"); /* simulated edge faults */
     cJSON_AddNumberToObject(f, "server_updates_in_time", (double)total->reported);
@@ -216,9 +218,9 @@ int run_record_summary(run_state *s, const run_slot_stats *last,
     cJSON_AddNumberToObject(f, "users_missed", (double)total->users_missed);
     cJSON_AddNumberToObject(o, "pingpong_bytes_per_second", s->wire_bps);
     cJSON *ph = cJSON_AddObjectToObject(o, "seconds");
-    static const char *names[RUN_T_COUNT] = {"decide", "migrate", "sync", "train",
-                                             "aggregate", "finetune", "evaluate",
-                                             "slots"};
+    static const char *names[RUN_T_COUNT] = {"decide", "migrate", "transfer",
+                                             "sync", "train", "aggregate",
+                                             "finetune", "evaluate", "slots"};
     for (int i = 0; i < RUN_T_COUNT; i++)
         cJSON_AddNumberToObject(ph, names[i], total->t[i]);
     cJSON_AddNumberToObject(ph, "wall", dtfl_now() - s->t_start);

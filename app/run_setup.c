@@ -33,6 +33,7 @@ void run_free(run_state *s)
     free(s->per_user);
     free(s->fate);
     free(s->took_part);
+    free(s->xfer);
     app_table_destroy(s->slots_csv);
     app_table_destroy(s->twins_csv);
     app_env_destroy(s->env);

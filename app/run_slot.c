@@ -24,11 +24,46 @@
  * what the model predicts beside what the slot then measures; a policy
  * that learns online, sched.learn, gets the predicted reward) and names its
  * effects; every rank receives the twins' servers and data shares. */
+/* Rank 0's transfers of the slot into s->xfer (grown as needed). */
+static int slot__take_transfers(run_state *s, const scen_effects *fx,
+                                dtfl_err *err)
+{
+    if (fx->ntransfers > s->xfer_cap) {
+        net_transfer *p = realloc(s->xfer, sizeof *p * (size_t)fx->ntransfers);
+        if (p == NULL)
+            return dtfl_err_set(err, DTFL_ENOMEM, "transfers: out of memory");
+        s->xfer = p;
+        s->xfer_cap = fx->ntransfers;
+    }
+    for (int i = 0; i < fx->ntransfers; i++)
+        s->xfer[i] = (net_transfer){fx->transfer[i].from, fx->transfer[i].to,
+                                    fx->transfer[i].bytes};
+    s->nxfer = fx->ntransfers;
+    return 0;
+}
+
+/* Every rank learns rank 0's transfers. */
+static int slot__share_transfers(run_state *s, dtfl_err *err)
+{
+    int64_t n = s->rank == 0 ? s->nxfer : 0;
+    int rc = net_bcast(s->comm, &n, sizeof n, 0, err);
+    if (rc == 0 && n > s->xfer_cap) {
+        net_transfer *p = realloc(s->xfer, sizeof *p * (size_t)n);
+        if (p == NULL)
+            return dtfl_err_set(err, DTFL_ENOMEM, "transfers: out of memory");
+        s->xfer = p;
+        s->xfer_cap = (int)n;
+    }
+    s->nxfer = (int)n;
+    return rc == 0 && n > 0
+               ? net_bcast(s->comm, s->xfer, sizeof *s->xfer * (size_t)n, 0, err)
+               : rc;
+}
+
 static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
 {
     int rc = 0;
     if (s->rank == 0 && (rc = app_env_slot(s->env, err)) >= 0) {
-        rc = 0;
         scen_effects fx;
         app_env_effects(s->env, &fx);
         memcpy(assoc, fx.server, sizeof(int) * (size_t)s->U);
@@ -36,6 +71,7 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
         const double *v = app_env_row(s->env, SCEN_T_REAL_SLOT, -1);
         int n = app_env_info(s->env)->table[SCEN_T_REAL_SLOT].ncols;
         memcpy(model, v, sizeof(double) * (size_t)n);
+        rc = slot__take_transfers(s, &fx, err);
     }
     int64_t bad = rc < 0;
     int rc2 = net_allreduce_i64(s->comm, &bad, 1, err);
@@ -43,9 +79,23 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
         return rc < 0 ? rc : rc2;
     if (bad)
         return dtfl_err_set(err, DTFL_EINTERNAL, "the policy failed on rank 0");
-    if ((rc = net_bcast(s->comm, assoc, sizeof(int) * (size_t)s->U, 0, err)) < 0)
+    if ((rc = net_bcast(s->comm, assoc, sizeof(int) * (size_t)s->U, 0, err)) < 0 ||
+        (rc = net_bcast(s->comm, s->gamma, sizeof(double) * (size_t)s->U, 0, err)) < 0)
         return rc;
-    return net_bcast(s->comm, s->gamma, sizeof(double) * (size_t)s->U, 0, err);
+    return slot__share_transfers(s, err);
+}
+
+/* The scenario's bytes between servers, after the twins moved. */
+static int slot__transfer(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
+{
+    if (s->nxfer == 0)
+        return 0;
+    net_transfer_stats ts;
+    int rc = net_transfer_run(s->comm, &s->mig, s->S, s->xfer, s->nxfer, &ts, err);
+    if (rc < 0)
+        return dtfl_err_prefix(err, "slot %d", t);
+    st->wire_transfer = ts.bytes_wire;
+    return 0;
 }
 
 /* ---- migrate ---- */
@@ -488,6 +538,9 @@ int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
     if (rc == 0)
         rc = slot__migrate(s, t, next, st, err);
     free(next);
+    double t1b = dtfl_now();
+    if (rc == 0)
+        rc = slot__transfer(s, t, st, err);
     double t2 = dtfl_now();
     if (rc == 0)
         rc = slot__sync(s, t, st, err);
@@ -505,7 +558,8 @@ int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
     slot__evaluate(s, v, v + s->U, &global_correct, &flops);
     double t6 = dtfl_now();
     st->t[RUN_T_DECIDE] = t1 - t0;
-    st->t[RUN_T_MIGRATE] = t2 - t1;
+    st->t[RUN_T_MIGRATE] = t1b - t1;
+    st->t[RUN_T_TRANSFER] = t2 - t1b;
     st->t[RUN_T_SYNC] = t3 - t2;
     st->t[RUN_T_FINETUNE] = t5 - t4;
     st->t[RUN_T_EVALUATE] = t6 - t5;

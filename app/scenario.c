@@ -110,6 +110,7 @@ static void scenario__toy(const app_config *c, app_scen_params *p)
     p->toy.cost[1] = c->toy.cost_1;
     p->toy.move_penalty = c->toy.move_penalty;
     p->toy.target = c->toy.target;
+    p->toy.status_bytes = c->toy.status_bytes;
 }
 
 static const struct {

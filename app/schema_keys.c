@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const char *const model_kinds[] = {"softmax", "2nn", "cnn", NULL};
 static const char *const placements[] = {"uniform", "grid", "file", NULL};
@@ -25,6 +27,20 @@ static const char *const activations[] = {"tanh", "relu", NULL};
 static const char *const ratios[] = {"joint", "per_user", NULL};
 static const char *const net_faults[] = {"none", "flip", "truncate", "version",
                                          NULL};
+
+/* data.classes: auto or a class count of 1..256 (labels are bytes) */
+static int schema__classes(const char *v, char *msg, size_t cap)
+{
+    if (strcmp(v, "auto") == 0)
+        return 0;
+    char *end = NULL;
+    long n = strtol(v, &end, 10);
+    if (end != v && *end == '\0' && n >= 1 && n <= 256)
+        return 0;
+    snprintf(msg, cap, "data.classes: '%s' is neither auto nor a class count "
+                       "in [1, 256]", v);
+    return 1;
+}
 
 /* scenario must name a registered scenario */
 static int schema__scenario(const char *v, char *msg, size_t cap)
@@ -79,6 +95,9 @@ static const app_key schema[] = {
         "use only the first N training samples (0 = all)"),
     NUM("data.test_limit", APP_T_INT, data.test_limit, 0, 1e9, 0, "0",
         "use only the first N test samples (0 = all)"),
+    CHECKED("data.classes", data.classes, "10", schema__classes,
+            "class count N: a label >= N is refused (10: Fashion-MNIST); "
+            "auto: largest label + 1, every class below it present"),
 
     CHOICE("model.kind", model.kind, model_kinds, APP_REQUIRED, NULL,
            "softmax | 2nn (FedAvg MLP) | cnn (FedAvg CNN)"),
@@ -218,6 +237,9 @@ static const app_key schema[] = {
         "toy: penalty per twin moved"),
     NUM("toy.target", APP_T_FLOAT, toy.target, 0, 1, 0, "0.5",
         "toy: the share of last slot's data the sharer should pick"),
+    NUM("toy.status_bytes", APP_T_INT, toy.status_bytes, 0, 1e9, 0, "0",
+        "toy: bytes of status each twin's server sends the other per slot "
+        "(real mode; 0 = none)"),
 
     /* PPO: the paper's settings (003, Table II), CleanRL's otherwise */
     NUM("ppo.lr_actor", APP_T_FLOAT, ppo.lr_actor, 0, 1, APP_MIN_OPEN, "2.5e-4",

@@ -97,8 +97,40 @@ fail:
     return rc;
 }
 
+/* The class count of a labels file: `want` > 0 is the data set's, and a
+ * label at or above it is refused; 0 (auto) takes the largest label + 1 and
+ * refuses a class below it that has no sample (a stray byte would
+ * otherwise make a model of that many classes without a word). */
+static int dataset__classes(const char *name, const uint8_t *y, size_t n,
+                            int want, int *classes, dtfl_err *err)
+{
+    int count[FL_MAX_CLASSES] = {0}, top = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (want > 0 && y[i] >= want)
+            return dtfl_err_set(err, DTFL_EDATA, "%s: label %u at index %zu, "
+                                                 "but the data set has %d "
+                                                 "classes (data.classes)",
+                                name, y[i], i, want);
+        count[y[i]]++; /* a byte is always below FL_MAX_CLASSES (256) */
+        top = y[i] + 1 > top ? y[i] + 1 : top;
+    }
+    if (want > 0) {
+        *classes = want;
+        return 0;
+    }
+    for (int c = 0; c < top; c++)
+        if (count[c] == 0)
+            return dtfl_err_set(err, DTFL_EDATA, "%s: no sample of class %d "
+                                                 "below the largest label %d; "
+                                                 "set data.classes if that is "
+                                                 "meant",
+                                name, c, top - 1);
+    *classes = top > 0 ? top : 1;
+    return 0;
+}
+
 int fl_dataset_load(fl_dataset **out, const char *images, const char *labels,
-                    int limit, int classes_min, dtfl_err *err)
+                    int limit, int want, dtfl_err *err)
 {
     *out = NULL;
     uint8_t *ibuf = NULL, *lbuf = NULL;
@@ -143,12 +175,9 @@ int fl_dataset_load(fl_dataset **out, const char *images, const char *labels,
     int n = (int)ii.dims[0];
     if (limit > 0 && limit < n)
         n = limit;
-    int classes = classes_min > 0 ? classes_min : 1;
-    for (size_t i = 0; i < li.count; i++) {
-        /* a byte is always below FL_MAX_CLASSES (256) */
-        if (li.data[i] + 1 > classes)
-            classes = li.data[i] + 1;
-    }
+    int classes = 0;
+    if ((rc = dataset__classes(labels, li.data, li.count, want, &classes, err)) < 0)
+        goto done;
     rc = fl_dataset_from_bytes(out, n, (int)ii.dims[1], (int)ii.dims[2],
                                classes, ii.data, li.data, err);
 done:

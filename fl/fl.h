@@ -68,10 +68,13 @@ int fl_idx_read_file(const char *path, size_t max_bytes, uint8_t **buf,
                      size_t *len, dtfl_err *err);
 
 /* Loads images and labels; checks that the files agree. limit > 0 keeps the
- * first `limit` samples. classes_min > 0 forces at least that many classes
- * (so a small subset still has the full label set). */
+ * first `limit` samples (the class count comes from every label of the
+ * file, so a small subset still has the full label set). classes > 0 is
+ * the data set's class count: a label at or above it is refused, naming the
+ * file and the index. classes 0 (auto) counts largest label + 1 and refuses
+ * a file in which a class below the largest has no sample. */
 int fl_dataset_load(fl_dataset **out, const char *images, const char *labels,
-                    int limit, int classes_min, dtfl_err *err);
+                    int limit, int classes, dtfl_err *err);
 
 /* Builds a dataset from bytes already in memory (copied). For tests. */
 int fl_dataset_from_bytes(fl_dataset **out, int n, int rows, int cols,

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int net_rank(const net_comm *c) { return c->rank; }
 int net_size(const net_comm *c) { return c->size; }
@@ -123,4 +124,16 @@ int net_pingpong(net_comm *c, size_t bytes, int reps, double *bytes_per_s,
     rc = net_bcast(c, &best, sizeof best, 0, err);
     *bytes_per_s = best;
     return rc;
+}
+
+void net__sleep_until(double t)
+{
+    double now = dtfl_now();
+    if (t <= now)
+        return;
+    struct timespec ts;
+    double d = t - now;
+    ts.tv_sec = (time_t)d;
+    ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
+    nanosleep(&ts, NULL);
 }

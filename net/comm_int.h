@@ -28,4 +28,7 @@ struct net_comm {
     void *impl;     /* backend state */
 };
 
+/* Sleeps until dtfl_now() reaches t (pacing of emulated links). */
+void net__sleep_until(double t);
+
 #endif /* DTFL_NET_COMM_INT_H */

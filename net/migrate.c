@@ -22,29 +22,16 @@
  * the next chunk happens while the link is "busy", so compression overlaps
  * the emulated transfer.
  */
-#include "net.h"
+#include "comm_int.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define TAG_BASE 100
 
 static int tag_hdr(int u) { return TAG_BASE + 3 * u; }
 static int tag_chunk(int u) { return TAG_BASE + 3 * u + 1; }
 static int tag_ack(int u) { return TAG_BASE + 3 * u + 2; }
-
-static void migrate__sleep_until(double t)
-{
-    double now = dtfl_now();
-    if (t <= now)
-        return;
-    struct timespec ts;
-    double d = t - now;
-    ts.tv_sec = (time_t)d;
-    ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
-    nanosleep(&ts, NULL);
-}
 
 /* State of one call. */
 typedef struct migrate_run {
@@ -119,7 +106,7 @@ static int migrate__send(migrate_run *m, int i, twin_dt **twins, dtfl_err *err)
         f->wire_bytes += (int64_t)f->len[k];
         if (m->p->link_bytes_per_s > 0) {
             double go = dtfl_now() > *link ? dtfl_now() : *link;
-            migrate__sleep_until(go);
+            net__sleep_until(go);
             *link = go + (double)f->len[k] / m->p->link_bytes_per_s;
         }
         rc = net_isend(m->c, dst, tag_chunk(mv->user), f->msg[k], f->len[k],

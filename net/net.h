@@ -147,6 +147,32 @@ int net_migrate(net_comm *c, const net_migrate_params *p, int servers,
                 int *failed, net_migrate_stats *stats, char *first_error,
                 size_t error_cap, dtfl_err *err);
 
+/* ------------------------------------------------------------------------ */
+/* Bytes between servers (transfer.c)                                       */
+/* ------------------------------------------------------------------------ */
+
+/* A scenario's bytes from one server to another (a status update, task
+ * data, a model download). */
+typedef struct net_transfer {
+    int from, to;         /* servers */
+    int64_t bytes;
+} net_transfer;
+
+typedef struct net_transfer_stats {
+    int64_t transfers, bytes;     /* all of the list */
+    int64_t cross_rank;           /* of them, between ranks */
+    int64_t bytes_wire;           /* payload bytes sent between ranks */
+} net_transfer_stats;
+
+/* Carries out the transfers; every rank passes the same list. Within a rank
+ * nothing moves; across ranks the payload is sent in chunks of
+ * p->chunk_bytes, paced at p->link_bytes_per_s per server pair when set,
+ * and checked on arrival (length, XXH3): a mismatch is DTFL_EPROTOCOL
+ * naming the transfer. Stats are the same on every rank. */
+int net_transfer_run(net_comm *c, const net_migrate_params *p, int servers,
+                     const net_transfer *list, int n, net_transfer_stats *stats,
+                     dtfl_err *err);
+
 /* ---- frames of one twin (frame.c), exposed for tests and fuzzing ---- */
 
 /* The wire form of one twin: a header message and chunk messages. */

@@ -17,10 +17,11 @@
  * scenario.
  *
  * The real driver carries out a decision through effects with measured
- * costs; today it offers two, read from the scenario after each step: the
- * server of every user's twin (a twin whose server changes migrates, real
- * bytes between ranks) and the share of last slot's data each twin trains on.
- * Its modelled metrics go into the tables beside the measured ones.
+ * costs, read from the scenario after each step: the server of every
+ * user's twin (a twin whose server changes migrates, real bytes between
+ * ranks), bytes sent between servers (checked, paced like migrations), and
+ * the share of last slot's data each twin trains on. Its modelled metrics go
+ * into the tables beside the measured ones.
  *
  * Policies serve one scenario each and are listed by it: heuristics that
  * read the scenario's own observation (scen_obs.raw), and learners of
@@ -147,10 +148,19 @@ typedef struct scen_result {
     int done;                    /* the episode ended (T slots) */
 } scen_result;
 
+/* Bytes a scenario sends from one server to another in a slot (a status
+ * update, task data, a model download). */
+typedef struct scen_transfer {
+    int from, to;                /* servers */
+    int64_t bytes;
+} scen_transfer;
+
 /* The effects of the last step for the real driver. */
 typedef struct scen_effects {
     const int *server;           /* (U) the server of each twin */
     const double *share;         /* (U) share of last slot's data, [0, 1] */
+    int ntransfers;              /* bytes between servers, sent after the */
+    const scen_transfer *transfer; /* twins migrated (ntransfers) */
 } scen_effects;
 
 /* ------------------------------------------------------------------------ */

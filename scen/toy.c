@@ -26,6 +26,7 @@ typedef struct toy {
     int U, T, K, t;
     int *server;     /* (U) after the last step; -1 before the first */
     double *share;   /* (U) the last step's share, the same for every twin */
+    scen_transfer *status; /* (U) each twin's status update of the slot */
     int moved;
     double reward[2];
 } toy;
@@ -42,7 +43,8 @@ static const scen_summary toy_slot_sums[] = {
 static const scen_column toy_twin_cols[] = {{"server", "%.0f"},
                                             {"cost", "%.6f"}};
 static const scen_column toy_real_cols[] = {{"predicted_cost", "%.6f"},
-                                            {"predicted_reward", "%.6f"}};
+                                            {"predicted_reward", "%.6f"},
+                                            {"status_bytes", "%.0f"}};
 static const scen_summary toy_real_sums[] = {
     {"mean_predicted_reward", 1, SCEN_SUM_MEAN}};
 static const scen_column toy_episode_cols[] = {
@@ -69,6 +71,7 @@ static void toy__destroy(void *self)
         return;
     free(y->server);
     free(y->share);
+    free(y->status);
     free(y);
 }
 
@@ -77,7 +80,7 @@ static void toy__tables(toy *y)
     scen_info *in = &y->info;
     in->table[SCEN_T_ANALYTIC_SLOT] = (scen_table){TC_N, toy_slot_cols, 3, toy_slot_sums};
     in->table[SCEN_T_ANALYTIC_TWIN] = (scen_table){2, toy_twin_cols, 0, NULL};
-    in->table[SCEN_T_REAL_SLOT] = (scen_table){2, toy_real_cols, 1, toy_real_sums};
+    in->table[SCEN_T_REAL_SLOT] = (scen_table){3, toy_real_cols, 1, toy_real_sums};
     in->table[SCEN_T_REAL_TWIN] = (scen_table){0, NULL, 0, NULL};
     in->nepisode = 3;
     in->episode = toy_episode_cols;
@@ -96,7 +99,8 @@ static int toy__create(void **self, const scen_setup *s, dtfl_err *err)
     y->K = s->frame_slots;
     y->server = malloc(sizeof(int) * (size_t)y->U);
     y->share = calloc((size_t)y->U, sizeof(double));
-    if (y->server == NULL || y->share == NULL) {
+    y->status = calloc((size_t)y->U, sizeof(scen_transfer));
+    if (y->server == NULL || y->share == NULL || y->status == NULL) {
         toy__destroy(y);
         return dtfl_err_set(err, DTFL_ENOMEM, "scenario: out of memory");
     }
@@ -196,6 +200,7 @@ static void toy__row(void *self, scen_table_id t, int u, double *v)
     case SCEN_T_REAL_SLOT:
         v[0] = toy__cost(y);
         v[1] = reward;
+        v[2] = (double)y->cfg.status_bytes * y->U;
         return;
     case SCEN_T_REAL_TWIN:
     case SCEN_T_COUNT:
@@ -206,7 +211,11 @@ static void toy__row(void *self, scen_table_id t, int u, double *v)
 static void toy__effects(void *self, scen_effects *e)
 {
     toy *y = self;
-    *e = (scen_effects){y->server, y->share};
+    for (int u = 0; u < y->U; u++) /* to the other server */
+        y->status[u] = (scen_transfer){y->server[u], 1 - y->server[u],
+                                       y->cfg.status_bytes};
+    *e = (scen_effects){y->server, y->share,
+                        y->cfg.status_bytes > 0 ? y->U : 0, y->status};
 }
 
 static int toy__describe(void *self, const char **key, const char **text,

@@ -5,7 +5,9 @@
  * and a penalty per move); the sharer picks each slot how much of last
  * slot's data the twins train on, from {0, 1/2, 1}, and pays its distance
  * to a target. The optimum is known: every twin on the cheaper server,
- * never moved, and the share nearest the target (policy `cheapest`). It
+ * never moved, and the share nearest the target (policy `cheapest`). In
+ * real mode each twin's server may also send the other a status update of
+ * toy.status_bytes each slot (the transfer effect). It
  * exists to drive the scenario interface apart from any paper: both
  * drivers, frames, several agents, learners, checkpoints.
  */
@@ -19,6 +21,8 @@ typedef struct scen_toy_setup {
     double cost[2];       /* per slot, of hosting a twin on server 0, 1 */
     double move_penalty;  /* per twin moved */
     double target;        /* the share the sharer should pick, [0, 1] */
+    int64_t status_bytes; /* each twin's server sends the other server this
+                             many bytes of status each slot (real mode) */
 } scen_toy_setup;
 
 #endif /* DTFL_SCEN_TOY_H */

@@ -200,6 +200,42 @@ static int teardown(void **state)
     return 0;
 }
 
+/* data.classes: a stray label byte (200 in a 3-class file) is refused,
+ * naming the file and the index, whether the count is given or auto; a
+ * given count above the labels is kept; auto counts largest + 1. */
+static void test_classes(void **state)
+{
+    (void)state;
+    char im[300], lb[300];
+    path_of(im, sizeof im, "c_im.idx");
+    path_of(lb, sizeof lb, "c_lb.idx");
+    check_write_idx_pair(im, lb, 30, 4, 4, 3);
+    fl_dataset *d = NULL;
+    dtfl_err err = {0};
+    assert_int_equal(fl_dataset_load(&d, im, lb, 0, 0, &err), 0);
+    assert_int_equal(d->classes, 3); /* auto */
+    fl_dataset_destroy(d);
+    assert_int_equal(fl_dataset_load(&d, im, lb, 0, 10, &err), 0);
+    assert_int_equal(d->classes, 10); /* given: classes without samples kept */
+    fl_dataset_destroy(d);
+    /* one stray byte */
+    uint8_t *buf;
+    size_t n;
+    assert_int_equal(dtfl_file_read_all(lb, 1 << 20, &buf, &n, &err), 0);
+    buf[8 + 17] = 200;
+    check_write(lb, buf, n);
+    free(buf);
+    d = NULL;
+    assert_int_equal(fl_dataset_load(&d, im, lb, 0, 10, &err), DTFL_EDATA);
+    assert_null(d);
+    assert_non_null(strstr(err.msg, "c_lb.idx: label 200 at index 17"));
+    assert_non_null(strstr(err.msg, "10 classes"));
+    assert_int_equal(fl_dataset_load(&d, im, lb, 0, 0, &err), DTFL_EDATA);
+    assert_null(d);
+    assert_non_null(strstr(err.msg, "no sample of class 3 below the largest "
+                                    "label 200"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_parse_damage),
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_file_damage),
+        cmocka_unit_test(test_classes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -5,8 +5,9 @@
 # registry and the config, the analytic driver (hand-computed rewards),
 # training (PPO and A2C reach the optimum), policy files of two agents,
 # the real driver on 1, 2 and 3 ranks (twins migrate between ranks, the
-# modelled columns equal the analytic run's), and a run killed inside a
-# frame and resumed, which must end as an uninterrupted one.
+# modelled columns equal the analytic run's), bytes sent between servers
+# (the transfer effect: all cross ranks on 2, none on 1), and a run killed
+# inside a frame and resumed, which must end as an uninterrupted one.
 set -u
 DTFL=$1 SRC=$2
 . "$SRC/tests/mpi/lib.sh"
@@ -76,6 +77,22 @@ done
     && ok "real mode's modelled reward = analytic mode's, slot by slot" || bad "modelled columns"
 [ "$(columns "$TMP/r2/twins.csv" gamma | tail -n +2 | sort -u)" = "1.000000" ] \
     && ok "twins train on the sharer's share" || bad "share effect"
+
+# ---- bytes between servers: each twin's server sends 50 kB of status to
+# the other server each slot, checked on arrival ----
+for P in 1 2; do
+    $MPIRUN -np $P "$DTFL" run "$CFG" sched.policy=swap toy.status_bytes=50000 \
+        net.chunk_kib=16 out="$TMP/x$P" >"$TMP/x$P.log" 2>&1 \
+        || { bad "toy run with status transfers on $P rank(s)"; tail -3 "$TMP/x$P.log"; }
+done
+[ "$(column_sum "$TMP/x2/slots.csv" wire_transfer_bytes)" -eq $((12 * 4 * 50000)) ] \
+    && ok "2 ranks: all 12 x 4 status updates of 50 kB crossed ranks" \
+    || bad "2 ranks: wire_transfer_bytes $(column_sum "$TMP/x2/slots.csv" wire_transfer_bytes)"
+[ "$(column_sum "$TMP/x1/slots.csv" wire_transfer_bytes)" -eq 0 ] \
+    && ok "1 rank: the transfers move no bytes" || bad "1 rank moved transfer bytes"
+[ "$(column_sum "$TMP/x2/slots.csv" status_bytes)" -eq $((12 * 4 * 50000)) ] \
+    && ok "the modelled status bytes stand beside the measured ones" || bad "status_bytes"
+same_model_columns "$TMP/x1/slots.csv" "$TMP/x2/slots.csv" "with transfers: 1 rank = 2 ranks"
 
 # ---- killed inside a frame, resumed ----
 set_ckpt="run.checkpoint_every=2 sched.policy=swap"

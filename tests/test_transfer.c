@@ -1,0 +1,122 @@
+/*
+ * test_transfer.c - bytes between servers (net/transfer.c) on 1 to 3
+ * thread-ranks: the counts of a list with transfers inside and across
+ * ranks, empty and multi-chunk payloads, pacing that takes at least
+ * bytes / rate, and a receiver whose expectation differs from what arrives
+ * refusing it with the transfer named.
+ */
+#include "ranks_fixture.h"
+
+#include <string.h>
+
+typedef struct xfer_case {
+    const net_transfer *list;
+    int n, servers;
+    double link_bytes_per_s;
+    net_transfer_stats st[4];
+    double seconds[4];
+} xfer_case;
+
+static void xfer_fn(rank_arg *a)
+{
+    xfer_case *x = a->shared;
+    const int me = net_rank(a->c);
+    net_migrate_params p = {0};
+    p.chunk_bytes = 1000; /* several chunks per transfer */
+    p.link_bytes_per_s = x->link_bytes_per_s;
+    dtfl_err err = {0};
+    double t0 = dtfl_now();
+    a->rc = net_transfer_run(a->c, &p, x->servers, x->list, x->n, &x->st[me], &err);
+    x->seconds[me] = dtfl_now() - t0;
+    if (a->rc < 0)
+        snprintf(a->msg, sizeof a->msg, "%s", err.msg);
+}
+
+static void test_counts(void **state)
+{
+    (void)state;
+    /* 4 servers: on 2 ranks servers 0, 2 live on rank 0 and 1, 3 on rank 1 */
+    static const net_transfer list[] = {
+        {0, 1, 2500}, {1, 0, 10}, {0, 2, 777}, {3, 1, 4000}, {2, 3, 0},
+        {1, 2, 1}, {0, 1, 1200}};
+    for (int P = 1; P <= 3; P++) {
+        xfer_case x = {list, 7, 4, 0, {{0}}, {0}};
+        run_ranks(P, xfer_fn, &x);
+        int64_t cross = 0, wire = 0;
+        for (int i = 0; i < 7; i++)
+            if (list[i].from % P != list[i].to % P) {
+                cross++;
+                wire += list[i].bytes;
+            }
+        for (int r = 0; r < P; r++) {
+            assert_int_equal(x.st[r].transfers, 7);
+            assert_int_equal(x.st[r].bytes, 2500 + 10 + 777 + 4000 + 1 + 1200);
+            assert_int_equal(x.st[r].cross_rank, cross);
+            assert_int_equal(x.st[r].bytes_wire, wire);
+        }
+        if (P == 2) {
+            assert_int_equal(cross, 5);
+            assert_int_equal(wire, 2500 + 10 + 0 + 1 + 1200); /* 3 -> 1 stays */
+        }
+    }
+}
+
+/* 20,000 bytes on one link at 1 MB/s take at least 19 ms (the first
+ * chunk leaves at once). */
+static void test_pacing(void **state)
+{
+    (void)state;
+    static const net_transfer list[] = {{0, 1, 10000}, {0, 1, 10000}};
+    xfer_case x = {list, 2, 2, 1e6, {{0}}, {0}};
+    run_ranks(2, xfer_fn, &x);
+    assert_true(x.seconds[0] >= 0.019);
+    assert_true(x.seconds[1] >= 0.019);
+}
+
+/* Rank 1 expects another size than rank 0 sends: refused, named. */
+typedef struct mismatch_case {
+    net_transfer_stats st;
+    char msg[DTFL_ERR_MSG_MAX];
+    int rc;
+} mismatch_case;
+
+static void mismatch_fn(rank_arg *a)
+{
+    mismatch_case *m = a->shared;
+    const int me = net_rank(a->c);
+    net_transfer sent = {0, 1, 3000}, expected = {0, 1, 2999};
+    net_migrate_params p = {0};
+    p.chunk_bytes = 1000;
+    dtfl_err err = {0};
+    int rc = net_transfer_run(a->c, &p, 2, me == 0 ? &sent : &expected, 1,
+                              &m->st, &err);
+    if (me == 1) {
+        m->rc = rc;
+        snprintf(m->msg, sizeof m->msg, "%s", err.msg);
+        uint8_t *buf = NULL; /* drain what the refused transfer left */
+        size_t len;
+        for (int k = 0; k < 3; k++)
+            if (net_recv(a->c, 0, 51, &buf, &len, &err) == 0)
+                free(buf);
+    }
+}
+
+static void test_mismatch(void **state)
+{
+    (void)state;
+    mismatch_case m = {{0}, "", 0};
+    run_ranks(2, mismatch_fn, &m);
+    assert_int_equal(m.rc, DTFL_EPROTOCOL);
+    assert_non_null(strstr(m.msg, "transfer 0 from server 0 to 1"));
+    assert_non_null(strstr(m.msg, "expected 2999"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_pacing),
+        cmocka_unit_test(test_mismatch),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
