@@ -149,6 +149,7 @@ typedef struct app_config {
     } net;
     struct {
         int64_t blas_threads;      /* OpenBLAS threads per process */
+        char blas_core[32];        /* auto, keep or an OpenBLAS core name */
         int64_t checkpoint_every;  /* slots between checkpoints, 0 = none */
         int progress;              /* 0 auto, 1 live, 2 plain, 3 none */
         int64_t twins_every;       /* twins.csv rows every N slots, 0 none */
@@ -300,6 +301,20 @@ struct fl_dataset;
  * forced to the training set's class count. */
 int app_data_load(const app_config *cfg, struct fl_dataset **train,
                   struct fl_dataset **test, dtfl_err *err);
+
+/* ------------------------------------------------------------------------ */
+/* BLAS kernels (blas.c)                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Settles the OpenBLAS core before any work (main.c, first thing): the
+ * user's OPENBLAS_CORETYPE, else run.blas_core of the command's config
+ * (auto: the newest core type the CPU runs when OpenBLAS picked an older
+ * one), re-executing dtfl once with OPENBLAS_CORETYPE set when the core
+ * must change. */
+void app_blas_setup(int argc, char **argv);
+/* The core in use and who chose it, for logs, summaries and benchmarks. */
+const char *app_blas_core(void);
+const char *app_blas_chosen_by(void);
 
 /* Levenshtein distance between two strings (for did-you-mean). */
 int app_edit_distance(const char *a, const char *b);

@@ -15,6 +15,20 @@ void app_bench_print_json(cJSON *o);
  * BLAS threads; *median gets the median (bench_train.c). */
 double app_bench_sgemm_peak(int n, double *median);
 
+/* The sgemm ceiling every benchmark divides by (bench_blas.c): the best
+ * one-core sgemm 1024^3 GFLOP/s of the loaded kernels (*own, *own_median)
+ * and, when this CPU runs a newer core type than the one loaded, of that
+ * core measured in a child dtfl; *core names the winner. */
+double app_bench_ceiling(double *own, double *own_median, const char **core);
+/* The one-core FMA peak, measured on the widest vectors (*isa). */
+double app_bench_fma_peak(const char **isa);
+/* blas_core and blas_chosen_by into a report. */
+void app_bench_describe_blas(cJSON *o);
+
+int app_bench_blas(int json);
+/* One line: the sgemm peak of the loaded kernels (for bench blas's
+ * children). */
+int app_bench_sgemm(void);
 int app_bench_train(int json);
 int app_bench_rl(int json);
 int app_bench_gamma(int json);

@@ -139,7 +139,9 @@ static void rl__print(const rl_bench *b, double peak, double peak_median, int js
 int app_bench_rl(int json)
 {
     openblas_set_num_threads(1);
-    double peak_median = 0.0, peak = app_bench_sgemm_peak(1024, &peak_median);
+    double own = 0.0, peak_median = 0.0;
+    const char *core = NULL;
+    double peak = app_bench_ceiling(&own, &peak_median, &core);
     rl_bench b;
     memset(&b, 0, sizeof b);
     dtfl_err err = {0};

@@ -233,8 +233,9 @@ int app_cmd_run(int argc, char **argv)
     }
     if (status == 0 && rank == 0)
         printf("dtfl run: %d users, %d servers on %d ranks, %d slots from "
-               "slot %d, results in %s\n",
-               s.U, s.S, s.P, s.T, s.first_slot, dir);
+               "slot %d, results in %s; OpenBLAS core %s (chosen by %s)\n",
+               s.U, s.S, s.P, s.T, s.first_slot, dir, app_blas_core(),
+               app_blas_chosen_by());
     if (status == 0) {
         int rc = run__loop(&s, &err);
         if (rc < 0 && s.stop_together) { /* every rank stops the same way */

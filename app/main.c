@@ -60,6 +60,7 @@ static int main__close_stdout(int status)
 
 int main(int argc, char **argv)
 {
+    app_blas_setup(argc, argv); /* may execute dtfl once more */
     if (argc < 2) {
         main__usage(stderr);
         return EX_USAGE;

@@ -157,6 +157,9 @@ int app_results_write_json(const char *path, const void *json, dtfl_err *err)
 
 int app_results_summary(const char *dir, void *json, dtfl_err *err)
 {
+    /* the kernels every number above ran on */
+    cJSON_AddStringToObject((cJSON *)json, "blas_core", app_blas_core());
+    cJSON_AddStringToObject((cJSON *)json, "blas_chosen_by", app_blas_chosen_by());
     char path[APP_PATH_MAX + 32];
     int rc = app_results_path(dir, "summary.json", path, sizeof path, err);
     if (rc == 0)

@@ -6,6 +6,7 @@
  */
 #include "config_int.h"
 
+#include "../fl/fl.h"
 #include "../scen/scen.h"
 
 #include <stddef.h>
@@ -39,6 +40,17 @@ static int schema__classes(const char *v, char *msg, size_t cap)
         return 0;
     snprintf(msg, cap, "data.classes: '%s' is neither auto nor a class count "
                        "in [1, 256]", v);
+    return 1;
+}
+
+/* run.blas_core: auto, keep, or a core this OpenBLAS knows */
+static int schema__blas_core(const char *v, char *msg, size_t cap)
+{
+    if (strcmp(v, "auto") == 0 || strcmp(v, "keep") == 0 || fl_blas_known(v))
+        return 0;
+    snprintf(msg, cap, "run.blas_core: '%s' is not auto, keep or a core "
+                       "OpenBLAS 0.3.21 knows (Prescott, Nehalem, Sandybridge, "
+                       "Haswell, Zen, SkylakeX, Cooperlake, ...)", v);
     return 1;
 }
 
@@ -388,6 +400,10 @@ static const app_key schema[] = {
 
     NUM("run.blas_threads", APP_T_INT, run.blas_threads, 1, 256, 0, "1",
         "OpenBLAS threads per process (1 when ranks share cores)"),
+    CHECKED("run.blas_core", run.blas_core, "auto", schema__blas_core,
+            "OpenBLAS kernels: auto (the newest core type the CPU runs, when "
+            "OpenBLAS picked an older one) | keep (OpenBLAS's pick) | a core "
+            "name; the user's OPENBLAS_CORETYPE always wins"),
     NUM("run.checkpoint_every", APP_T_INT, run.checkpoint_every, 0, 1e7, 0,
         "0", "slots between checkpoints (0 = none)"),
     CHOICE("run.progress", run.progress, progresses, 0, "auto",

@@ -274,4 +274,27 @@ void fl_fedavg_finish(float *out, const double *acc, size_t n, double total);
  * Returns 1 to aggregate, 0 to keep. */
 int fl_quorum(int reported, int eligible, int min_servers, double min_fraction);
 
+/* ------------------------------------------------------------------------ */
+/* BLAS kernels (blas.c)                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Vector features of this CPU that the OS also saves (cpuid, xgetbv). */
+typedef struct fl_cpu {
+    int avx, avx2, fma;
+    int avx512f, avx512dq, avx512cd, avx512bw, avx512vl, avx512bf16;
+} fl_cpu;
+
+void fl_cpu_detect(fl_cpu *c);
+/* The core OpenBLAS picked at load time ("Prescott", "SkylakeX", ...). */
+const char *fl_blas_core(void);
+/* The generation of a core's sgemm kernels: 1 SSE, 2 AVX, 3 AVX2 + FMA,
+ * 4 AVX-512; 0 for a name this table does not know. */
+int fl_blas_generation(const char *core);
+/* Whether OPENBLAS_CORETYPE may name this core (case ignored). */
+int fl_blas_known(const char *core);
+/* The newest core type the CPU can run (NULL: none better than SSE). */
+const char *fl_blas_best(const fl_cpu *c);
+/* That core when `current` is of an older generation, else NULL. */
+const char *fl_blas_better(const fl_cpu *c, const char *current);
+
 #endif /* DTFL_FL_H */

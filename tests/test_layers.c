@@ -13,6 +13,8 @@
  */
 #include "check.h"
 
+#include "../app/app.h"
+
 #include "../fl/layers.h"
 
 #include <cblas.h>
@@ -473,8 +475,10 @@ static void test_model_cnn_full(void **state)
     run_model((fl_model_shape){FL_MODEL_CNN, 28, 28, 10}, 2, 2);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    app_blas_setup(1, argv); /* the kernels dtfl itself would run on */
     openblas_set_num_threads(1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dense),        cmocka_unit_test(test_conv),

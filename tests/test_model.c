@@ -5,6 +5,8 @@
  */
 #include "check.h"
 
+#include "../app/app.h"
+
 #include "../fl/fl.h"
 
 #include <cblas.h>
@@ -222,8 +224,10 @@ static int teardown(void **state)
     return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    app_blas_setup(1, argv); /* the kernels dtfl itself would run on */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_param_counts),   cmocka_unit_test(test_init_deterministic),
         cmocka_unit_test(test_save_load),      cmocka_unit_test(test_sgd),

@@ -9,10 +9,10 @@
 #
 # What measures the execution is dropped before comparing: CSV columns
 # ending in _s, starting with wire_ or named seconds; JSON keys seconds,
-# wire_* and pingpong_bytes_per_second. Everything else depends only on
-# the config, the seed and the float arithmetic, so the BLAS kernel is
-# pinned (OPENBLAS_CORETYPE=Prescott, which every x86-64 CPU runs): another
-# kernel may round differently. GOLDEN_RECORD=1 rewrites the golden files
+# wire_*, blas_* (the kernels, pinned here) and pingpong_bytes_per_second.
+# Everything else depends only on the config, the seed and the float
+# arithmetic, so the BLAS kernel is pinned (OPENBLAS_CORETYPE=Prescott,
+# which every x86-64 CPU runs): another kernel may round differently. GOLDEN_RECORD=1 rewrites the golden files
 # (do it only for a change meant to alter results, and say so).
 set -u
 DTFL=$1
@@ -34,7 +34,7 @@ normalise() {
         # cJSON prints one key per line; a skipped key's object ends at the
         # first line back at its own indent
         awk 'skip != "" { if (index($0, skip "}") == 1) skip = ""; next }
-             /^\t*"(seconds|wire_[a-z_]*|pingpong_bytes_per_second)":/ {
+             /^\t*"(seconds|wire_[a-z_]*|blas_[a-z_]*|pingpong_bytes_per_second)":/ {
                  if ($0 ~ /\{$/) { match($0, /^\t*/); skip = substr($0, 1, RLENGTH) }
                  next }
              { print }' "$1" ;;

@@ -94,6 +94,17 @@ done
     && ok "the modelled status bytes stand beside the measured ones" || bad "status_bytes"
 same_model_columns "$TMP/x1/slots.csv" "$TMP/x2/slots.csv" "with transfers: 1 rank = 2 ranks"
 
+# ---- simulated edge faults go through the shared driver for any scenario ----
+for P in 1 2; do
+    $MPIRUN -np $P "$DTFL" run "$CFG" sched.policy=swap faults.server_dropout=0.4 \
+        faults.user_miss=0.3 fl.min_servers=1 out="$TMP/f$P" >"$TMP/f$P.log" 2>&1 \
+        || { bad "toy run with faults on $P rank(s)"; tail -3 "$TMP/f$P.log"; }
+done
+[ "$(column_sum "$TMP/f2/slots.csv" servers_dropped)" -gt 0 ] \
+    && [ "$(column_sum "$TMP/f2/slots.csv" users_missed)" -gt 0 ] \
+    && ok "toy with faults: servers dropped out, users missed slots" || bad "no faults drawn"
+same_model_columns "$TMP/f1/slots.csv" "$TMP/f2/slots.csv" "toy with faults: 1 rank = 2 ranks"
+
 # ---- killed inside a frame, resumed ----
 set_ckpt="run.checkpoint_every=2 sched.policy=swap"
 $MPIRUN -np 2 "$DTFL" run "$CFG" $set_ckpt out="$TMP/cut" faults.kill_after_slot=4 \
