@@ -49,10 +49,12 @@ fuzz: deps
 	tests/fuzz/run.sh $(SECONDS)
 
 bench: build
+	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench blas
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench train
 	mpirun -np 2 $(BUILD)/dtfl bench migrate
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench gamma
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench rl
+	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench scale
 
 # Figs. 4-10 of 003 (docs/diten.md): 28 settings x 5 policies, about 30 min
 diten: build

@@ -30,6 +30,8 @@ int app_bench_blas(int json);
  * children). */
 int app_bench_sgemm(void);
 int app_bench_train(int json);
+/* Seconds per analytic slot at U x S = 1e5..1e7 and the fitted exponent. */
+int app_bench_scale(int json);
 int app_bench_rl(int json);
 int app_bench_gamma(int json);
 /* A long analytic run (slots >= 2000) with its memory watched. */

@@ -27,6 +27,9 @@ static const char bench_help[] =
     "           2nn and cnn at batch 10 and 50 as samples/s, GFLOP/s and the\n"
     "           fraction of the ceiling (targets: cnn@50 >= 0.60, 2nn@10 >=\n"
     "           0.35, 2nn@50 >= 0.70)\n"
+    "  scale    seconds per analytic slot (diten, nearest + optimal\n"
+    "           allocation) at U x S = 1e5..1e7 and the fitted exponent of\n"
+    "           time ~ (U S)^k (targets: k near 1, <= 1 s at U 10000, S 1000)\n"
     "  gamma    time to solve one slot's historical-data allocation (eq. 26)\n"
     "           globally, U = 20 and S = 9 to 21 (target < 100 us at 21),\n"
     "           and how often a local method stops short of the optimum\n"
@@ -95,6 +98,8 @@ int app_cmd_bench(int argc, char **argv)
         return app_bench_blas(json);
     if (strcmp(argv[optind], "train") == 0)
         return app_bench_train(json);
+    if (strcmp(argv[optind], "scale") == 0)
+        return app_bench_scale(json);
     if (strcmp(argv[optind], "gamma") == 0)
         return app_bench_gamma(json);
     if (strcmp(argv[optind], "rl") == 0)

@@ -64,40 +64,31 @@ static int nearest__decide(void *self, const scen_obs *so, scen_action *a,
     const scen_diten_params *m = &st->model;
     const int S = o->servers;
     double *cmp = calloc(2 * (size_t)S, sizeof(double)), *syn = cmp + S;
-    int *order = malloc(sizeof(int) * (size_t)S);
-    if (cmp == NULL || order == NULL) {
-        free(cmp);
-        free(order);
+    if (cmp == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
-    }
     const double rate = scen_diten_rate(m);
     for (int u = 0; u < o->users; u++) {
+        /* the first server in order of distance (ties by id) that keeps C2
+         * and C3 is the one of least (distance, id) among those that do:
+         * one pass, O(S), no sort */
         const double *dist = o->dist + (size_t)u * S;
-        for (int s = 0; s < S; s++) /* servers by distance, ties by id */
-            order[s] = s;
-        for (int i = 1; i < S; i++)
-            for (int j = i; j > 0 && dist[order[j]] < dist[order[j - 1]]; j--) {
-                int t = order[j];
-                order[j] = order[j - 1];
-                order[j - 1] = t;
-            }
         double data = o->n_new[u] * m->unit_per_sample;
-        assoc[u] = order[0];
-        for (int i = 0; i < S; i++) {
-            int s = order[i];
+        int nearest = 0, fit = -1;
+        for (int s = 0; s < S; s++) {
+            if (dist[s] < dist[nearest])
+                nearest = s;
+            if (fit >= 0 && !(dist[s] < dist[fit]))
+                continue;
             double c = m->n_cmp * o->eps[s] * data * (m->E_s + m->E_us);
             double y = m->n_syn * data / rate * dist[s];
-            if (cmp[s] + c <= o->q[s] && syn[s] + y <= o->p[s]) {
-                assoc[u] = s;
-                break;
-            }
+            if (cmp[s] + c <= o->q[s] && syn[s] + y <= o->p[s])
+                fit = s;
         }
-        int s = assoc[u];
+        int s = assoc[u] = fit >= 0 ? fit : nearest;
         cmp[s] += m->n_cmp * o->eps[s] * data * (m->E_s + m->E_us);
         syn[s] += m->n_syn * data / rate * dist[s];
     }
     free(cmp);
-    free(order);
     return 0;
 }
 
