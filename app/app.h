@@ -121,6 +121,7 @@ typedef struct app_config {
         double move_penalty;       /* per twin moved */
         double target;             /* share the sharer should pick */
         int64_t status_bytes;      /* status update per twin per slot */
+        int sharer;                /* 0 discrete, 1 box */
     } toy;
     app_ac_config ppo, a2c;
     struct {

@@ -111,6 +111,7 @@ static void scenario__toy(const app_config *c, app_scen_params *p)
     p->toy.move_penalty = c->toy.move_penalty;
     p->toy.target = c->toy.target;
     p->toy.status_bytes = c->toy.status_bytes;
+    p->toy.sharer_box = c->toy.sharer;
 }
 
 static const struct {

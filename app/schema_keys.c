@@ -26,6 +26,7 @@ static const char *const allocations[] = {"fixed", "optimal", "random", "full", 
 static const char *const units[] = {"bit", "kbit", "sample", NULL};
 static const char *const activations[] = {"tanh", "relu", NULL};
 static const char *const ratios[] = {"joint", "per_user", NULL};
+static const char *const sharers[] = {"discrete", "box", NULL};
 static const char *const net_faults[] = {"none", "flip", "truncate", "version",
                                          NULL};
 
@@ -252,6 +253,9 @@ static const app_key schema[] = {
     NUM("toy.status_bytes", APP_T_INT, toy.status_bytes, 0, 1e9, 0, "0",
         "toy: bytes of status each twin's server sends the other per slot "
         "(real mode; 0 = none)"),
+    CHOICE("toy.sharer", toy.sharer, sharers, 0, "discrete",
+           "toy: the sharer's action, one of {0, 1/2, 1} (discrete) or any "
+           "share in [0, 1] (box: a continuous action)"),
 
     /* PPO: the paper's settings (003, Table II), CleanRL's otherwise */
     NUM("ppo.lr_actor", APP_T_FLOAT, ppo.lr_actor, 0, 1, APP_MIN_OPEN, "2.5e-4",

@@ -1,7 +1,8 @@
 /*
  * learned.c - the learned policy of any scenario: one sched/ learner (PPO,
  * A2C or DDPG) per agent, on the agent's vector observation
- * (scen_ops.agent_obs) and its discrete action space. Agents are
+ * (scen_ops.agent_obs) and its action space (discrete, or a box of
+ * values). Agents are
  * independent learners, each with its own reward (the parallel API's
  * independent case; HAPPO-style sequential updates are a learner of their
  * own). A frame-level agent acts at frame starts only and is fed the sum of
@@ -47,11 +48,12 @@ int scen__learned_create(scen__learned **out, const char *algo,
     int dim = 1, rc = 0;
     for (int a = 0; a < in->agents; a++) {
         const scen_agent *ag = &in->agent[a];
-        if (ag->box > 0 || ag->blocks <= 0)
+        if ((ag->box > 0) == (ag->blocks > 0))
             return dtfl_err_set(err, DTFL_ECONFIG,
-                                "%s: agent '%s' of scenario %s has a continuous "
-                                "action; the learners take discrete ones",
-                                algo, ag->name, p->scen->name);
+                                "%s: agent '%s' of scenario %s has %d choices "
+                                "and %d values; a learner takes one kind (mixed "
+                                "heads are to come)",
+                                algo, ag->name, p->scen->name, ag->blocks, ag->box);
         dim = ag->obs_dim > dim ? ag->obs_dim : dim;
     }
     scen__learned *l = calloc(1, sizeof *l);
@@ -69,7 +71,8 @@ int scen__learned_create(scen__learned **out, const char *algo,
         const scen_agent *ag = &in->agent[a];
         sched_learner_params q = {
             .algo = algo, .obs_dim = ag->obs_dim, .blocks = ag->blocks,
-            .choices = ag->choices, .ppo = p->setup->ppo, .a2c = p->setup->a2c,
+            .choices = ag->choices, .box = ag->box, .lo = ag->lo, .hi = ag->hi,
+            .ppo = p->setup->ppo, .a2c = p->setup->a2c,
             .ddpg = p->setup->ddpg,
             /* agent 0 keeps the run's seed: a one-agent policy is the
              * learner it always was */
@@ -94,7 +97,8 @@ int scen__learned_decide(scen__learned *l, const scen_obs *o, scen_action *act,
         int off, boff;
         scen_action_offsets(l->info, a, &off, &boff);
         l->scen->agent_obs(l->scen_self, a, l->obs);
-        rc = sched_learner_act(l->l[a], l->obs, act->discrete + off, err);
+        rc = sched_learner_act(l->l[a], l->obs, act->discrete + off,
+                               act->box + boff, err);
     }
     return rc;
 }

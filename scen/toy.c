@@ -107,7 +107,9 @@ static int toy__create(void **self, const scen_setup *s, dtfl_err *err)
     for (int u = 0; u < y->U; u++)
         y->server[u] = -1;
     y->agent[0] = (scen_agent){"placer", SCEN_FRAME, 2 + 2 * y->U, y->U, 2, 0, 0, 0};
-    y->agent[1] = (scen_agent){"sharer", SCEN_SLOT, 1, 1, TOY_SHARES, 0, 0, 0};
+    y->agent[1] = y->cfg.sharer_box
+                      ? (scen_agent){"sharer", SCEN_SLOT, 1, 0, 0, 1, 0.0, 1.0}
+                      : (scen_agent){"sharer", SCEN_SLOT, 1, 1, TOY_SHARES, 0, 0, 0};
     y->info = (scen_info){.agents = 2, .agent = y->agent, .frame_slots = y->K,
                           .slots = y->T, .users = y->U, .servers = 2};
     toy__tables(y);
@@ -171,7 +173,8 @@ static int toy__step(void *self, const scen_action *a, scen_result *r,
         y->moved += y->server[u] >= 0 && y->server[u] != a->discrete[u];
         y->server[u] = a->discrete[u];
     }
-    double share = a->discrete[y->U] / (double)(TOY_SHARES - 1);
+    double share = y->cfg.sharer_box ? a->box[0]
+                                     : a->discrete[y->U] / (double)(TOY_SHARES - 1);
     for (int u = 0; u < y->U; u++)
         y->share[u] = share;
     y->reward[0] = -toy__cost(y) - y->cfg.move_penalty * y->moved / y->U;
@@ -275,7 +278,10 @@ static int cheapest__decide(void *self, const scen_obs *o, scen_action *a,
     int best = y->cfg.cost[1] < y->cfg.cost[0];
     for (int u = 0; u < y->U; u++)
         a->discrete[u] = best;
-    a->discrete[y->U] = (int)lround(y->cfg.target * (TOY_SHARES - 1));
+    if (y->cfg.sharer_box)
+        a->box[0] = y->cfg.target;
+    else
+        a->discrete[y->U] = (int)lround(y->cfg.target * (TOY_SHARES - 1));
     return 0;
 }
 
@@ -288,7 +294,10 @@ static int swap__decide(void *self, const scen_obs *o, scen_action *a,
     const toy *y = o->raw;
     for (int u = 0; u < y->U; u++)
         a->discrete[u] = (o->slot / y->K + u) % 2;
-    a->discrete[y->U] = TOY_SHARES - 1;
+    if (y->cfg.sharer_box)
+        a->box[0] = 1.0;
+    else
+        a->discrete[y->U] = TOY_SHARES - 1;
     return 0;
 }
 

@@ -23,6 +23,8 @@ typedef struct scen_toy_setup {
     double target;        /* the share the sharer should pick, [0, 1] */
     int64_t status_bytes; /* each twin's server sends the other server this
                              many bytes of status each slot (real mode) */
+    int sharer_box;       /* 1: the sharer picks any share in [0, 1] (a
+                             continuous action), 0: one of {0, 1/2, 1} */
 } scen_toy_setup;
 
 #endif /* DTFL_SCEN_TOY_H */

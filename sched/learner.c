@@ -5,6 +5,9 @@
  *   a2c   advantage actor-critic, the same networks;
  *   ddpg  DDPG scoring every (block, choice) pair in [-1, 1], each block
  *         taking its best-scored choice.
+ * A continuous action (box values in [lo, hi]) takes the Gaussian head of
+ * the actor-critic instead, its samples clipped to the box, or DDPG's
+ * outputs in [-1, 1] mapped linearly onto it.
  * The reward of an action arrives after it; the next action's observation
  * completes a DDPG transition and bootstraps an actor-critic rollout cut
  * mid-episode. State for checkpoints and policy files: the networks'
@@ -20,6 +23,9 @@ static const char *const learner_algos[] = {"ppo", "a2c", "ddpg"};
 struct sched_learner {
     const char *algo;    /* one of learner_algos */
     int dim, K, A;       /* obs_dim, blocks, choices */
+    int box;             /* continuous values, in [lo, hi] */
+    double lo, hi;
+    float *act_f;        /* (box) the actor's sample */
     int training;
     rl_ac *ac;           /* ppo, a2c */
     int update_due;      /* a full rollout waits for the next observation */
@@ -52,6 +58,7 @@ void sched_learner_destroy(sched_learner *l)
     rl_ac_destroy(l->ac);
     rl_ddpg_destroy(l->dd);
     free(l->prev_obs);
+    free(l->act_f);
     free(l);
 }
 
@@ -73,10 +80,21 @@ int sched_learner_create(sched_learner **out, const sched_learner_params *p,
     l->dim = p->obs_dim;
     l->K = p->blocks;
     l->A = p->choices;
-    size_t D = (size_t)l->K * l->A;
-    l->prev_obs = calloc((size_t)l->dim + D, sizeof(float));
+    l->box = p->box;
+    l->lo = p->lo;
+    l->hi = p->hi;
     int rc = 0;
-    if (l->prev_obs == NULL) {
+    if ((l->K > 0) == (l->box > 0) || !(l->lo < l->hi || l->box == 0)) {
+        rc = dtfl_err_set(err, DTFL_ECONFIG, "%s: an action of %d choices and "
+                                             "%d values in [%g, %g]; a learner "
+                                             "takes one kind",
+                          l->algo, l->K, l->box, l->lo, l->hi);
+        goto fail;
+    }
+    size_t D = l->box > 0 ? (size_t)l->box : (size_t)l->K * l->A;
+    l->prev_obs = calloc((size_t)l->dim + D, sizeof(float));
+    l->act_f = calloc(D + 1, sizeof(float));
+    if (l->prev_obs == NULL || l->act_f == NULL) {
         rc = dtfl_err_set(err, DTFL_ENOMEM, "learner: out of memory");
         goto fail;
     }
@@ -90,9 +108,9 @@ int sched_learner_create(sched_learner **out, const sched_learner_params *p,
     } else {
         rl_ac_params q = strcmp(l->algo, "ppo") == 0 ? p->ppo : p->a2c;
         q.obs_dim = l->dim;
-        q.head = RL_HEAD_CATEGORICAL;
-        q.K = l->K;
-        q.A = l->A;
+        q.head = l->box > 0 ? RL_HEAD_GAUSSIAN : RL_HEAD_CATEGORICAL;
+        q.K = l->box > 0 ? l->box : l->K;
+        q.A = l->box > 0 ? 1 : l->A;
         q.seed = p->seed;
         rc = rl_ac_create(&l->ac, &q, err);
     }
@@ -107,8 +125,19 @@ fail:
 
 const char *sched_learner_algo(const sched_learner *l) { return l->algo; }
 
+/* The actor's values onto the box: clipped (Gaussian), or [-1, 1]
+ * mapped linearly (DDPG). */
+static void learner__box(const sched_learner *l, const float *v, int linear,
+                         double *box)
+{
+    for (int k = 0; k < l->box; k++) {
+        double x = linear ? l->lo + (v[k] + 1.0) * 0.5 * (l->hi - l->lo) : v[k];
+        box[k] = x < l->lo ? l->lo : (x > l->hi ? l->hi : x);
+    }
+}
+
 int sched_learner_act(sched_learner *l, const float *obs, int *act,
-                      dtfl_err *err)
+                      double *box, dtfl_err *err)
 {
     (void)err;
     if (l->ac != NULL) {
@@ -117,7 +146,9 @@ int sched_learner_act(sched_learner *l, const float *obs, int *act,
             rl_ac_update(l->ac, obs, &st);
             l->update_due = 0;
         }
-        rl_ac_act(l->ac, obs, !l->training, act, NULL);
+        rl_ac_act(l->ac, obs, !l->training, act, l->act_f);
+        if (l->box > 0)
+            learner__box(l, l->act_f, 0, box);
         return 0;
     }
     if (l->pending && l->training) { /* complete the last transition */
@@ -127,6 +158,8 @@ int sched_learner_act(sched_learner *l, const float *obs, int *act,
         l->pending = 0;
     }
     rl_ddpg_act(l->dd, obs, l->training, l->scores);
+    if (l->box > 0)
+        learner__box(l, l->scores, 1, box);
     for (int k = 0; k < l->K; k++) { /* each block its best-scored choice */
         const float *row = l->scores + (size_t)k * l->A;
         int best = 0;

@@ -3,6 +3,9 @@
  * learners (PPO, A2C, DDPG on one MLP, one Adam and the action heads of
  * rl.h) behind one learner interface, and the knobs each algorithm takes.
  *
+ * Also the optimisation pieces scenarios build their controllers from:
+ * virtual queues (Lyapunov drift-plus-penalty), UCB1, and LP/MILP on GLPK.
+ *
  * A learner sees a vector observation and chooses `blocks` independent
  * choices among `choices` (a factorised categorical, as a scenario's
  * discrete action space declares it); it learns from the rewards fed back
@@ -84,7 +87,10 @@ rl_ddpg_params rl_ddpg_defaults(void);
 typedef struct sched_learner_params {
     const char *algo;        /* "ppo", "a2c" or "ddpg" */
     int obs_dim;             /* floats in an observation */
-    int blocks, choices;     /* the action: blocks choices among choices */
+    int blocks, choices;     /* a discrete action: blocks choices among
+                                choices; or (blocks 0) */
+    int box;                 /* a continuous one: box values in [lo, hi] */
+    double lo, hi;
     rl_ac_params ppo, a2c;   /* the knobs of each algorithm */
     rl_ddpg_params ddpg;
     uint64_t seed;
@@ -97,19 +103,23 @@ int sched_learner_count(void);
 const char *sched_learner_name(int i);
 int sched_learner_known(const char *algo);
 
-/* Creates a learner; actor-critic algorithms (ppo, a2c) put a factorised
- * categorical head on the actor, ddpg scores every (block, choice) pair in
- * [-1, 1] and each block takes its best-scored choice. Starts greedy (not
+/* Creates a learner. Discrete actions: actor-critic algorithms (ppo, a2c)
+ * put a factorised categorical head on the actor, ddpg scores every
+ * (block, choice) pair in [-1, 1] and each block takes its best-scored
+ * choice. Continuous actions: a diagonal Gaussian head whose samples are
+ * clipped to [lo, hi] (CleanRL's way), or ddpg's tanh outputs mapped onto
+ * [lo, hi]. An action of both kinds is refused. Starts greedy (not
  * training). */
 int sched_learner_create(sched_learner **out, const sched_learner_params *p,
                          dtfl_err *err);
 void sched_learner_destroy(sched_learner *l);
 const char *sched_learner_algo(const sched_learner *l);
-/* The action (blocks) for obs (obs_dim): sampled while training, the mode
- * otherwise. The observation of an action completes the learner's last
- * transition (DDPG) and bootstraps a rollout cut mid-episode (PPO, A2C). */
+/* The action for obs (obs_dim): choices (blocks) or values (box), sampled
+ * while training, the mode otherwise. The observation of an action
+ * completes the learner's last transition (DDPG) and bootstraps a rollout
+ * cut mid-episode (PPO, A2C). */
 int sched_learner_act(sched_learner *l, const float *obs, int *act,
-                      dtfl_err *err);
+                      double *box, dtfl_err *err);
 /* The reward of the last action, and whether it ended an episode; nothing
  * while not training. */
 int sched_learner_feedback(sched_learner *l, double reward, int done,
@@ -135,5 +145,108 @@ typedef struct sched_rl_speed {
 } sched_rl_speed;
 int sched_ppo_speed(int obs_dim, int blocks, int choices, int rollout,
                     int minibatches, sched_rl_speed *out, dtfl_err *err);
+
+/* ------------------------------------------------------------------------ */
+/* Virtual queues for long-term constraints (lyap.c)                        */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sched_lyap sched_lyap;
+
+/* n queues, each with budget[j] per step; all start at 0. */
+int sched_lyap_create(sched_lyap **out, int n, const double *budget,
+                      dtfl_err *err);
+void sched_lyap_destroy(sched_lyap *l);
+/* Back to q0 (n; NULL: zeros), with the running sums cleared. */
+void sched_lyap_reset(sched_lyap *l, const double *q0);
+const double *sched_lyap_values(const sched_lyap *l);
+/* L = 1/2 sum_j Q_j^2. */
+double sched_lyap_value(const sched_lyap *l);
+/* The drift-plus-penalty bracket of a candidate step with arrivals x (n):
+ * sum_j Q_j (x_j - b_j) + V penalty. */
+double sched_lyap_dpp(const sched_lyap *l, const double *x, double V,
+                      double penalty);
+/* One step with arrivals x (n): Q_j <- max(Q_j + x_j - b_j, 0); returns
+ * the drift L(after) - L(before). */
+double sched_lyap_push(sched_lyap *l, const double *x);
+/* b_j + (Q_j(T) - Q_j(0)) / T - (1/T) sum_t x_j(t): never negative (the
+ * queue's bound on the average constraint). */
+double sched_lyap_slack(const sched_lyap *l, int j);
+int sched_lyap_save(const sched_lyap *l, uint8_t *buf, size_t *len,
+                    dtfl_err *err);
+int sched_lyap_load(sched_lyap *l, const uint8_t *buf, size_t len,
+                    dtfl_err *err);
+
+/* ------------------------------------------------------------------------ */
+/* UCB1 over losses (ucb.c)                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sched_ucb_params {
+    int arms;
+    double c;         /* weight of the exploration bonus (1: UCB1) */
+    double discount;  /* 1: UCB1; < 1: discounted counts for drifting losses */
+} sched_ucb_params;
+
+typedef struct sched_ucb sched_ucb;
+
+int sched_ucb_create(sched_ucb **out, const sched_ucb_params *p, dtfl_err *err);
+void sched_ucb_destroy(sched_ucb *u);
+/* The arm to play next: every arm once in order, then UCB1 on losses
+ * scaled to [0, 1] by the range seen, ties to the smaller arm. */
+int sched_ucb_select(const sched_ucb *u);
+int sched_ucb_update(sched_ucb *u, int arm, double loss, dtfl_err *err);
+double sched_ucb_plays(const sched_ucb *u, int arm);
+double sched_ucb_mean(const sched_ucb *u, int arm);
+
+/* ------------------------------------------------------------------------ */
+/* Linear and mixed-integer programs on GLPK (lp_glpk.c)                    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sched_lp sched_lp;
+
+typedef enum sched_lp_status {
+    SCHED_LP_OPTIMAL = 0,    /* proven optimal (within mip_gap for a MILP) */
+    SCHED_LP_FEASIBLE = 1,   /* a feasible point, not proven optimal (time) */
+    SCHED_LP_INFEASIBLE = 2,
+    SCHED_LP_UNBOUNDED = 3,
+    SCHED_LP_UNKNOWN = 4     /* stopped before any feasible point */
+} sched_lp_status;
+
+typedef struct sched_lp_options {
+    double time_limit_s;     /* <= 0: none */
+    double mip_gap;          /* relative gap at which a MILP stops; 0: exact */
+    const double *incumbent; /* (cols) a feasible point for the branch and
+                                bound to start from; NULL: none */
+} sched_lp_options;
+
+typedef struct sched_lp_result {
+    sched_lp_status status;
+    double objective;
+    double seconds;
+} sched_lp_result;
+
+/* An empty problem: minimise (maximize 0) or maximise the objective. */
+int sched_lp_create(sched_lp **out, int maximize, dtfl_err *err);
+void sched_lp_destroy(sched_lp *lp);
+/* A column in [lo, hi] (+-INFINITY for none) with its objective cost,
+ * integer or not (integer in [0, 1] is binary). Returns its index from 0,
+ * or a negative code. */
+int sched_lp_add_col(sched_lp *lp, double lo, double hi, double cost,
+                     int integer, dtfl_err *err);
+/* A row lo <= sum_k vals[k] x[cols[k]] <= hi; returns its index or a
+ * negative code (a column named twice or out of range is refused). */
+int sched_lp_add_row(sched_lp *lp, int n, const int *cols, const double *vals,
+                     double lo, double hi, dtfl_err *err);
+/* Solves: simplex for an LP; simplex, then branch and bound when a column
+ * is integer. Returns 0 with the status in r (infeasible is a status, not
+ * an error), or DTFL_EINTERNAL with GLPK's message when GLPK itself failed
+ * (then every sched_lp of this thread is unusable: GLPK's environment was
+ * freed, as its manual requires). */
+int sched_lp_solve(sched_lp *lp, const sched_lp_options *o,
+                   sched_lp_result *r, dtfl_err *err);
+/* The last solution (cols). */
+const double *sched_lp_x(const sched_lp *lp);
+int sched_lp_cols(const sched_lp *lp);
+/* Test hook: makes GLPK fail inside the guard; returns what a caller gets. */
+int sched__lp_provoke_error(dtfl_err *err);
 
 #endif /* DTFL_SCHED_H */

@@ -6,7 +6,7 @@
 # targets), peers (PyTorch, for make bench-peers).
 set -eu
 declare -A group=(
-  [build]="gcc make cmake pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libyaml-dev liblz4-dev zlib1g-dev libcjson-dev libxxhash-dev libcmocka-dev librandom123-dev libgsl-dev valgrind"
+  [build]="gcc make cmake pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libyaml-dev liblz4-dev zlib1g-dev libcjson-dev libxxhash-dev libcmocka-dev librandom123-dev libgsl-dev libglpk-dev valgrind"
   [data]="dataset-fashion-mnist"
   [plots]="python3 python3-matplotlib"
   [fuzz]="clang-14 libfuzzer-14-dev libclang-rt-14-dev"

@@ -1,0 +1,205 @@
+/*
+ * test_lp.c - LP and MILP on GLPK (sched/lp_glpk.c): a hand-solved LP,
+ * infeasible and unbounded problems reported as statuses, random knapsacks
+ * and assignment problems against brute-force enumeration, a MILP started
+ * from a given incumbent, arguments refused before GLPK sees them, and a
+ * failure inside GLPK returned as an error instead of an abort.
+ */
+#include "check.h"
+
+#include "../sched/sched.h"
+
+#include <math.h>
+#include <string.h>
+
+static const sched_lp_options plain = {0, 0, NULL};
+
+/* max 3x + 2y: x + y <= 4, x + 3y <= 6, x <= 3, x, y >= 0 -> (3, 1), 11 */
+static void test_hand_lp(void **state)
+{
+    (void)state;
+    sched_lp *lp;
+    dtfl_err err;
+    assert_int_equal(sched_lp_create(&lp, 1, &err), 0);
+    assert_int_equal(sched_lp_add_col(lp, 0, 3, 3, 0, &err), 0);
+    assert_int_equal(sched_lp_add_col(lp, 0, INFINITY, 2, 0, &err), 1);
+    const int c[2] = {0, 1};
+    const double r1[2] = {1, 1}, r2[2] = {1, 3};
+    assert_int_equal(sched_lp_add_row(lp, 2, c, r1, -INFINITY, 4, &err), 0);
+    assert_int_equal(sched_lp_add_row(lp, 2, c, r2, -INFINITY, 6, &err), 1);
+    sched_lp_result r;
+    assert_int_equal(sched_lp_solve(lp, &plain, &r, &err), 0);
+    assert_int_equal(r.status, SCHED_LP_OPTIMAL);
+    check_close(r.objective, 11.0, 1e-9);
+    check_close(sched_lp_x(lp)[0], 3.0, 1e-9);
+    check_close(sched_lp_x(lp)[1], 1.0, 1e-9);
+    sched_lp_destroy(lp);
+}
+
+static void test_statuses(void **state)
+{
+    (void)state;
+    sched_lp *lp;
+    dtfl_err err;
+    sched_lp_result r;
+    /* x >= 2 and x <= 1 */
+    assert_int_equal(sched_lp_create(&lp, 0, &err), 0);
+    sched_lp_add_col(lp, 0, INFINITY, 1, 0, &err);
+    const int c = 0;
+    const double one = 1;
+    sched_lp_add_row(lp, 1, &c, &one, 2, INFINITY, &err);
+    sched_lp_add_row(lp, 1, &c, &one, -INFINITY, 1, &err);
+    assert_int_equal(sched_lp_solve(lp, &plain, &r, &err), 0);
+    assert_int_equal(r.status, SCHED_LP_INFEASIBLE);
+    sched_lp_destroy(lp);
+    /* max x, x >= 0: unbounded, as an LP and as a MILP */
+    for (int integer = 0; integer < 2; integer++) {
+        assert_int_equal(sched_lp_create(&lp, 1, &err), 0);
+        sched_lp_add_col(lp, 0, INFINITY, 1, integer, &err);
+        assert_int_equal(sched_lp_solve(lp, &plain, &r, &err), 0);
+        assert_int_equal(r.status, SCHED_LP_UNBOUNDED);
+        sched_lp_destroy(lp);
+    }
+    /* bad arguments never reach GLPK */
+    assert_int_equal(sched_lp_create(&lp, 0, &err), 0);
+    assert_int_equal(sched_lp_add_col(lp, 2, 1, 0, 0, &err), DTFL_EINTERNAL);
+    assert_int_equal(sched_lp_add_col(lp, 0, 1, NAN, 0, &err), DTFL_EINTERNAL);
+    sched_lp_add_col(lp, 0, 1, 1, 0, &err);
+    sched_lp_add_col(lp, 0, 1, 1, 0, &err);
+    const int twice[2] = {0, 0}, beyond = 5;
+    const double v2[2] = {1, 1};
+    assert_int_equal(sched_lp_add_row(lp, 2, twice, v2, 0, 1, &err), DTFL_EINTERNAL);
+    assert_non_null(strstr(err.msg, "twice"));
+    assert_int_equal(sched_lp_add_row(lp, 1, &beyond, v2, 0, 1, &err), DTFL_EINTERNAL);
+    sched_lp_destroy(lp);
+}
+
+/* 0/1 knapsack, n items: the MILP's optimum equals enumeration's. */
+static void test_knapsack(void **state)
+{
+    (void)state;
+    dtfl_rng rng;
+    dtfl_rng_init(&rng, 7, 77, 0, 0);
+    for (int inst = 0; inst < 30; inst++) {
+        const int n = 10;
+        double w[10], v[10], cap = 0;
+        int cols[10];
+        for (int i = 0; i < n; i++) {
+            w[i] = 1 + floor(dtfl_rng_uniform(&rng) * 20);
+            v[i] = 1 + floor(dtfl_rng_uniform(&rng) * 30);
+            cap += w[i];
+            cols[i] = i;
+        }
+        cap = floor(cap * 0.4);
+        double best = 0;
+        for (int mask = 0; mask < 1 << n; mask++) {
+            double ww = 0, vv = 0;
+            for (int i = 0; i < n; i++)
+                if (mask >> i & 1)
+                    ww += w[i], vv += v[i];
+            if (ww <= cap && vv > best)
+                best = vv;
+        }
+        sched_lp *lp;
+        dtfl_err err;
+        sched_lp_result r;
+        assert_int_equal(sched_lp_create(&lp, 1, &err), 0);
+        for (int i = 0; i < n; i++)
+            assert_int_equal(sched_lp_add_col(lp, 0, 1, v[i], 1, &err), i);
+        assert_int_equal(sched_lp_add_row(lp, n, cols, w, -INFINITY, cap, &err), 0);
+        assert_int_equal(sched_lp_solve(lp, &plain, &r, &err), 0);
+        assert_int_equal(r.status, SCHED_LP_OPTIMAL);
+        check_close(r.objective, best, 1e-9);
+        double used = 0;
+        for (int i = 0; i < n; i++) {
+            double x = sched_lp_x(lp)[i];
+            assert_true(fabs(x) < 1e-9 || fabs(x - 1) < 1e-9);
+            used += x * w[i];
+        }
+        assert_true(used <= cap + 1e-9);
+        sched_lp_destroy(lp);
+    }
+}
+
+/* Users to servers with capacities (the shape of the scenarios' MILPs):
+ * min sum c_ij a_ij, sum_j a_ij = 1, sum_i a_ij <= cap_j; against every
+ * assignment; then again from a given incumbent (a feasible assignment). */
+static void test_assignment(void **state)
+{
+    (void)state;
+    dtfl_rng rng;
+    dtfl_rng_init(&rng, 9, 77, 1, 0);
+    enum { I = 6, J = 3 };
+    for (int inst = 0; inst < 20; inst++) {
+        double c[I][J];
+        const int cap = 2 + (inst % 2);
+        for (int i = 0; i < I; i++)
+            for (int j = 0; j < J; j++)
+                c[i][j] = floor(dtfl_rng_uniform(&rng) * 100);
+        double best = INFINITY;
+        int pick[I];
+        for (long code = 0; code < 729; code++) { /* 3^6 */
+            long k = code;
+            int load[J] = {0};
+            double cost = 0;
+            for (int i = 0; i < I; i++, k /= 3) {
+                pick[i] = (int)(k % 3);
+                load[pick[i]]++;
+                cost += c[i][pick[i]];
+            }
+            if (load[0] <= cap && load[1] <= cap && load[2] <= cap && cost < best)
+                best = cost;
+        }
+        for (int warm = 0; warm < 2; warm++) {
+            sched_lp *lp;
+            dtfl_err err;
+            sched_lp_result r;
+            assert_int_equal(sched_lp_create(&lp, 0, &err), 0);
+            for (int i = 0; i < I; i++)
+                for (int j = 0; j < J; j++)
+                    sched_lp_add_col(lp, 0, 1, c[i][j], 1, &err);
+            int cols[I * J];
+            double ones[I * J];
+            for (int k = 0; k < I * J; k++)
+                ones[k] = 1;
+            for (int i = 0; i < I; i++) {
+                for (int j = 0; j < J; j++)
+                    cols[j] = i * J + j;
+                sched_lp_add_row(lp, J, cols, ones, 1, 1, &err);
+            }
+            for (int j = 0; j < J; j++) {
+                for (int i = 0; i < I; i++)
+                    cols[i] = i * J + j;
+                sched_lp_add_row(lp, I, cols, ones, -INFINITY, cap, &err);
+            }
+            double inc[I * J] = {0}; /* round robin: feasible for cap >= 2 */
+            for (int i = 0; i < I; i++)
+                inc[i * J + i % J] = 1;
+            sched_lp_options o = {5.0, 0.0, warm ? inc : NULL};
+            assert_int_equal(sched_lp_solve(lp, &o, &r, &err), 0);
+            assert_int_equal(r.status, SCHED_LP_OPTIMAL);
+            check_close(r.objective, best, 1e-9);
+            sched_lp_destroy(lp);
+        }
+    }
+}
+
+static void test_glpk_failure(void **state)
+{
+    (void)state;
+    dtfl_err err = {0};
+    assert_int_equal(sched__lp_provoke_error(&err), DTFL_EINTERNAL);
+    assert_non_null(strstr(err.msg, "GLPK"));
+    /* and GLPK works again afterwards */
+    test_hand_lp(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hand_lp),    cmocka_unit_test(test_statuses),
+        cmocka_unit_test(test_knapsack),   cmocka_unit_test(test_assignment),
+        cmocka_unit_test(test_glpk_failure),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
