@@ -105,6 +105,20 @@ void rl_gauss_backward(const float *mean, const float *log_std, int D,
                        const float *a, double w_lp, double w_ent,
                        float *dmean, float *dlog_std);
 
+/* Beta: D values in (0, 1), outputs z (2D) interleaved (z_a, z_b) per
+ * value, a = 1 + softplus(z_a), b = 1 + softplus(z_b) (rl_beta.c). mask (D,
+ * or NULL for all) leaves values out of logp, H and their gradients;
+ * actions x are doubles. */
+void rl_beta_ab(const float *z, int d, double *a, double *b);
+double rl_beta_logp(const float *z, int D, const uint8_t *mask, const double *x);
+double rl_beta_entropy(const float *z, int D, const uint8_t *mask);
+/* dz (2D) += w_lp d logp / dz + w_ent d H / dz */
+void rl_beta_backward(const float *z, int D, const uint8_t *mask,
+                      const double *x, double w_lp, double w_ent, float *dz);
+void rl_beta_sample(const float *z, int D, dtfl_rng *r, double *x);
+/* The greedy action: each value's mean a / (a + b). */
+void rl_beta_mean(const float *z, int D, double *x);
+
 /* ------------------------------------------------------------------------ */
 /* Actor-critic: PPO-clip with GAE, or A2C                                   */
 /* ------------------------------------------------------------------------ */

@@ -1,0 +1,128 @@
+/*
+ * rl_beta.c - the Beta action head (Chou et al. 2017; issue 15's
+ * Beta-HAPPO): an action in (0, 1) per dimension, drawn from Beta(a, b)
+ * with a = 1 + softplus(z_a), b = 1 + softplus(z_b), the network's outputs
+ * interleaved z = (z_a,0, z_b,0, z_a,1, ...). a, b >= 1 keeps the density
+ * unimodal and bounded; the action needs no clipping. One sample at a time,
+ * double arithmetic; actions are doubles (float rounds 1 - 1e-8 to 1, where
+ * log1p(-x) is -inf), clamped to [1e-6, 1 - 1e-6].
+ *
+ *   logp = lgamma(a+b) - lgamma(a) - lgamma(b) + (a-1) log x + (b-1) log1p(-x)
+ *   H    = lbeta(a, b) - (a-1) psi(a) - (b-1) psi(b) + (a+b-2) psi(a+b)
+ *   dlogp/da = psi(a+b) - psi(a) + log x,  dH/da = -(a-1) psi1(a) + (a+b-2) psi1(a+b)
+ *   dz_a = (...) * sigmoid(z_a)             (likewise b; psi, psi1 from GSL)
+ *
+ * Sampling: G_a, G_b ~ Gamma(shape, 1) by Marsaglia and Tsang (2000) on
+ * dtfl's counter-based stream (shape >= 1 always), x = G_a / (G_a + G_b).
+ * mask (D, or NULL for all) leaves a dimension out of logp and H (and its
+ * gradients), but never out of sampling, so streams do not depend on masks.
+ */
+#include "rl.h"
+
+#include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_sf_psi.h>
+#include <math.h>
+
+#define BETA_EPS 1e-6
+
+static double beta__softplus(double z) { return log1p(exp(-fabs(z))) + fmax(z, 0.0); }
+static double beta__sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
+
+void rl_beta_ab(const float *z, int d, double *a, double *b)
+{
+    *a = 1.0 + beta__softplus(z[2 * d]);
+    *b = 1.0 + beta__softplus(z[2 * d + 1]);
+}
+
+static double beta__clamp(double x)
+{
+    return x < BETA_EPS ? BETA_EPS : (x > 1.0 - BETA_EPS ? 1.0 - BETA_EPS : x);
+}
+
+double rl_beta_logp(const float *z, int D, const uint8_t *mask, const double *x)
+{
+    double lp = 0.0;
+    for (int d = 0; d < D; d++) {
+        if (mask != NULL && !mask[d])
+            continue;
+        double a, b, v = beta__clamp(x[d]);
+        rl_beta_ab(z, d, &a, &b);
+        lp += -gsl_sf_lnbeta(a, b) + (a - 1.0) * log(v) + (b - 1.0) * log1p(-v);
+    }
+    return lp;
+}
+
+double rl_beta_entropy(const float *z, int D, const uint8_t *mask)
+{
+    double h = 0.0;
+    for (int d = 0; d < D; d++) {
+        if (mask != NULL && !mask[d])
+            continue;
+        double a, b;
+        rl_beta_ab(z, d, &a, &b);
+        h += gsl_sf_lnbeta(a, b) - (a - 1.0) * gsl_sf_psi(a) -
+             (b - 1.0) * gsl_sf_psi(b) + (a + b - 2.0) * gsl_sf_psi(a + b);
+    }
+    return h;
+}
+
+void rl_beta_backward(const float *z, int D, const uint8_t *mask,
+                      const double *x, double w_lp, double w_ent, float *dz)
+{
+    for (int d = 0; d < D; d++) {
+        if (mask != NULL && !mask[d])
+            continue;
+        double a, b, v = beta__clamp(x[d]);
+        rl_beta_ab(z, d, &a, &b);
+        double ps = gsl_sf_psi(a + b), p1s = gsl_sf_psi_1(a + b);
+        double dlp_a = ps - gsl_sf_psi(a) + log(v);
+        double dlp_b = ps - gsl_sf_psi(b) + log1p(-v);
+        double dh_a = -(a - 1.0) * gsl_sf_psi_1(a) + (a + b - 2.0) * p1s;
+        double dh_b = -(b - 1.0) * gsl_sf_psi_1(b) + (a + b - 2.0) * p1s;
+        dz[2 * d] += (float)((w_lp * dlp_a + w_ent * dh_a) * beta__sigmoid(z[2 * d]));
+        dz[2 * d + 1] += (float)((w_lp * dlp_b + w_ent * dh_b) * beta__sigmoid(z[2 * d + 1]));
+    }
+}
+
+/* A standard normal by Box-Muller (one of the pair). */
+static double beta__normal(dtfl_rng *r)
+{
+    double u1 = dtfl_rng_uniform(r), u2 = dtfl_rng_uniform(r);
+    u1 = u1 > 0.0 ? u1 : 1e-300;
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+/* Gamma(shape, 1), shape >= 1: Marsaglia and Tsang's squeeze method. */
+static double beta__gamma(double shape, dtfl_rng *r)
+{
+    const double d = shape - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double n = beta__normal(r), v = 1.0 + c * n;
+        if (v <= 0.0)
+            continue;
+        v = v * v * v;
+        double u = dtfl_rng_uniform(r);
+        if (u < 1.0 - 0.0331 * n * n * n * n ||
+            log(u > 0 ? u : 1e-300) < 0.5 * n * n + d * (1.0 - v + log(v)))
+            return d * v;
+    }
+}
+
+void rl_beta_sample(const float *z, int D, dtfl_rng *r, double *x)
+{
+    for (int d = 0; d < D; d++) {
+        double a, b;
+        rl_beta_ab(z, d, &a, &b);
+        double ga = beta__gamma(a, r), gb = beta__gamma(b, r);
+        x[d] = beta__clamp(ga / (ga + gb));
+    }
+}
+
+void rl_beta_mean(const float *z, int D, double *x)
+{
+    for (int d = 0; d < D; d++) {
+        double a, b;
+        rl_beta_ab(z, d, &a, &b);
+        x[d] = a / (a + b);
+    }
+}
