@@ -4,7 +4,8 @@
  * rl.h) behind one learner interface, and the knobs each algorithm takes.
  *
  * Also the optimisation pieces scenarios build their controllers from:
- * virtual queues (Lyapunov drift-plus-penalty), UCB1, and LP/MILP on GLPK.
+ * virtual queues (Lyapunov drift-plus-penalty), UCB1, LP/MILP on GLPK and
+ * McCormick relaxations of bilinear terms.
  *
  * A learner sees a vector observation and chooses `blocks` independent
  * choices among `choices` (a factorised categorical, as a scenario's
@@ -248,5 +249,36 @@ const double *sched_lp_x(const sched_lp *lp);
 int sched_lp_cols(const sched_lp *lp);
 /* Test hook: makes GLPK fail inside the guard; returns what a caller gets. */
 int sched__lp_provoke_error(dtfl_err *err);
+
+/* ------------------------------------------------------------------------ */
+/* Relaxations of u = a x (mccormick.c)                                     */
+/* ------------------------------------------------------------------------ */
+
+/* The McCormick envelope at (a, x) over [aL, aU] x [xL, xU]: lo <= a x <= hi. */
+void sched_mccormick_bounds(double a, double x, double aL, double aU,
+                            double xL, double xU, double *lo, double *hi);
+/* Its four rows for the columns u, a, x of lp. */
+int sched_mccormick_add(sched_lp *lp, int u, int a, int x, double aL,
+                        double aU, double xL, double xU, dtfl_err *err);
+
+typedef enum sched_pme_form {
+    SCHED_PME_HULL = 0,       /* the hull: envelope rows summed over pieces */
+    SCHED_PME_PER_PIECE = 1   /* the rows for every piece alone, as 001
+                                 prints them (u = 0 or infeasible, N >= 2) */
+} sched_pme_form;
+
+/* The columns a piecewise relaxation added: per piece its binary, x copy
+ * and a copy (n each, one allocation, sched_pme_free). */
+typedef struct sched_pme {
+    int n;
+    int *lambda, *xhat, *ahat;
+} sched_pme;
+
+/* Piecewise McCormick of u = a x with x's box cut into N equal pieces
+ * (binaries, disaggregated copies, their links and the envelope rows). */
+int sched_pme_add(sched_lp *lp, int u, int a, int x, double aL, double aU,
+                  double xL, double xU, int N, sched_pme_form form,
+                  sched_pme *out, dtfl_err *err);
+void sched_pme_free(sched_pme *p);
 
 #endif /* DTFL_SCHED_H */
