@@ -56,6 +56,37 @@ const float *rl_mlp_forward(rl_mlp *m, const float *x, int B);
 void rl_mlp_backward(rl_mlp *m, const float *dout, int B, float *dx);
 
 /* ------------------------------------------------------------------------ */
+/* GRU layer (rl_gru.c), PyTorch's nn.GRU convention                        */
+/* ------------------------------------------------------------------------ */
+
+typedef struct rl_gru rl_gru;
+
+/* nin -> H units, batches of up to max_batch, backward through up to
+ * max_steps steps. Parameters in PyTorch's order: W_ih (3H, nin), W_hh
+ * (3H, H), b_ih (3H), b_hh (3H), gates [r; z; n]. */
+int rl_gru_create(rl_gru **out, int nin, int H, int max_batch, int max_steps,
+                  dtfl_err *err);
+void rl_gru_destroy(rl_gru *g);
+size_t rl_gru_nparams(const rl_gru *g);
+float *rl_gru_params(rl_gru *g);
+float *rl_gru_grads(rl_gru *g);
+void rl_gru_zero_grads(rl_gru *g);
+/* U(-1/sqrt(H), 1/sqrt(H)) keyed by (seed, POLICY, entity), as PyTorch. */
+void rl_gru_init(rl_gru *g, uint64_t seed, uint32_t entity);
+/* Step t (< max_steps) of a sequence: x (B, nin), h_prev (B, H) -> h
+ * (B, H); what step t's backward needs is kept. */
+void rl_gru_forward(rl_gru *g, int t, const float *x, const float *h_prev,
+                    float *h, int B);
+/* Step t's backward, latest step first: dh (B, H) is the loss gradient at
+ * h_t (from above and from step t + 1); grads += dW, db; dx (B, nin)
+ * receives the input gradient unless NULL; dh_prev (B, H) receives the
+ * gradient at h_{t-1}. */
+void rl_gru_backward(rl_gru *g, int t, const float *dh, float *dx,
+                     float *dh_prev, int B);
+/* Sizes; returns max_steps. */
+int rl_gru_shape(const rl_gru *g, int *nin, int *H);
+
+/* ------------------------------------------------------------------------ */
 /* Adam and gradient clipping                                               */
 /* ------------------------------------------------------------------------ */
 
