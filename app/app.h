@@ -98,7 +98,9 @@ typedef struct app_config {
         double memory;             /* Gauss-Markov mu */
         double speed_sigma;        /* m/s */
         double direction_sigma;    /* rad */
-        char trace[APP_PATH_MAX];  /* CSV id,t,x,y */
+        char trace[APP_PATH_MAX];  /* CSV id,t,x,y, or T-Drive taxis */
+        int trace_format;          /* 0 csv, 1 tdrive */
+        double tdrive_lon, tdrive_lat; /* projection origin, degrees */
     } mobility;
     struct {
         char policy[32];           /* registry name */

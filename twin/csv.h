@@ -18,4 +18,14 @@ typedef struct twin_csv {
 int twin__csv_read(const char *path, int cols, twin_csv *out, dtfl_err *err);
 void twin__csv_free(twin_csv *t);
 
+/* T-Drive lines of one file's bytes appended to rows as (id, seconds since
+ * 1970, lon, lat) (tdrive.c); FILE:LINE errors name `name`. */
+int twin__tdrive_parse(const char *name, const char *buf, size_t len,
+                       twin_csv *rows, dtfl_err *err);
+
+/* A trace from "id, t, x, y" rows in any order (trace.c); rows of an id
+ * must have increasing t and lie in the world. */
+int twin__trace_build(twin_trace **out, const char *path, twin_csv *raw,
+                      double width, double height, dtfl_err *err);
+
 #endif /* DTFL_TWIN_CSV_H */

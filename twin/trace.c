@@ -63,41 +63,38 @@ static int trace__check_row(const char *path, const double *r, int line,
     return 0;
 }
 
-int twin_trace_load(twin_trace **out, const char *path, double width,
-                    double height, dtfl_err *err)
+int twin__trace_build(twin_trace **out, const char *path, twin_csv *raw,
+                      double width, double height, dtfl_err *err)
 {
     *out = NULL;
-    twin_csv raw;
-    int rc = twin__csv_read(path, 4, &raw, err);
-    if (rc < 0)
-        return rc;
+    int rc = 0;
     twin_trace *t = calloc(1, sizeof *t);
-    trace_key *keys = calloc((size_t)raw.rows, sizeof *keys);
+    trace_key *keys = calloc((size_t)raw->rows + 1, sizeof *keys);
     if (t == NULL || keys == NULL) {
         rc = dtfl_err_set(err, DTFL_ENOMEM, "%s: out of memory", path);
         goto done;
     }
-    for (int i = 0; i < raw.rows; i++) {
-        rc = trace__check_row(path, raw.v + 4 * i, raw.line[i], width, height,
+    for (int i = 0; i < raw->rows; i++) {
+        rc = trace__check_row(path, raw->v + 4 * i, raw->line[i], width, height,
                               err);
         if (rc < 0)
             goto done;
-        keys[i] = (trace_key){raw.v[4 * i], i};
+        keys[i] = (trace_key){raw->v[4 * i], i};
     }
-    qsort(keys, (size_t)raw.rows, sizeof *keys, trace__cmp);
+    qsort(keys, (size_t)raw->rows, sizeof *keys, trace__cmp);
     t->rows.cols = 4;
-    t->rows.rows = raw.rows;
-    t->rows.v = malloc(sizeof(double) * 4 * (size_t)raw.rows);
-    t->rows.line = malloc(sizeof(int) * (size_t)raw.rows);
-    t->users = calloc((size_t)raw.rows, sizeof *t->users);
+    t->rows.rows = raw->rows;
+    t->rows.v = malloc(sizeof(double) * 4 * ((size_t)raw->rows + 1));
+    t->rows.line = malloc(sizeof(int) * ((size_t)raw->rows + 1));
+    t->users = calloc((size_t)raw->rows + 1, sizeof *t->users);
     if (t->rows.v == NULL || t->rows.line == NULL || t->users == NULL) {
         rc = dtfl_err_set(err, DTFL_ENOMEM, "%s: out of memory", path);
         goto done;
     }
-    for (int i = 0; i < raw.rows; i++) {
-        const double *r = raw.v + 4 * keys[i].row;
+    for (int i = 0; i < raw->rows; i++) {
+        const double *r = raw->v + 4 * keys[i].row;
         memcpy(t->rows.v + 4 * i, r, sizeof(double) * 4);
-        t->rows.line[i] = raw.line[keys[i].row];
+        t->rows.line[i] = raw->line[keys[i].row];
         if (i == 0 || r[0] != t->rows.v[4 * (i - 1)]) {
             t->users[t->nusers++] = (trace_user){i, 1};
             continue;
@@ -116,8 +113,20 @@ int twin_trace_load(twin_trace **out, const char *path, double width,
     t = NULL;
 done:
     free(keys);
-    twin__csv_free(&raw);
     twin_trace_destroy(t);
+    return rc;
+}
+
+int twin_trace_load(twin_trace **out, const char *path, double width,
+                    double height, dtfl_err *err)
+{
+    *out = NULL;
+    twin_csv raw;
+    int rc = twin__csv_read(path, 4, &raw, err);
+    if (rc < 0)
+        return rc;
+    rc = twin__trace_build(out, path, &raw, width, height, err);
+    twin__csv_free(&raw);
     return rc;
 }
 

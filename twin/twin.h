@@ -65,6 +65,8 @@ typedef struct twin_world_params {
     double gm_speed_sigma;      /* m/s, std of Phi_k */
     double gm_direction_sigma;  /* rad, std of Psi_k */
     const char *trace_file;     /* for TWIN_MOB_TRACE */
+    int trace_tdrive;           /* 1: trace_file is T-Drive taxis, 0: CSV */
+    double tdrive_lon, tdrive_lat; /* origin of the projection, degrees */
     twin_distance distance;     /* user-server distance l_{u,s} */
     double phi;                 /* EMD of every user's label mix */
     int samples[2];             /* new samples per user per slot, U[lo, hi] */
@@ -167,6 +169,13 @@ typedef struct twin_trace twin_trace;
  * id in increasing t). Each problem is reported as FILE:LINE: message. */
 int twin_trace_load(twin_trace **out, const char *path, double width,
                     double height, dtfl_err *err);
+/* Reads T-Drive taxi files ("id,YYYY-MM-DD HH:MM:SS,lon,lat"; a file or a
+ * folder of them, tdrive.c), projected to metres about (lon0, lat0), t from
+ * the earliest sample; positions outside the world are moved onto its
+ * edge and counted in *clamped. Problems are FILE:LINE: message. */
+int twin_trace_load_tdrive(twin_trace **out, const char *path, double lon0,
+                           double lat0, double width, double height,
+                           int *clamped, dtfl_err *err);
 void twin_trace_destroy(twin_trace *t);
 int twin_trace_users(const twin_trace *t);
 /* Position of the k-th user (ids in ascending order) at time sec. */

@@ -144,7 +144,12 @@ int twin_world_create(twin_world **out, const twin_world_params *p,
         twin_mover_start(&w->movers[u], &w->p, w->useed, u);
     }
     if (p->mobility == TWIN_MOB_TRACE) {
-        rc = twin_trace_load(&w->trace, p->trace_file, p->width, p->height, err);
+        int clamped = 0;
+        rc = p->trace_tdrive
+                 ? twin_trace_load_tdrive(&w->trace, p->trace_file, p->tdrive_lon,
+                                          p->tdrive_lat, p->width, p->height,
+                                          &clamped, err)
+                 : twin_trace_load(&w->trace, p->trace_file, p->width, p->height, err);
         if (rc < 0)
             goto fail;
         if (twin_trace_users(w->trace) < p->users) {

@@ -80,5 +80,18 @@ expect_status 65 "a truncated fit file" "$DTFL" validate "$CFG" utility.fit="$TM
 expect_err "not JSON" "truncation explained"
 expect_status 66 "a missing fit file" "$DTFL" validate "$CFG" utility.fit="$TMP/none.json"
 
+# ---- users along T-Drive taxi traces (twin/tdrive.c) ----
+TD=(world.slots=10 users.count=3 world.width=3000 world.height=3000 mobility.model=trace
+    mobility.trace_format=tdrive mobility.tdrive_lon=116.3 mobility.tdrive_lat=39.9
+    sched.policy=nearest)
+expect_status 0 "an analytic run along three T-Drive taxis" "$DTFL" run "$CFG" "${TD[@]}" \
+    mobility.trace="$SRC/tests/data/tdrive" out="$TMP/td"
+[ "$(lines "$TMP/td/twins.csv")" -eq 31 ] && ok "twins.csv: 10 slots x 3 taxis" || bad "tdrive rows"
+expect_status 65 "a malformed T-Drive line" "$DTFL" run "$CFG" "${TD[@]}" \
+    mobility.trace="$SRC/tests/data/tdrive-bad" out="$TMP/td2"
+expect_err "tdrive-bad/4.txt:3: expected a valid date and time" "the file and line named"
+expect_status 78 "a trace format that does not exist" "$DTFL" validate "$CFG" \
+    mobility.trace_format=gpx
+
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -37,10 +37,10 @@ if ! "$SRC/scripts/deps.sh" fuzz; then
     fi
     exit 1
 fi
-if [ ! -f "$B/CMakeCache.txt" ] || [ -n "${FUZZ_REBUILD:-}" ]; then
-    cmake -S "$SRC" -B "$B" -DCMAKE_C_COMPILER=clang-14 -DDTFL_FUZZ=ON \
-        -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
-fi
+[ -n "${FUZZ_REBUILD:-}" ] && rm -f "$B/CMakeCache.txt"
+# configured every run (a second or two): a new fuzz_*.c is a new target
+cmake -S "$SRC" -B "$B" -DCMAKE_C_COMPILER=clang-14 -DDTFL_FUZZ=ON \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
 targets_make=()
 for t in "${TARGETS[@]}"; do targets_make+=(--target "fuzz_$t"); done
 cmake --build "$B" -j "$(nproc)" "${targets_make[@]}" >"$B/build.log" 2>&1 || {
