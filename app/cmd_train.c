@@ -63,29 +63,27 @@ static int train__episode(app_env *env, int ep, episode_stats *st,
     return 0;
 }
 
+/* train.csv's columns: the scenario's episode columns. */
+static scen_table train__cols(const scen_info *in)
+{
+    return (scen_table){in->nepisode, in->episode, 0, NULL};
+}
+
 static int train__row(app_table *t, const scen_info *in, int ep,
                       const episode_stats *st)
 {
+    scen_table cols = train__cols(in);
     char row[1024];
-    size_t used = (size_t)snprintf(row, sizeof row, "%d", ep);
-    for (int c = 0; c < in->nepisode && used < sizeof row; c++) {
-        row[used++] = ',';
-        if (used < sizeof row)
-            used += (size_t)snprintf(row + used, sizeof row - used,
-                                     in->episode[c].fmt, st->v[c]);
-    }
-    return app_table_add(t, "%s,%.4f", row, st->seconds);
+    app_row_format(row, sizeof row, &cols, st->v);
+    return app_table_add(t, "%d%s,%.4f", ep, row, st->seconds);
 }
 
 static int train__tables(const scen_info *in, app_table **tr, app_table **ev)
 {
+    scen_table cols = train__cols(in);
     char head[1024];
-    size_t used = (size_t)snprintf(head, sizeof head, "episode");
-    for (int c = 0; c < in->nepisode && used < sizeof head; c++)
-        used += (size_t)snprintf(head + used, sizeof head - used, ",%s",
-                                 in->episode[c].name);
-    if (used < sizeof head)
-        snprintf(head + used, sizeof head - used, ",seconds");
+    if (app_table_header(head, sizeof head, "episode", &cols, "seconds") < 0)
+        return DTFL_ERANGE;
     return app_table_create(tr, head) < 0 || app_table_create(ev, head) < 0
                ? DTFL_ENOMEM : 0;
 }

@@ -96,7 +96,6 @@ int app_env_slot(app_env *e, dtfl_err *err)
 const scen_info *app_env_info(const app_env *e) { return e->info; }
 scen *app_env_scen(app_env *e) { return e->sc; }
 scen_policy *app_env_policy(app_env *e) { return e->pol; }
-int app_env_last_slot(const app_env *e) { return e->obs.slot; }
 
 const double *app_env_row(app_env *e, int table, int u)
 {

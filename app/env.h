@@ -46,8 +46,6 @@ int app_env_slot(app_env *e, dtfl_err *err);
 const scen_info *app_env_info(const app_env *e);
 scen *app_env_scen(app_env *e);
 scen_policy *app_env_policy(app_env *e);
-/* The slot of the last app_env_slot, within its episode. */
-int app_env_last_slot(const app_env *e);
 /* Table t's values for the last slot (user u for the twin tables), valid
  * until the next call. */
 const double *app_env_row(app_env *e, int table, int u);
@@ -73,10 +71,13 @@ typedef struct app_watch {
 int app_run_analytic(const app_config *cfg, const char *dir,
                      const app_watch *watch, dtfl_err *err);
 
-/* Writes one table row's values, each after a comma, in its column's
- * format. */
-void app_row_print(FILE *f, const scen_table *t, const double *v);
-/* The same into a buffer: returns the length written (truncated at cap). */
+/* CSV text of declared tables (table_text.c). A header: head, the table's
+ * column names, then tail (may be NULL), comma-separated; DTFL_ERANGE when
+ * it does not fit cap. */
+int app_table_header(char *buf, size_t cap, const char *head,
+                     const scen_table *t, const char *tail);
+/* A row's values, each after a comma, in its column's format; returns the
+ * length written (truncated at cap). */
 size_t app_row_format(char *buf, size_t cap, const scen_table *t,
                       const double *v);
 

@@ -23,38 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void app_row_print(FILE *f, const scen_table *t, const double *v)
-{
-    for (int c = 0; c < t->ncols; c++) {
-        fputc(',', f);
-        fprintf(f, t->col[c].fmt, v[c]);
-    }
-}
-
-size_t app_row_format(char *buf, size_t cap, const scen_table *t,
-                      const double *v)
-{
-    size_t used = 0;
-    for (int c = 0; c < t->ncols && used < cap; c++) {
-        buf[used++] = ',';
-        if (used < cap)
-            used += (size_t)snprintf(buf + used, cap - used, t->col[c].fmt, v[c]);
-    }
-    if (used >= cap)
-        used = cap - 1;
-    buf[used] = '\0';
-    return used;
-}
-
-/* "prefix,col1,col2,...": a table's header after the driver's columns. */
-static void analytic__header(FILE *f, const char *prefix, const scen_table *t)
-{
-    fputs(prefix, f);
-    for (int c = 0; c < t->ncols; c++)
-        fprintf(f, ",%s", t->col[c].name);
-    fputc('\n', f);
-}
-
 /* Writes slot t's rows; adds the slot's values to the sums. */
 static void analytic__rows(FILE *slots, FILE *twins, int twins_every,
                            app_env *env, int t, double *sum)
@@ -63,15 +31,14 @@ static void analytic__rows(FILE *slots, FILE *twins, int twins_every,
     const scen_table *st = &in->table[SCEN_T_ANALYTIC_SLOT];
     const scen_table *tt = &in->table[SCEN_T_ANALYTIC_TWIN];
     const double *v = app_env_row(env, SCEN_T_ANALYTIC_SLOT, -1);
-    fprintf(slots, "%d", t);
-    app_row_print(slots, st, v);
-    fputc('\n', slots);
+    char row[4096];
+    app_row_format(row, sizeof row, st, v);
+    fprintf(slots, "%d%s\n", t, row);
     for (int c = 0; c < st->ncols; c++)
         sum[c] += v[c];
     for (int u = 0; twins_every > 0 && t % twins_every == 0 && u < in->users; u++) {
-        fprintf(twins, "%d,%d", t, u);
-        app_row_print(twins, tt, app_env_row(env, SCEN_T_ANALYTIC_TWIN, u));
-        fputc('\n', twins);
+        app_row_format(row, sizeof row, tt, app_env_row(env, SCEN_T_ANALYTIC_TWIN, u));
+        fprintf(twins, "%d,%d%s\n", t, u, row);
     }
 }
 
@@ -115,10 +82,12 @@ static void analytic__say(const scen_table *st, const double *sum, int T)
 static int analytic__open(const char *dir, const char *name, const char *prefix,
                           const scen_table *t, dtfl_afile **f, dtfl_err *err)
 {
-    char path[APP_PATH_MAX + 32];
+    char path[APP_PATH_MAX + 32], head[4096];
     int rc = app_results_path(dir, name, path, sizeof path, err);
+    if (rc == 0 && app_table_header(head, sizeof head, prefix, t, NULL) < 0)
+        rc = dtfl_err_set(err, DTFL_EINTERNAL, "%s: header too long", name);
     if (rc == 0 && (rc = dtfl_afile_open(f, path, err)) == 0)
-        analytic__header(dtfl_afile_stream(*f), prefix, t);
+        fprintf(dtfl_afile_stream(*f), "%s\n", head);
     return rc;
 }
 

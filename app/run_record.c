@@ -28,27 +28,15 @@ static const char slots_tail[] =
 static const char twins_head[] =
     "slot,user,server,synced,new_samples,train_samples,gamma,accuracy";
 
-/* head, the table's columns, tail: one CSV header. */
-static int record__header(char *buf, size_t cap, const char *head,
-                          const scen_table *t, const char *tail)
-{
-    size_t used = (size_t)snprintf(buf, cap, "%s", head);
-    for (int c = 0; c < t->ncols && used < cap; c++)
-        used += (size_t)snprintf(buf + used, cap - used, ",%s", t->col[c].name);
-    if (tail != NULL && used < cap)
-        used += (size_t)snprintf(buf + used, cap - used, ",%s", tail);
-    return used < cap ? 0 : DTFL_ERANGE;
-}
-
 int run_record_open(run_state *s, dtfl_err *err)
 {
     if (s->rank != 0)
         return 0;
     const scen_info *in = app_env_info(s->env);
     char slots[2048], twins[1024];
-    if (record__header(slots, sizeof slots, slots_head,
+    if (app_table_header(slots, sizeof slots, slots_head,
                        &in->table[SCEN_T_REAL_SLOT], slots_tail) < 0 ||
-        record__header(twins, sizeof twins, twins_head,
+        app_table_header(twins, sizeof twins, twins_head,
                        &in->table[SCEN_T_REAL_TWIN], NULL) < 0)
         return dtfl_err_set(err, DTFL_EINTERNAL, "tables: headers too long");
     if (app_table_create(&s->slots_csv, slots) < 0 ||

@@ -74,8 +74,8 @@ void scen_policy_destroy(scen_policy *p)
         return;
     if (p->learned != NULL)
         scen__learned_destroy(p->learned);
-    else if (p->self != NULL)
-        p->ops->destroy(p->self);
+    else if (p->ops != NULL && p->ops->learner == NULL)
+        p->ops->destroy(p->self); /* accepts NULL: a state-free heuristic */
     free(p->held);
     free(p->held_box);
     free(p);

@@ -306,7 +306,7 @@ static int stateless__create(void **self, const scen_policy_setup *p,
 {
     (void)p;
     (void)err;
-    *self = (void *)1; /* no state */
+    *self = NULL; /* no state */
     return 0;
 }
 

@@ -36,20 +36,7 @@ struct sched_learner {
     int pending;         /* a transition waits for its next observation */
 };
 
-int sched_learner_count(void)
-{
-    return (int)(sizeof learner_algos / sizeof learner_algos[0]);
-}
-
-const char *sched_learner_name(int i) { return learner_algos[i]; }
-
-int sched_learner_known(const char *algo)
-{
-    for (int i = 0; i < sched_learner_count(); i++)
-        if (strcmp(learner_algos[i], algo) == 0)
-            return 1;
-    return 0;
-}
+#define LEARNER_ALGOS ((int)(sizeof learner_algos / sizeof learner_algos[0]))
 
 void sched_learner_destroy(sched_learner *l)
 {
@@ -67,7 +54,7 @@ int sched_learner_create(sched_learner **out, const sched_learner_params *p,
 {
     *out = NULL;
     int known = -1;
-    for (int i = 0; i < sched_learner_count(); i++)
+    for (int i = 0; i < LEARNER_ALGOS; i++)
         if (strcmp(learner_algos[i], p->algo) == 0)
             known = i;
     if (known < 0)
@@ -122,8 +109,6 @@ fail:
     sched_learner_destroy(l);
     return rc;
 }
-
-const char *sched_learner_algo(const sched_learner *l) { return l->algo; }
 
 /* The actor's values onto the box: clipped (Gaussian), or [-1, 1]
  * mapped linearly (DDPG). */

@@ -282,7 +282,6 @@ int sched_lp_solve(sched_lp *lp, const sched_lp_options *o,
 }
 
 const double *sched_lp_x(const sched_lp *lp) { return lp->x; }
-int sched_lp_cols(const sched_lp *lp) { return lp->cols; }
 
 int sched__lp_provoke_error(dtfl_err *err)
 {

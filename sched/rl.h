@@ -83,8 +83,6 @@ void rl_gru_forward(rl_gru *g, int t, const float *x, const float *h_prev,
  * gradient at h_{t-1}. */
 void rl_gru_backward(rl_gru *g, int t, const float *dh, float *dx,
                      float *dh_prev, int B);
-/* Sizes; returns max_steps. */
-int rl_gru_shape(const rl_gru *g, int *nin, int *H);
 
 /* ------------------------------------------------------------------------ */
 /* Adam and gradient clipping                                               */

@@ -158,10 +158,3 @@ void rl_gru_backward(rl_gru *g, int t, const float *dh, float *dx,
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, H3, 1.0f, g->dgh,
                 H3, g->whh, H, 1.0f, dh_prev, H);
 }
-
-int rl_gru_shape(const rl_gru *g, int *nin, int *H)
-{
-    *nin = g->nin;
-    *H = g->H;
-    return g->maxT;
-}

@@ -99,11 +99,6 @@ typedef struct sched_learner_params {
 
 typedef struct sched_learner sched_learner;
 
-/* The algorithms a learner can run, by name, with a line of summary each. */
-int sched_learner_count(void);
-const char *sched_learner_name(int i);
-int sched_learner_known(const char *algo);
-
 /* Creates a learner. Discrete actions: actor-critic algorithms (ppo, a2c)
  * put a factorised categorical head on the actor, ddpg scores every
  * (block, choice) pair in [-1, 1] and each block takes its best-scored
@@ -114,7 +109,6 @@ int sched_learner_known(const char *algo);
 int sched_learner_create(sched_learner **out, const sched_learner_params *p,
                          dtfl_err *err);
 void sched_learner_destroy(sched_learner *l);
-const char *sched_learner_algo(const sched_learner *l);
 /* The action for obs (obs_dim): choices (blocks) or values (box), sampled
  * while training, the mode otherwise. The observation of an action
  * completes the learner's last transition (DDPG) and bootstraps a rollout
@@ -246,7 +240,6 @@ int sched_lp_solve(sched_lp *lp, const sched_lp_options *o,
                    sched_lp_result *r, dtfl_err *err);
 /* The last solution (cols). */
 const double *sched_lp_x(const sched_lp *lp);
-int sched_lp_cols(const sched_lp *lp);
 /* Test hook: makes GLPK fail inside the guard; returns what a caller gets. */
 int sched__lp_provoke_error(dtfl_err *err);
 

@@ -39,6 +39,11 @@ static double play(const double *mu, int K, int n, double scale, double discount
         if (switch_at == 0 || t >= n - 1000)
             plays[a] += 1;
     }
+    if (discount == 1.0 && switch_at == 0) /* the counts it keeps */
+        for (int a = 0; a < K; a++) {
+            check_close(sched_ucb_plays(u, a), plays[a], 0);
+            check_close(sched_ucb_mean(u, a) / scale, mu[a], 4 * sqrt(0.25 / plays[a]) + 1e-9);
+        }
     sched_ucb_destroy(u);
     return regret;
 }

@@ -6,10 +6,9 @@
 # scenario or MPI.
 set -u
 SRC=$1
+TMP_PREFIX=dtfl-layout
+. "$(dirname "$0")/lib.sh"
 cd "$SRC" || exit 1
-fails=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
 # none PATTERN DESC FILES...: no line of FILES matches PATTERN
 none() {
     local pat=$1 desc=$2
