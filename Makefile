@@ -27,7 +27,7 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 export OMPI_MCA_rmaps_base_oversubscribe = 1
 
-.PHONY: demo test build sanitize deps fuzz bench bench-peers diten utility clean
+.PHONY: demo test build sanitize deps fuzz bench bench-peers bench-taco taco diten utility clean
 
 deps:
 	@scripts/deps.sh build data
@@ -60,11 +60,22 @@ bench: build
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench gamma
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench rl
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench scale
+	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench taco
 
 # dtfl's training steps beside PyTorch's (Debian python3-torch), one thread
 bench-peers: build
 	@scripts/deps.sh peers
 	/usr/bin/python3 experiments/peers/torch_train.py --dtfl $(BUILD)/dtfl
+
+# the TACO engine beside PuLP + CBC and SciPy's SLSQP on the same instance
+bench-taco: build
+	@scripts/deps.sh peers
+	/usr/bin/python3 experiments/taco/peer.py --dtfl $(BUILD)/dtfl
+
+# Figs. 4-10 of 001 (docs/taco.md): 10 seeds, about 15 min on 2 cores
+taco: build
+	@scripts/deps.sh plots
+	/usr/bin/python3 experiments/taco/sweep.py --dtfl $(BUILD)/dtfl --out results/taco
 
 # Figs. 4-10 of 003 (docs/diten.md): 28 settings x 5 policies, about 30 min
 diten: build

@@ -118,6 +118,21 @@ typedef struct app_config {
         double f0, beta1, beta2;
         double barrier_f, barrier_cap;
     } diten;
+    struct {                       /* scenario taco (scen/taco.h) */
+        double pt_power_mw, pt_cpu_ghz, pt_cycles_per_bit, pt_kappa;
+        double cloud_power_w, cloud_rate_mbps;
+        double path_loss, noise_dbm_hz, q_min_m;
+        double es_bandwidth_mhz, es_cpu_ghz, es_cycles_per_bit, es_kappa;
+        double personal_mbit[2], knowledge_mbit[2], task_mbit[2];
+        double g_local, t_max_s, e_max_j, v, queue_floor_s;
+        int delay_unit, energy_unit;  /* s | ms; J | kJ */
+        int p4_shares;                /* scen_taco_shares */
+        double p4_cap, p4_time_limit_ms;
+        int bcd_order;                /* 0 gauss-seidel, 1 jacobi */
+        double bcd_eps, alt_eps;
+        int64_t bcd_max, alt_max;
+        int frame_start;              /* scen_taco_start */
+    } taco;
     struct {
         double cost_0, cost_1;     /* per slot, per twin */
         double move_penalty;       /* per twin moved */

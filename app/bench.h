@@ -33,6 +33,9 @@ int app_bench_train(int json);
 /* Seconds per analytic slot at U x S = 1e5..1e7 and the fitted exponent. */
 int app_bench_scale(int json);
 int app_bench_rl(int json);
+/* The TACO engine at I = 40, M = 10 (export_path: the instance of frame 50
+ * as JSON for the peer, or NULL). */
+int app_bench_taco(const char *export_path, int json);
 int app_bench_gamma(int json);
 /* A long analytic run (slots >= 2000) with its memory watched. */
 int app_bench_soak(int slots, int json);

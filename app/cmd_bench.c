@@ -18,7 +18,7 @@
 #include <sysexits.h>
 
 static const char bench_help[] =
-    "usage: dtfl bench WHAT [--json] [--slots N]\n"
+    "usage: dtfl bench WHAT [--json] [--slots N] [--export FILE]\n"
     "\n"
     "  blas     the OpenBLAS core in use and who chose it, the sgemm peak of\n"
     "           every core type this CPU runs (each in a child process) and\n"
@@ -40,6 +40,10 @@ static const char bench_help[] =
     "           weights) moved between two ranks with none, lz4 and auto\n"
     "           frames, unpaced and over emulated 10 and 1 Gbit/s links,\n"
     "           against memcpy, MPI ping-pong and LZ4 speeds of the same run\n"
+    "  taco     the TACO engine (scenario taco) at I = 40, M = 10, K = 10: one\n"
+    "           slot of BCD (target <= 0.5 ms), one exact P4 (<= 1 ms), a frame\n"
+    "           start, 200-frame runs of taco (<= 3 s), lot and cro (<= 7 s);\n"
+    "           --export FILE writes an instance for experiments/taco/peer.py\n"
     "  soak     --slots N (default 100000) analytic slots of the DITEN\n"
     "           scenario with PPO learning online: resident memory after\n"
     "           warm-up and at the end, and its growth per 100k slots\n"
@@ -63,10 +67,16 @@ int app_cmd_bench(int argc, char **argv)
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"slots", required_argument, NULL, 's'},
+                                         {"export", required_argument, NULL, 'e'},
                                          {NULL, 0, NULL, 0}};
     int c, json = 0, slots = 100000;
+    const char *export_path = NULL;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hjs:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hjs:e:", opts, NULL)) != -1) {
+        if (c == 'e') {
+            export_path = optarg;
+            continue;
+        }
         if (c == 'h') {
             fputs(bench_help, stdout);
             return EX_OK;
@@ -104,6 +114,8 @@ int app_cmd_bench(int argc, char **argv)
         return app_bench_gamma(json);
     if (strcmp(argv[optind], "rl") == 0)
         return app_bench_rl(json);
+    if (strcmp(argv[optind], "taco") == 0)
+        return app_bench_taco(export_path, json);
     if (strcmp(argv[optind], "soak") == 0)
         return app_bench_soak(slots, json);
     if (strcmp(argv[optind], "migrate") == 0)

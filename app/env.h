@@ -10,6 +10,7 @@
 
 #include "../scen/diten.h"
 #include "../scen/scen.h"
+#include "../scen/taco.h"
 #include "../scen/toy.h"
 #include "../twin/twin.h"
 
@@ -17,6 +18,7 @@
  * chosen one's. */
 typedef struct app_scen_params {
     scen_diten_setup diten;
+    scen_taco_setup taco;
     scen_toy_setup toy;
 } app_scen_params;
 

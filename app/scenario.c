@@ -7,6 +7,7 @@
 #include "env.h"
 
 #include "../scen/diten.h"
+#include "../scen/taco.h"
 #include "../scen/toy.h"
 #include "../twin/twin.h"
 
@@ -107,6 +108,42 @@ static void scenario__diten(const app_config *c, app_scen_params *p)
     p->diten.gamma = c->sched.gamma;
 }
 
+static void scenario__taco(const app_config *c, app_scen_params *p)
+{
+    const double du[2] = {1.0, 1e3}, eu[2] = {1.0, 1e-3};
+    scen_taco_model *m = &p->taco.model;
+    m->p_pt = c->taco.pt_power_mw * 1e-3;
+    m->p_cloud = c->taco.cloud_power_w;
+    m->theta = c->taco.path_loss;
+    m->n0 = pow(10.0, c->taco.noise_dbm_hz / 10.0) * 1e-3;
+    m->q_min = c->taco.q_min_m;
+    m->bw = c->taco.es_bandwidth_mhz * 1e6;
+    m->f_es = c->taco.es_cpu_ghz * 1e9;
+    m->f_pt = c->taco.pt_cpu_ghz * 1e9;
+    m->c_es = c->taco.es_cycles_per_bit;
+    m->c_pt = c->taco.pt_cycles_per_bit;
+    m->k_es = c->taco.es_kappa;
+    m->k_pt = c->taco.pt_kappa;
+    m->r_cloud = c->taco.cloud_rate_mbps * 1e6;
+    m->g_local = c->taco.g_local;
+    m->t_max = c->taco.t_max_s;
+    m->e_max = c->taco.e_max_j;
+    m->V = c->taco.v;
+    m->h0 = c->taco.queue_floor_s;
+    m->delay_unit = du[c->taco.delay_unit];
+    m->energy_unit = eu[c->taco.energy_unit];
+    for (int k = 0; k < 2; k++) {
+        p->taco.S[k] = c->taco.personal_mbit[k] * 1e6;
+        p->taco.D[k] = c->taco.knowledge_mbit[k] * 1e6;
+        p->taco.lambda[k] = c->taco.task_mbit[k] * 1e6;
+    }
+    p->taco.engine = (scen_taco_engine){
+        (scen_taco_shares)c->taco.p4_shares, c->taco.p4_cap,
+        c->taco.p4_time_limit_ms * 1e-3, c->taco.bcd_order, c->taco.bcd_eps,
+        (int)c->taco.bcd_max, c->taco.alt_eps, (int)c->taco.alt_max,
+        (scen_taco_start)c->taco.frame_start};
+}
+
 static void scenario__toy(const app_config *c, app_scen_params *p)
 {
     p->toy.cost[0] = c->toy.cost_0;
@@ -123,6 +160,7 @@ static const struct {
     size_t offset; /* of the section's storage in app_scen_params */
 } scenario_sections[] = {
     {"diten", scenario__diten, offsetof(app_scen_params, diten)},
+    {"taco", scenario__taco, offsetof(app_scen_params, taco)},
     {"toy", scenario__toy, offsetof(app_scen_params, toy)},
 };
 

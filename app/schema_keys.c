@@ -28,6 +28,11 @@ static const char *const activations[] = {"tanh", "relu", NULL};
 static const char *const ratios[] = {"joint", "per_user", NULL};
 static const char *const trace_formats[] = {"csv", "tdrive", NULL};
 static const char *const sharers[] = {"discrete", "box", NULL};
+static const char *const taco_delay_units[] = {"s", "ms", NULL};
+static const char *const taco_energy_units[] = {"J", "kJ", NULL};
+static const char *const taco_shares[] = {"cap", "inherit", NULL};
+static const char *const taco_orders[] = {"gauss-seidel", "jacobi", NULL};
+static const char *const taco_starts[] = {"greedy", "inherit", NULL};
 static const char *const net_faults[] = {"none", "flip", "truncate", "version",
                                          NULL};
 
@@ -90,7 +95,7 @@ static const app_key schema[] = {
     STR("out", out, 0, "", "results folder; empty means results/<name>"),
     CHECKED("scenario", scenario, "diten", schema__scenario,
             "the paper whose models and policies run (dtfl run --scenarios); "
-            "its section (diten.*, toy.*) is the only one a config may set"),
+            "its section (diten.*, taco.*, toy.*) is the only one a config may set"),
     CHOICE("mode", mode, modes, 0, "real",
            "real (training and migration over MPI) | analytic (the "
            "scenario's models only)"),
@@ -202,7 +207,7 @@ static const app_key schema[] = {
 
     STR("sched.policy", sched.policy, 0, "",
         "a policy of the scenario (dtfl run --policies lists them); empty: "
-        "the scenario's default (diten: nearest, toy: cheapest)"),
+        "the scenario's default (diten: nearest, taco: taco, toy: cheapest)"),
     CHOICE("sched.allocation", sched.allocation, allocations, 0, "fixed",
            "diten's historical ratios: fixed (sched.gamma) | optimal (eq. 26, "
            "global) | random | full"),
@@ -250,6 +255,8 @@ static const app_key schema[] = {
         "10", "curve coefficient f of the barrier, eq. 24"),
     NUM("diten.barrier_cap", APP_T_FLOAT, diten.barrier_cap, 0, 1e9, 0, "10",
         "penalty per broken constraint (eq. 24 is infinite)"),
+
+#include "schema_taco.inc"
 
     /* the test scenario (scen/toy.h) */
     NUM("toy.cost_0", APP_T_FLOAT, toy.cost_0, -1e9, 1e9, 0, "1",

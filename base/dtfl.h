@@ -96,7 +96,9 @@ enum dtfl_stream {
     DTFL_STREAM_POLICY = 9,    /* scheduler randomness */
     DTFL_STREAM_TWIN = 10,     /* base twin blobs */
     DTFL_STREAM_HISTORY = 11,  /* which previous-slot samples are reused */
-    DTFL_STREAM_FAULT = 12     /* simulated faults */
+    DTFL_STREAM_FAULT = 12,    /* simulated faults */
+    DTFL_STREAM_CHANNEL = 13,  /* fading per user, server and slot */
+    DTFL_STREAM_WORKLOAD = 14  /* per-user data and task sizes */
 };
 
 /* A random stream. Plain data: copy it to fork a stream, store it in a

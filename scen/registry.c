@@ -10,6 +10,7 @@
 
 static const scen_ops *const registry[] = {
     &scen__diten_ops, /* 003: twin association and historical data */
+    &scen__taco_ops,  /* 001: human twins, two timescales, queues */
     &scen__toy_ops,   /* a test scenario: two servers, a known optimum */
 };
 

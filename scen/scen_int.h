@@ -10,9 +10,11 @@
 /* The scenarios of the registry (registry.c lists them). */
 extern const scen_ops scen__diten_ops;
 extern const scen_ops scen__toy_ops;
+extern const scen_ops scen__taco_ops;
 
 /* Their policies, NULL-terminated (diten_policies.c, toy.c). */
 extern const scen_policy_ops *const scen__diten_policies[];
+extern const scen_policy_ops *const scen__taco_policies[];
 
 /* A learned policy: one sched/ learner per agent on its vector observation
  * (learned.c). Frame-level agents act at frame starts only and learn from

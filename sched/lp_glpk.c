@@ -146,6 +146,24 @@ int sched_lp_add_col(sched_lp *lp, double lo, double hi, double cost,
     return lp->cols++;
 }
 
+int sched_lp_set_col(sched_lp *lp, int col, double lo, double hi, double cost,
+                     dtfl_err *err)
+{
+    if (col < 0 || col >= lp->cols)
+        return dtfl_err_set(err, DTFL_EINTERNAL, "lp: no column %d of %d", col,
+                            lp->cols);
+    int rc = lp__check_bounds("column", col, lo, hi, err);
+    if (rc < 0)
+        return rc;
+    if (!isfinite(cost))
+        return dtfl_err_set(err, DTFL_EINTERNAL, "lp: column %d costs %g", col,
+                            cost);
+    glp_set_col_bnds(lp->p, col + 1, lp__bounds(lo, hi), isinf(lo) ? 0.0 : lo,
+                     isinf(hi) ? 0.0 : hi);
+    glp_set_obj_coef(lp->p, col + 1, cost);
+    return 0;
+}
+
 int sched_lp_add_row(sched_lp *lp, int n, const int *cols, const double *vals,
                      double lo, double hi, dtfl_err *err)
 {
@@ -210,7 +228,8 @@ static int lp__run(sched_lp *lp, const sched_lp_options *o, lp_heur *h,
     glp_smcp sm;
     glp_init_smcp(&sm);
     sm.msg_lev = GLP_MSG_OFF;
-    sm.presolve = GLP_ON;
+    /* warm: the last basis (GLPK's presolver would throw it away) */
+    sm.presolve = o->warm && !lp->integer ? GLP_OFF : GLP_ON;
     if (o->time_limit_s > 0)
         sm.tm_lim = (int)fmin(o->time_limit_s * 1e3, 2e9);
     int ret = glp_simplex(lp->p, &sm);
@@ -236,6 +255,9 @@ static int lp__run(sched_lp *lp, const sched_lp_options *o, lp_heur *h,
     if (o->time_limit_s > 0)
         io.tm_lim = (int)fmin(o->time_limit_s * 1e3, 2e9);
     io.mip_gap = o->mip_gap;
+    /* GLPK prunes nodes within tol_obj (1e-7 relative) of the incumbent:
+     * no coarser than the gap asked for */
+    io.tol_obj = fmin(io.tol_obj, o->mip_gap > 0 ? o->mip_gap : 1e-12);
     io.cb_func = lp__callback;
     io.cb_info = h;
     ret = glp_intopt(lp->p, &io);
@@ -247,6 +269,20 @@ static int lp__run(sched_lp *lp, const sched_lp_options *o, lp_heur *h,
     for (int j = 0; j < lp->cols; j++)
         lp->x[j] = glp_mip_col_val(lp->p, j + 1);
     return 0;
+}
+
+/* Out of time before GLPK found any integer point: the incumbent the caller
+ * knows to be feasible is the best found. */
+static void lp__keep_incumbent(sched_lp *lp, const double *x,
+                               sched_lp_result *r)
+{
+    double obj = glp_get_obj_coef(lp->p, 0);
+    for (int j = 0; j < lp->cols; j++) {
+        lp->x[j] = x[j];
+        obj += glp_get_obj_coef(lp->p, j + 1) * x[j];
+    }
+    r->status = SCHED_LP_FEASIBLE;
+    r->objective = obj;
 }
 
 int sched_lp_solve(sched_lp *lp, const sched_lp_options *o,
@@ -278,6 +314,8 @@ int sched_lp_solve(sched_lp *lp, const sched_lp_options *o,
     }
     lp__unguard();
     free(h.x1);
+    if (rc == 0 && r->status == SCHED_LP_UNKNOWN && o->incumbent != NULL)
+        lp__keep_incumbent(lp, o->incumbent, r);
     return rc;
 }
 

@@ -210,7 +210,11 @@ typedef struct sched_lp_options {
     double time_limit_s;     /* <= 0: none */
     double mip_gap;          /* relative gap at which a MILP stops; 0: exact */
     const double *incumbent; /* (cols) a feasible point for the branch and
-                                bound to start from; NULL: none */
+                                bound to start from, and the answer
+                                (SCHED_LP_FEASIBLE) when time runs out
+                                before any better; NULL: none */
+    int warm;                /* an LP starts from the last solve's basis
+                                (after sched_lp_set_col), not from scratch */
 } sched_lp_options;
 
 typedef struct sched_lp_result {
@@ -227,6 +231,9 @@ void sched_lp_destroy(sched_lp *lp);
  * or a negative code. */
 int sched_lp_add_col(sched_lp *lp, double lo, double hi, double cost,
                      int integer, dtfl_err *err);
+/* New bounds and cost of a column (the same problem solved again, warm). */
+int sched_lp_set_col(sched_lp *lp, int col, double lo, double hi, double cost,
+                     dtfl_err *err);
 /* A row lo <= sum_k vals[k] x[cols[k]] <= hi; returns its index or a
  * negative code (a column named twice or out of range is refused). */
 int sched_lp_add_row(sched_lp *lp, int n, const int *cols, const double *vals,

@@ -12,7 +12,7 @@
 #include <math.h>
 #include <string.h>
 
-static const sched_lp_options plain = {0, 0, NULL};
+static const sched_lp_options plain = {0, 0, NULL, 0};
 
 /* max 3x + 2y: x + y <= 4, x + 3y <= 6, x <= 3, x, y >= 0 -> (3, 1), 11 */
 static void test_hand_lp(void **state)
@@ -175,13 +175,106 @@ static void test_assignment(void **state)
             double inc[I * J] = {0}; /* round robin: feasible for cap >= 2 */
             for (int i = 0; i < I; i++)
                 inc[i * J + i % J] = 1;
-            sched_lp_options o = {5.0, 0.0, warm ? inc : NULL};
+            sched_lp_options o = {5.0, 0.0, warm ? inc : NULL, 0};
             assert_int_equal(sched_lp_solve(lp, &o, &r, &err), 0);
             assert_int_equal(r.status, SCHED_LP_OPTIMAL);
             check_close(r.objective, best, 1e-9);
             sched_lp_destroy(lp);
         }
     }
+}
+
+/* A transportation LP solved, its costs and bounds changed, and solved
+ * again from the last basis: the same optimum as a problem built afresh. */
+static void build_transport(sched_lp *lp, const double *c, const double *hi,
+                            int n, int m, dtfl_err *err)
+{
+    for (int k = 0; k < n * m; k++)
+        assert_int_equal(sched_lp_add_col(lp, 0, hi[k], c[k], 0, err), k);
+    int cols[16];
+    double one[16];
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < m; j++)
+            cols[j] = i * m + j, one[j] = 1;
+        assert_true(sched_lp_add_row(lp, m, cols, one, 1, 1, err) >= 0);
+    }
+    for (int j = 0; j < m; j++) {
+        for (int i = 0; i < n; i++)
+            cols[i] = i * m + j, one[i] = 1;
+        assert_true(sched_lp_add_row(lp, n, cols, one, -INFINITY, 3, err) >= 0);
+    }
+}
+
+static void test_warm_start(void **state)
+{
+    (void)state;
+    enum { N = 8, M = 4 };
+    dtfl_err err;
+    dtfl_rng r;
+    double c[N * M], hi[N * M];
+    sched_lp *warm;
+    assert_int_equal(sched_lp_create(&warm, 0, &err), 0);
+    for (int round = 0; round < 30; round++) {
+        dtfl_rng_init(&r, 11, 2, (uint32_t)round, 0);
+        for (int k = 0; k < N * M; k++) {
+            c[k] = dtfl_rng_uniform(&r);
+            hi[k] = dtfl_rng_uniform(&r) < 0.1 && k % M != 0 ? 0.0 : 1.0;
+        }
+        if (round == 0)
+            build_transport(warm, c, hi, N, M, &err);
+        else
+            for (int k = 0; k < N * M; k++)
+                assert_int_equal(sched_lp_set_col(warm, k, 0, hi[k], c[k], &err), 0);
+        sched_lp *cold;
+        assert_int_equal(sched_lp_create(&cold, 0, &err), 0);
+        build_transport(cold, c, hi, N, M, &err);
+        sched_lp_result rw, rc;
+        const sched_lp_options ow = {0, 0, NULL, round > 0};
+        assert_int_equal(sched_lp_solve(warm, &ow, &rw, &err), 0);
+        assert_int_equal(sched_lp_solve(cold, &plain, &rc, &err), 0);
+        assert_int_equal(rw.status, SCHED_LP_OPTIMAL);
+        check_close(rw.objective, rc.objective, 1e-9);
+        sched_lp_destroy(cold);
+    }
+    assert_true(sched_lp_set_col(warm, N * M, 0, 1, 0, &err) < 0); /* no column */
+    sched_lp_destroy(warm);
+}
+
+/* A MILP with 1 ms for a hard equal-sum partition and an incumbent: the
+ * answer is feasible and no worse than the incumbent, however far GLPK got
+ * (test_taco_scen's 1 ms MILPs stop before any integer point: there the
+ * incumbent itself comes back). */
+static void test_incumbent_on_timeout(void **state)
+{
+    (void)state;
+    enum { N = 60 };
+    dtfl_err err;
+    sched_lp *lp;
+    assert_int_equal(sched_lp_create(&lp, 0, &err), 0);
+    dtfl_rng r;
+    dtfl_rng_init(&r, 5, 2, 0, 0);
+    int cols[N];
+    double w[N], inc[N], total = 0;
+    for (int k = 0; k < N; k++) {
+        w[k] = 1000.0 + dtfl_rng_below(&r, 1000000);
+        total += w[k];
+        cols[k] = k;
+    }
+    for (int k = 0; k < N; k++) { /* everything in: feasible, and costly */
+        assert_int_equal(sched_lp_add_col(lp, 0, 1, -w[k] / total, 1, &err), k);
+        inc[k] = 0.0;
+    }
+    assert_true(sched_lp_add_row(lp, N, cols, w, -INFINITY, floor(total / 2), &err) >= 0);
+    const sched_lp_options o = {1e-3, 0.0, inc, 0};
+    sched_lp_result res;
+    assert_int_equal(sched_lp_solve(lp, &o, &res, &err), 0);
+    assert_true(res.status == SCHED_LP_FEASIBLE || res.status == SCHED_LP_OPTIMAL);
+    double used = 0.0;
+    for (int k = 0; k < N; k++)
+        used += w[k] * sched_lp_x(lp)[k];
+    assert_true(used <= floor(total / 2) + 1e-6); /* a feasible answer */
+    assert_true(res.objective <= 1e-12);          /* no worse than the incumbent */
+    sched_lp_destroy(lp);
 }
 
 static void test_glpk_failure(void **state)
@@ -199,6 +292,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_lp),    cmocka_unit_test(test_statuses),
         cmocka_unit_test(test_knapsack),   cmocka_unit_test(test_assignment),
+        cmocka_unit_test(test_warm_start), cmocka_unit_test(test_incumbent_on_timeout),
         cmocka_unit_test(test_glpk_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

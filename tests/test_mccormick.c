@@ -48,7 +48,7 @@ static sched_lp_status u_at(double a, double x, int N, sched_pme_form form,
         assert_int_equal(sched_mccormick_add(lp, cu, ca, cx, 0, 1, 0, 1, &err), 0);
     else
         assert_int_equal(sched_pme_add(lp, cu, ca, cx, 0, 1, 0, 1, N, form, &p, &err), 0);
-    sched_lp_options o = {10, 0, NULL};
+    sched_lp_options o = {10, 0, NULL, 0};
     sched_lp_result res;
     assert_int_equal(sched_lp_solve(lp, &o, &res, &err), 0);
     *u = res.objective;

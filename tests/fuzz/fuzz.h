@@ -70,4 +70,33 @@ static inline app_env *fuzz_policy_env(void)
     return app_env_create(&env, &cfg, NULL) == 0 ? env : NULL;
 }
 
+/* A small taco scenario (3 PTs, 2 ESs, frames of 3 slots) whose checkpoint
+ * states fuzz_scenstate loads, played `slots` slots; NULL when it cannot be
+ * made. */
+static inline app_env *fuzz_taco_env(int slots)
+{
+    static const char text[] = "scenario: taco\nmode: analytic\n"
+                               "model: {kind: softmax}\nusers: {count: 3}\n"
+                               "servers: {count: 2}\n"
+                               "world: {slots: 9, frame_slots: 3}\n";
+    static app_config cfg;
+    app_diag *diag = NULL;
+    app_env *env = NULL;
+    if (app_diag_create(&diag) < 0)
+        return NULL;
+    int rc = app_config_load_text(&cfg, "fuzz-taco", text, sizeof text - 1, 0,
+                                  NULL, 0, app_limits_default(), diag);
+    app_diag_destroy(diag);
+    if (rc < 0 || app_env_create(&env, &cfg, NULL) != 0)
+        return NULL;
+    rc = app_env_reset(env, -1, NULL);
+    for (int t = 0; rc == 0 && t < slots; t++)
+        rc = app_env_slot(env, NULL) < 0;
+    if (rc != 0) {
+        app_env_destroy(env);
+        return NULL;
+    }
+    return env;
+}
+
 #endif /* DTFL_FUZZ_H */

@@ -2,8 +2,9 @@
  * seeds.c - writes the seed corpora of the fuzz targets that take binary
  * inputs: valid twins (tests/fuzz/corpus/twin), the frames of a valid twin
  * in each compression mode, packed as fuzz_split expects
- * (corpus/frames), small IDX files (corpus/idx) and the file of a small
- * PPO policy (corpus/policy). The config target is
+ * (corpus/frames), small IDX files (corpus/idx), the file of a small
+ * PPO policy (corpus/policy) and a taco scenario's checkpoint state
+ * (corpus/scenstate). The config target is
  * seeded from configs/ and tests/configs/bad/ directly (run.sh).
  *
  *     build-fuzz/fuzz_seeds tests/fuzz/corpus
@@ -128,11 +129,30 @@ static int seeds__policy(const char *dir)
     return rc;
 }
 
+/* The taco scenario's state after 4 slots (inside its second frame). */
+static int seeds__scenstate(const char *dir)
+{
+    app_env *env = fuzz_taco_env(4);
+    scen *sc = env != NULL ? app_env_scen(env) : NULL;
+    size_t len = 0;
+    uint8_t *buf = NULL;
+    int rc = sc == NULL ||
+             scen_ops_of(sc)->save(scen_self(sc), NULL, &len, NULL) != 0 ||
+             (buf = malloc(len)) == NULL ||
+             scen_ops_of(sc)->save(scen_self(sc), buf, &len, NULL) != 0;
+    if (rc == 0)
+        rc = seeds__write(dir, "scenstate", "taco-3x2-slot4", buf, len);
+    free(buf);
+    app_env_destroy(env);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
         fprintf(stderr, "usage: fuzz_seeds CORPUS_DIR\n");
         return 64;
     }
-    return seeds__twins(argv[1]) | seeds__idx(argv[1]) | seeds__policy(argv[1]);
+    return seeds__twins(argv[1]) | seeds__idx(argv[1]) | seeds__policy(argv[1]) |
+           seeds__scenstate(argv[1]);
 }

@@ -42,3 +42,20 @@ no_temporaries() {
     if find "$1" -name '*.tmp.*' | grep -q .; then bad "$2"; find "$1" -name '*.tmp.*' | head -3
     else ok "$2"; fi
 }
+
+# killed_inside_frame NAME CFG UNCUT DIR [KEY=VALUE...]: a 2-rank run of CFG
+# checkpointing every 2 slots, killed after slot 4 (inside a frame of 3),
+# is resumed from DIR and must end as the uninterrupted run UNCUT
+killed_inside_frame() {
+    local name=$1 cfg=$2 uncut=$3 dir=$4
+    shift 4
+    $MPIRUN -np 2 "$DTFL" run "$cfg" run.checkpoint_every=2 "$@" out="$dir" \
+        faults.kill_after_slot=4 faults.kill_rank=1 >/dev/null 2>&1
+    [ -f "$dir/ckpt/slot-3/COMPLETE" ] && ok "$name: checkpoint after slot 3 (inside frame 1)" \
+        || bad "$name: no checkpoint of slot 3"
+    $MPIRUN -np 2 "$DTFL" run --resume "$dir" >"$dir.resume.log" 2>&1 \
+        && ok "$name: resume" || { bad "$name: resume"; tail -3 "$dir.resume.log"; }
+    same_model_columns "$uncut/slots.csv" "$dir/slots.csv" "resumed $name slots.csv = uninterrupted"
+    cmp -s "$uncut/twins.csv" "$dir/twins.csv" && ok "resumed $name twins.csv = uninterrupted" \
+        || bad "resumed $name twins.csv differs"
+}

@@ -115,16 +115,7 @@ done
 same_model_columns "$TMP/f1/slots.csv" "$TMP/f2/slots.csv" "toy with faults: 1 rank = 2 ranks"
 
 # ---- killed inside a frame, resumed ----
-set_ckpt="run.checkpoint_every=2 sched.policy=swap"
-$MPIRUN -np 2 "$DTFL" run "$CFG" $set_ckpt out="$TMP/cut" faults.kill_after_slot=4 \
-    faults.kill_rank=1 >/dev/null 2>&1
-[ -f "$TMP/cut/ckpt/slot-3/COMPLETE" ] && ok "checkpoint after slot 3 (inside frame 1)" \
-    || bad "no checkpoint of slot 3"
-$MPIRUN -np 2 "$DTFL" run --resume "$TMP/cut" >"$TMP/resume.log" 2>&1 \
-    && ok "resume" || { bad "resume"; tail -3 "$TMP/resume.log"; }
-same_model_columns "$TMP/r2/slots.csv" "$TMP/cut/slots.csv" "resumed toy slots.csv = uninterrupted"
-cmp -s "$TMP/r2/twins.csv" "$TMP/cut/twins.csv" && ok "resumed toy twins.csv = uninterrupted" \
-    || bad "resumed toy twins.csv differs"
+killed_inside_frame toy "$CFG" "$TMP/r2" "$TMP/cut" sched.policy=swap
 
 echo "scenario: $fails failed"
 [ "$fails" -eq 0 ]

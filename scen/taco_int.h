@@ -1,0 +1,101 @@
+/*
+ * taco_int.h - internal to the taco files: the engine's scratch, the
+ * per-PT weights every block and the bracket share, and the scenario
+ * instance.
+ */
+#ifndef DTFL_SCEN_TACO_INT_H
+#define DTFL_SCEN_TACO_INT_H
+
+#include "taco.h"
+
+#include "../sched/sched.h"
+#include "../twin/twin.h"
+
+#include <gsl/gsl_roots.h>
+
+/* Storage for one decision (scen_taco_dec points into it). */
+typedef struct taco_dec_store {
+    scen_taco_dec d;
+    int *ints;       /* access (I), z (I) */
+    double *reals;   /* x, y, b, f (I each) */
+} taco_dec_store;
+
+struct scen_taco_work {
+    int I, M;
+    double *cost;    /* (I x M) C*_im with the move tie-break */
+    double *xstar;   /* (I x M) x* of each pair */
+    int *count;      /* (M) PTs at each ES */
+    int *cur;        /* (I) the access P4 starts from */
+    int *fixed;      /* (I) PTs P4 keeps where they are */
+    double *incumbent; /* (I x M) the current assignment, for the MILP */
+    double *price;   /* (M x seats) the auction's prices */
+    int *owner;      /* (M x seats) */
+    int *queue;      /* (I) */
+    int *members;    /* (I) PTs of one ES */
+    int *zsave;      /* (I) z before a BCD sweep */
+    /* the best decision of an alternation; a Jacobi sweep's scratch and
+     * result */
+    taco_dec_store best, scratch, next;
+    gsl_root_fsolver *root; /* Brent, for the b step's multiplier */
+    sched_lp *lp;     /* P4's LP with cap shares, kept between solves */
+    int lp_seats, lp_I, lp_M; /* the size it was built for */
+};
+
+int taco__store_init(taco_dec_store *s, int I);
+void taco__store_free(taco_dec_store *s);
+void taco__dec_copy(scen_taco_dec *to, const scen_taco_dec *from, int I);
+
+/* The delay weight of PT i, (H_i + h0) in queue units times the queue units
+ * per second; the energy weight, E times the units per joule. */
+static inline double taco__wt(const scen_taco_obs *o, int i)
+{
+    const scen_taco_model *m = o->model;
+    return (o->H[i] + m->h0 * m->delay_unit) * m->delay_unit;
+}
+
+static inline double taco__we(const scen_taco_obs *o)
+{
+    return o->E * o->model->energy_unit;
+}
+
+/* PT i's use of ES m under decision d. */
+void taco__use(const scen_taco_obs *o, const scen_taco_dec *d, int i, int m,
+               scen_taco_use *u);
+
+/* ---- the scenario instance (taco.c, taco_state.c) ---- */
+
+typedef struct taco {
+    const scen_setup *setup;
+    scen_taco_setup cfg;
+    scen_agent agent[3];
+    scen_info info;
+    twin_world *world;
+    uint64_t useed;          /* keys the draws of this episode */
+    int I, M, K, T, t;
+    double *Q, *h2, *snr;    /* (I x M) */
+    double *S, *lam, *D;     /* (I) */
+    int *nearest;            /* (I) */
+    sched_lyap *queues;      /* I delay queues, then the energy queue */
+    double *H;               /* (I) the delay queues' values */
+    taco_dec_store last;     /* the placement in force, last slot's rest */
+    double *charge_t, *charge_e; /* (I) per slot while charge_left > 0 */
+    double *r1;              /* (I) full delay of the placement in force */
+    int charge_left;
+    /* the last step */
+    scen_taco_cost *cost;    /* (I) */
+    double *T_tol, *paid_t;  /* (I) eq. 18; the placement delay in it */
+    double *arrive;          /* (I + 1) what entered the queues */
+    double *share;           /* (I) the effects' data shares */
+    double E_tol, bracket;
+    int handovers;
+    scen_taco_obs obs;
+    double reward[3];
+} taco;
+
+int taco__reset(void *self, int episode, dtfl_err *err);
+int taco__describe(void *self, const char **key, const char **text,
+                   double *num, int cap);
+int taco__save(void *self, uint8_t *buf, size_t *len, dtfl_err *err);
+int taco__load(void *self, const uint8_t *buf, size_t len, dtfl_err *err);
+
+#endif /* DTFL_SCEN_TACO_INT_H */

@@ -1,0 +1,480 @@
+/*
+ * test_taco.c - the TACO scenario's models and solvers (scen/taco*.c): hand
+ * values of eqs. 1-13, the rate's derivatives against finite differences,
+ * P4's costs against the bracket they stand for and its closed-form x
+ * against golden-section search (GSL), the assignment on GLPK and the
+ * auction against brute force over M^I, each BCD block against dense
+ * search, Gauss-Seidel BCD never raising the bracket on 1000 random
+ * instances and reaching a brute-force optimum, and the alternation's
+ * safeguard.
+ */
+#include "check.h"
+
+#include "../scen/taco.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_min.h>
+
+#define IMAX 40
+#define MMAX 10
+
+/* One hand-made observation and decision. */
+typedef struct fix {
+    int I, M;
+    scen_taco_model m;
+    scen_taco_engine e;
+    double Q[IMAX * MMAX], h2[IMAX * MMAX], snr[IMAX * MMAX];
+    double S[IMAX], lam[IMAX], D[IMAX], H[IMAX];
+    double ox[IMAX], oy[IMAX], ob[IMAX], of[IMAX];
+    int oaccess[IMAX], oz[IMAX], nearest[IMAX];
+    int access[IMAX], z[IMAX];
+    double x[IMAX], y[IMAX], b[IMAX], f[IMAX];
+    double E;
+    scen_taco_obs o;
+    scen_taco_dec d;
+} fix;
+
+static scen_taco_model table2(void)
+{
+    return (scen_taco_model){.p_pt = 0.5, .p_cloud = 5, .theta = 4,
+                             .n0 = pow(10.0, -17.4) * 1e-3, .q_min = 1,
+                             .bw = 5e6, .f_es = 20e9, .f_pt = 1e9, .c_es = 300,
+                             .c_pt = 300, .k_es = 1e-27, .k_pt = 1e-27,
+                             .r_cloud = 50e6, .g_local = 0.5, .t_max = 50,
+                             .e_max = 6e5, .V = 1e9, .h0 = 1, .delay_unit = 1,
+                             .energy_unit = 1};
+}
+
+static scen_taco_engine engine(void)
+{
+    return (scen_taco_engine){SCEN_TACO_SHARES_CAP, 2.0, 10.0, 0, 1e-12, 50,
+                              1e-9, 10, SCEN_TACO_START_GREEDY};
+}
+
+/* Equal shares among the offloading PTs of each ES. */
+static void fix_shares(fix *x)
+{
+    for (int i = 0; i < x->I; i++) {
+        int n = 0;
+        for (int j = 0; j < x->I; j++)
+            n += x->z[j] && x->access[j] == x->access[i];
+        x->b[i] = x->f[i] = x->z[i] ? 1.0 / n : 0.0;
+    }
+}
+
+/* The observation and decision of x's arrays; period 0: not placing. */
+static void fix_point(fix *x, int period)
+{
+    x->o = (scen_taco_obs){0, 10, x->I, x->M, &x->m, &x->e, x->Q, x->h2,
+                           x->snr, x->S, x->lam, x->D, x->H, x->E, x->nearest,
+                           x->oaccess, x->ox, x->oy, x->ob, x->of, x->oz, 0};
+    x->d = (scen_taco_dec){x->access, x->x, x->y, x->b, x->f, x->z, period};
+}
+
+/* A random instance keyed by k: Table II draws, queues at random. */
+static void fix_random(fix *x, int I, int M, uint32_t k)
+{
+    memset(x, 0, sizeof *x);
+    x->I = I, x->M = M;
+    x->m = table2();
+    x->e = engine();
+    dtfl_rng r;
+    dtfl_rng_init(&r, 77, 1, k, 0);
+    x->m.V = pow(10.0, dtfl_rng_range(&r, 6, 10));
+    for (int i = 0; i < I; i++) {
+        for (int m = 0; m < M; m++) {
+            size_t j = (size_t)i * M + m;
+            x->Q[j] = dtfl_rng_range(&r, 20, 700);
+            x->h2[j] = -log1p(-dtfl_rng_uniform(&r));
+            x->snr[j] = scen_taco_snr(&x->m, x->Q[j], x->h2[j]);
+        }
+        x->S[i] = dtfl_rng_range(&r, 6.1e6, 12.2e6);
+        x->lam[i] = dtfl_rng_range(&r, 10e6, 20e6);
+        x->D[i] = dtfl_rng_range(&r, 73.2e6, 97.6e6);
+        x->H[i] = dtfl_rng_uniform(&r) < 0.3 ? 0.0 : dtfl_rng_range(&r, 0, 60);
+        x->access[i] = x->oaccess[i] = x->nearest[i] = (int)dtfl_rng_below(&r, (uint32_t)M);
+        x->z[i] = dtfl_rng_uniform(&r) < 0.8;
+        x->y[i] = dtfl_rng_uniform(&r);
+        x->x[i] = x->ox[i] = dtfl_rng_uniform(&r);
+    }
+    for (int i = 0; i < I; i++) /* nothing placed for a local PT */
+        x->x[i] = x->ox[i] = x->z[i] ? x->x[i] : 0.0;
+    fix_shares(x);
+    x->E = dtfl_rng_uniform(&r) < 0.3 ? 0.0 : dtfl_rng_range(&r, 0, 3e5);
+    fix_point(x, 10);
+}
+
+/* ---- the models ---- */
+
+static void test_hand_values(void **state)
+{
+    (void)state;
+    scen_taco_model m = table2();
+    double snr = scen_taco_snr(&m, 200, 0.8);
+    check_close(snr / 12559.4321575479, 1.0, 1e-12);
+    scen_taco_use u = {snr, 9e6, 12e6, 80e6, 0.6, 0.3, 0.25, 0.5, 1};
+    scen_taco_cost c;
+    scen_taco_cost_of(&m, &u, &c);
+    /* from the formulas of spec section 2, evaluated by hand (Python) */
+    const double want[13] = {0.96, 4.8, 1.44, 5760, 0.138315134245242,
+                             0.0691575671226212, 0.081, 324, 0.614733929978855,
+                             0.307366964989427, 0.36, 1440, 0.814809998737533};
+    const double got[13] = {c.t_dl, c.e_dl, c.t_pl, c.e_pl, c.t_ul, c.e_ul,
+                            c.t_ud, c.e_ud, c.t_ofld, c.e_ofld, c.t_exec,
+                            c.e_exec, c.acc};
+    for (int k = 0; k < 13; k++)
+        check_close(got[k] / want[k], 1.0, 1e-12);
+    u.z = 0; /* local: 3.6 s, 3.6 J, accuracy g_local; nothing sent */
+    scen_taco_cost_of(&m, &u, &c);
+    check_close(c.t_exec, 3.6, 1e-12);
+    check_close(c.e_exec, 3.6, 1e-12);
+    check_close(c.acc, 0.5, 0);
+    assert_true(c.t_ul == 0.0 && c.t_ofld == 0.0 && c.e_ud == 0.0);
+    /* offloading beats the local app's accuracy only past s = 1 - 1/sqrt 2 */
+    check_close(scen_taco_g_edge(1.0 - 1.0 / sqrt(2.0)), 0.5, 1e-15);
+}
+
+static void test_rate_derivatives(void **state)
+{
+    (void)state;
+    scen_taco_model m = table2();
+    const double snrs[3] = {0.3, 40.0, 1.2e4};
+    for (int k = 0; k < 3; k++) {
+        double last = 0.0, lastd = INFINITY;
+        for (double b = 0.01; b <= 1.0; b += 0.01) {
+            double r = scen_taco_rate(&m, b, snrs[k]);
+            double h = 1e-6 * b;
+            double fd = (scen_taco_rate(&m, b + h, snrs[k]) -
+                         scen_taco_rate(&m, b - h, snrs[k])) / (2 * h);
+            double d1 = scen_taco_rate_db(&m, b, snrs[k]);
+            check_close(fd / d1, 1.0, 1e-6);
+            double fd2 = (scen_taco_rate_db(&m, b + h, snrs[k]) -
+                          scen_taco_rate_db(&m, b - h, snrs[k])) / (2 * h);
+            check_close(fd2 / scen_taco_rate_db2(&m, b, snrs[k]), 1.0, 1e-5);
+            assert_true(r > last && d1 > 0 && d1 < lastd); /* increasing, concave */
+            last = r, lastd = d1;
+        }
+    }
+    assert_true(scen_taco_rate(&m, 0.0, 5.0) == 0.0);
+}
+
+/* ---- P4 ---- */
+
+/* With inherit shares P4's cost of staying is the PT's part of the bracket
+ * (up to the constants V z and V (1 - z) g_local it drops). */
+static void test_p4_cost_is_bracket(void **state)
+{
+    (void)state;
+    fix x;
+    for (uint32_t k = 0; k < 50; k++) {
+        fix_random(&x, 6, 3, k);
+        x.e.shares = SCEN_TACO_SHARES_INHERIT;
+        scen_taco_plan plan = {10, 1, SCEN_TACO_X_CLOSED, 0};
+        double sum = 0.0;
+        for (int i = 0; i < x.I; i++) {
+            double xs;
+            sum += scen_taco_p4_cost(&x.o, &plan, &x.d, i, x.access[i], &xs) -
+                   x.m.V * (x.z[i] ? 1.0 : x.m.g_local);
+            x.x[i] = xs;
+        }
+        double br = scen_taco_bracket(&x.o, &x.d);
+        check_close(sum / br, 1.0, 1e-9);
+    }
+}
+
+typedef struct xline {
+    fix *x;
+    int i;
+} xline;
+
+static double xline_f(double v, void *ctx)
+{
+    xline *l = ctx;
+    l->x->x[l->i] = v;
+    return scen_taco_bracket(&l->x->o, &l->x->d);
+}
+
+/* x* of P4 is the bracket's minimum over x_i (golden section, GSL). */
+static void test_p4_closed_x(void **state)
+{
+    (void)state;
+    fix x;
+    gsl_set_error_handler_off();
+    gsl_min_fminimizer *g = gsl_min_fminimizer_alloc(gsl_min_fminimizer_goldensection);
+    int interior = 0;
+    for (uint32_t k = 0; k < 200; k++) {
+        fix_random(&x, 5, 2, 1000 + k);
+        x.e.shares = SCEN_TACO_SHARES_INHERIT;
+        scen_taco_plan plan = {10, 1, SCEN_TACO_X_CLOSED, 0};
+        int i = (int)(k % 5);
+        x.z[i] = 1;
+        fix_shares(&x);
+        double xs;
+        scen_taco_p4_cost(&x.o, &plan, &x.d, i, x.access[i], &xs);
+        xline l = {&x, i};
+        gsl_function fn = {xline_f, &l};
+        int j = 0; /* the grid's best point brackets the minimum (convex) */
+        for (int g2 = 1; g2 <= 1000; g2++)
+            j = xline_f(g2 / 1000.0, &l) < xline_f(j / 1000.0, &l) ? g2 : j;
+        double best = j / 1000.0;
+        if (j > 0 && j < 1000 &&
+            gsl_min_fminimizer_set(g, &fn, best, (j - 1) / 1000.0,
+                                   (j + 1) / 1000.0) == GSL_SUCCESS) {
+            for (int it = 0; it < 200; it++) {
+                gsl_min_fminimizer_iterate(g);
+                if (gsl_min_test_interval(gsl_min_fminimizer_x_lower(g),
+                                          gsl_min_fminimizer_x_upper(g), 1e-10,
+                                          0) == GSL_SUCCESS)
+                    break;
+            }
+            best = gsl_min_fminimizer_x_minimum(g);
+            interior++;
+        }
+        check_close(xline_f(xs, &l), xline_f(best, &l), 1e-9 * fabs(xline_f(best, &l)));
+        check_close(xs, best, 1e-4);
+    }
+    assert_true(interior > 20); /* the closed form was tested off the box too */
+    gsl_min_fminimizer_free(g);
+}
+
+/* GLPK's assignment and the auction against all M^I assignments. */
+static void test_p4_brute(void **state)
+{
+    (void)state;
+    fix x, y;
+    dtfl_err err;
+    scen_taco_work *w;
+    assert_int_equal(scen_taco_work_create(&w, 6, 3, &err), 0);
+    int moved = 0;
+    for (uint32_t k = 0; k < 200; k++) {
+        int I = 2 + (int)(k % 5), M = 1 + (int)(k % 3);
+        fix_random(&x, I, M, 5000 + k);
+        x.e.shares = k % 2 ? SCEN_TACO_SHARES_INHERIT : SCEN_TACO_SHARES_CAP;
+        x.e.cap = 1.0 + (k % 4) * 0.5;
+        scen_taco_plan plan = {10, 1, k % 3 ? SCEN_TACO_X_CLOSED : SCEN_TACO_X_MENU, 0};
+        y = x;
+        fix_point(&y, 10);
+        double brute = scen_taco_p4_brute(w, &y.o, &plan, &y.d), got;
+        assert_int_equal(scen_taco_p4(w, &x.o, &plan, &x.d, &got, &err), 0);
+        if (!(fabs(got - brute) <= 1e-9 * fabs(brute)))
+            fail_msg("instance %u (I %d, M %d, %s shares, cap %g): GLPK %.12g, "
+                     "brute force %.12g", k, I, M, k % 2 ? "inherit" : "cap",
+                     x.e.cap, got, brute);
+        for (int i = 0; i < I; i++)
+            moved += x.access[i] != x.oaccess[i];
+        if (x.e.shares == SCEN_TACO_SHARES_CAP) { /* CRO's auction */
+            fix_random(&x, I, M, 5000 + k);
+            x.e.cap = 1.0 + (k % 4) * 0.5;
+            plan.auction = 1;
+            assert_int_equal(scen_taco_p4(w, &x.o, &plan, &x.d, &got, &err), 0);
+            check_close(got, brute, 1e-6 * fabs(brute));
+        }
+    }
+    assert_true(moved > 50); /* the instances were not all "stay put" */
+    scen_taco_work_destroy(w);
+}
+
+/* ---- P5: each block against dense search ---- */
+
+static void test_step_y_dense(void **state)
+{
+    (void)state;
+    fix x;
+    for (uint32_t k = 0; k < 100; k++) {
+        fix_random(&x, 3, 1, 9000 + k);
+        x.z[0] = 1, x.z[1] = x.z[2] = 0;
+        x.x[1] = x.x[2] = 0.0;
+        fix_shares(&x);
+        fix_point(&x, k % 2 ? 10 : 0);
+        double best = INFINITY;
+        for (int g = 0; g <= 10000; g++) {
+            x.y[0] = g / 10000.0;
+            best = fmin(best, scen_taco_bracket(&x.o, &x.d));
+        }
+        scen_taco_step_y(&x.o, &x.d);
+        assert_true(x.y[0] >= 0.0 && x.y[0] <= 1.0);
+        double got = scen_taco_bracket(&x.o, &x.d);
+        assert_true(got <= best + 1e-12 * fabs(best));
+        check_close(got, best, 1e-6 * fabs(best));
+    }
+}
+
+/* f and b of 2 or 3 PTs at one ES over a grid of the simplex */
+static double simplex_min(fix *x, double *share, int n, double h)
+{
+    double best = INFINITY;
+    for (double a = h; a < 1.0; a += h)
+        for (double c = n == 3 ? h : 1.0 - a; c < 1.0 - a + 1e-12; c += h) {
+            share[0] = a;
+            share[1] = n == 3 ? c : 1.0 - a;
+            if (n == 3) {
+                share[2] = 1.0 - a - c;
+                if (share[2] <= 0.0)
+                    continue;
+            }
+            best = fmin(best, scen_taco_bracket(&x->o, &x->d));
+            if (n == 2)
+                break;
+        }
+    return best;
+}
+
+static void test_steps_fb_dense(void **state)
+{
+    (void)state;
+    fix x;
+    dtfl_err err;
+    scen_taco_work *w;
+    assert_int_equal(scen_taco_work_create(&w, 3, 1, &err), 0);
+    for (uint32_t k = 0; k < 40; k++) {
+        int n = 2 + (int)(k % 2);
+        fix_random(&x, n, 1, 12000 + k);
+        for (int i = 0; i < n; i++)
+            x.z[i] = 1;
+        fix_shares(&x);
+        fix_point(&x, k % 4 < 2 ? 10 : 0);
+        double fbest = simplex_min(&x, x.f, n, n == 2 ? 1e-4 : 2e-3);
+        scen_taco_step_f(&x.o, &x.d);
+        double fgot = scen_taco_bracket(&x.o, &x.d);
+        assert_true(fgot <= fbest + 1e-12 * fabs(fbest));
+        check_close(fgot, fbest, 1e-5 * fabs(fbest));
+        double bbest = simplex_min(&x, x.b, n, n == 2 ? 1e-4 : 2e-3);
+        scen_taco_step_b(w, &x.o, &x.d);
+        double bgot = scen_taco_bracket(&x.o, &x.d);
+        check_close(x.b[0] + x.b[1] + (n == 3 ? x.b[2] : 0.0), 1.0, 1e-12);
+        assert_true(bgot <= bbest + 1e-12 * fabs(bbest));
+        check_close(bgot, bbest, 1e-5 * fabs(bbest));
+    }
+    scen_taco_work_destroy(w);
+}
+
+static void test_step_z_enumerate(void **state)
+{
+    (void)state;
+    fix x;
+    for (uint32_t k = 0; k < 100; k++) {
+        fix_random(&x, 4, 2, 15000 + k);
+        for (int i = 0; i < 4; i++)
+            x.z[i] = 1;
+        fix_shares(&x);
+        fix_point(&x, 0);
+        double best = INFINITY;
+        for (int mask = 0; mask < 16; mask++) {
+            for (int i = 0; i < 4; i++)
+                x.z[i] = mask >> i & 1;
+            best = fmin(best, scen_taco_bracket(&x.o, &x.d));
+        }
+        scen_taco_step_z(&x.o, &x.d);
+        check_close(scen_taco_bracket(&x.o, &x.d), best, 1e-12 * fabs(best));
+    }
+}
+
+/* ---- BCD ---- */
+
+static void test_bcd_monotone(void **state)
+{
+    (void)state;
+    fix x;
+    dtfl_err err;
+    scen_taco_work *w;
+    assert_int_equal(scen_taco_work_create(&w, 8, 3, &err), 0);
+    double trace[64];
+    int longest = 0;
+    for (uint32_t k = 0; k < 1000; k++) {
+        fix_random(&x, 2 + (int)(k % 7), 1 + (int)(k % 3), 20000 + k);
+        x.e.bcd_max = 20;
+        x.e.bcd_eps = 1e-9;
+        scen_taco_plan plan = {10, k % 5 != 0, k % 7 == 0 ? SCEN_TACO_X_BCD
+                                                           : SCEN_TACO_X_CLOSED, 0};
+        fix_point(&x, k % 2 ? 10 : 0);
+        scen_taco_greedy(&x.o, &plan, &x.d);
+        int l = scen_taco_bcd(w, &x.o, &plan, &x.d, trace);
+        assert_true(l >= 1 && l <= 20);
+        longest = l > longest ? l : longest;
+        for (int j = 0; j < l; j++)
+            if (!(trace[j + 1] <= trace[j] + 1e-12 * fabs(trace[j])))
+                fail_msg("instance %u: BCD rose at iteration %d: %.12g -> %.12g",
+                         k, j + 1, trace[j], trace[j + 1]);
+        assert_true(scen_taco_bracket(&x.o, &x.d) <= trace[l] + 1e-12 * fabs(trace[l]));
+    }
+    assert_true(longest >= 2);
+    scen_taco_work_destroy(w);
+}
+
+/* Two PTs at one ES: BCD against a (b, f) grid with y in closed form and
+ * z enumerated (P5 is not jointly convex; BCD is a local method). */
+static void test_bcd_brute(void **state)
+{
+    (void)state;
+    fix x;
+    dtfl_err err;
+    scen_taco_work *w;
+    assert_int_equal(scen_taco_work_create(&w, 2, 1, &err), 0);
+    scen_taco_plan plan = {10, 1, SCEN_TACO_X_CLOSED, 0};
+    for (uint32_t k = 0; k < 20; k++) {
+        fix_random(&x, 2, 1, 30000 + k);
+        fix_point(&x, 0);
+        double brute = INFINITY;
+        for (int mask = 0; mask < 4; mask++)
+            for (int gb = 1; gb < 400; gb++)
+                for (int gf = 1; gf < 100; gf++) {
+                    x.z[0] = mask & 1, x.z[1] = mask >> 1;
+                    x.b[0] = gb / 400.0, x.b[1] = 1.0 - x.b[0];
+                    x.f[0] = gf / 100.0, x.f[1] = 1.0 - x.f[0];
+                    scen_taco_step_y(&x.o, &x.d);
+                    brute = fmin(brute, scen_taco_bracket(&x.o, &x.d));
+                }
+        scen_taco_greedy(&x.o, &plan, &x.d);
+        scen_taco_bcd(w, &x.o, &plan, &x.d, NULL);
+        double got = scen_taco_bracket(&x.o, &x.d);
+        if (!(got <= brute + 1e-4 * fabs(brute)))
+            fail_msg("instance %u: BCD %.10g, grid %.10g", k, got, brute);
+    }
+    scen_taco_work_destroy(w);
+}
+
+/* The alternation with the safeguard never ends above its first round. */
+static void test_alternation(void **state)
+{
+    (void)state;
+    fix x;
+    dtfl_err err;
+    scen_taco_work *w;
+    assert_int_equal(scen_taco_work_create(&w, 12, 3, &err), 0);
+    scen_taco_plan plan = {10, 1, SCEN_TACO_X_CLOSED, 0};
+    int more = 0;
+    for (uint32_t k = 0; k < 50; k++) {
+        fix_random(&x, 12, 3, 40000 + k);
+        x.e.alt_max = 1;
+        int l = scen_taco_decide(w, &x.o, &plan, &x.d, &err);
+        assert_int_equal(l, 1);
+        double one = scen_taco_bracket(&x.o, &x.d);
+        fix_random(&x, 12, 3, 40000 + k);
+        x.e.alt_max = 10;
+        l = scen_taco_decide(w, &x.o, &plan, &x.d, &err);
+        assert_true(l >= 1 && l <= 10);
+        more += l > 1;
+        double ten = scen_taco_bracket(&x.o, &x.d);
+        assert_true(ten <= one + 1e-12 * fabs(one));
+    }
+    assert_true(more > 0);
+    scen_taco_work_destroy(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hand_values),
+        cmocka_unit_test(test_rate_derivatives),
+        cmocka_unit_test(test_p4_cost_is_bracket),
+        cmocka_unit_test(test_p4_closed_x),
+        cmocka_unit_test(test_p4_brute),
+        cmocka_unit_test(test_step_y_dense),
+        cmocka_unit_test(test_steps_fb_dense),
+        cmocka_unit_test(test_step_z_enumerate),
+        cmocka_unit_test(test_bcd_monotone),
+        cmocka_unit_test(test_bcd_brute),
+        cmocka_unit_test(test_alternation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
