@@ -128,6 +128,9 @@ typedef struct app_config {
         int delay_unit, energy_unit;  /* s | ms; J | kJ */
         int p4_shares;                /* scen_taco_shares */
         double p4_cap, p4_time_limit_ms;
+        int p4_solver;                /* scen_taco_p4_solver */
+        int64_t p4_pieces, p4_tangents;
+        int p4_x_reopt;
         int bcd_order;                /* 0 gauss-seidel, 1 jacobi */
         double bcd_eps, alt_eps;
         int64_t bcd_max, alt_max;

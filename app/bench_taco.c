@@ -2,6 +2,9 @@
  * bench_taco.c - `dtfl bench taco`: the TACO engine (scen/taco*.c) at the
  * paper's size, I = 40 PTs, M = 10 ESs, K = 10, one core: one slot of BCD
  * (P5, from the greedy start), one exact P4 (the assignment LP on GLPK),
+ * the same P4 by the paper's route (P4-3 on GLPK's branch and bound, N = 4,
+ * rounding and repair, on one frame in 20: its loss to the exact optimum
+ * and its proven bound's gap),
  * one frame start (the P4/P5 alternation), and 200-frame analytic runs of
  * taco, lot and cro. Medians over the 2000 slots (200 frame starts) of one
  * run of the paper's world. --export FILE writes the instance of frame 50
@@ -13,6 +16,7 @@
 #include "env.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +27,7 @@
 #define TB_I 40
 #define TB_M 10
 #define TB_EXPORT_FRAME 50
+#define TB_PME 10 /* frames P4-3 is timed on, one in 20: each takes seconds */
 
 static int tb__env(const char *policy, app_config *cfg, app_env **env,
                    dtfl_err *err)
@@ -63,8 +68,47 @@ static int tb__run(const char *policy, app_config *cfg, double *seconds,
 
 typedef struct tb_times {
     double bcd[TB_FRAMES * TB_K], p4[TB_FRAMES], frame[TB_FRAMES];
-    int iters[TB_FRAMES * TB_K];
+    double pme[TB_PME], pme_loss[TB_PME], pme_bound[TB_PME];
+    int iters[TB_FRAMES * TB_K], pme_optimal;
 } tb_times;
+
+/* Room for a copy of a decision, and the copy. */
+typedef struct tb_dec {
+    int ints[3 * TB_I + 1];
+    double reals[4 * TB_I];
+} tb_dec;
+
+static scen_taco_dec tb__copy(tb_dec *room, const scen_taco_dec *d)
+{
+    double *r = room->reals;
+    scen_taco_dec c = {room->ints, r, r + TB_I, r + 2 * TB_I, r + 3 * TB_I,
+                       room->ints + TB_I, d->period};
+    memcpy(c.access, d->access, sizeof(int) * TB_I);
+    memcpy(c.z, d->z, sizeof(int) * TB_I);
+    memcpy(c.x, d->x, sizeof(double) * TB_I);
+    memcpy(c.y, d->y, sizeof(double) * TB_I);
+    memcpy(c.b, d->b, sizeof(double) * TB_I);
+    memcpy(c.f, d->f, sizeof(double) * TB_I);
+    return c;
+}
+
+/* P4 by the paper's route on a copy of d (exact: the exact route's value):
+ * its time, its loss to the exact optimum and its bound's gap, relative. */
+static int tb__pme(scen_taco_work *w, const scen_taco_obs *o,
+                   const scen_taco_plan *p, const scen_taco_dec *d,
+                   double exact, tb_times *tt, int k, dtfl_err *err)
+{
+    tb_dec room;
+    scen_taco_dec c = tb__copy(&room, d);
+    scen_taco_pme_info info;
+    double value, t0 = dtfl_now();
+    int rc = scen_taco_p4_pme(w, o, p, &c, &value, &info, err);
+    tt->pme[k] = dtfl_now() - t0;
+    tt->pme_loss[k] = (value - exact) / fabs(exact);
+    tt->pme_bound[k] = (exact - info.bound) / fabs(exact);
+    tt->pme_optimal += info.optimal;
+    return rc;
+}
 
 /* The instance of a frame start: P4's costs and each ES's blocks, with
  * dtfl's answers (its assignment, its b and f of each block). */
@@ -72,16 +116,9 @@ static void tb__export(FILE *f, scen_taco_work *w, const scen_taco_obs *o,
                        const scen_taco_plan *p, const scen_taco_dec *d,
                        int iters)
 {
-    int ints[3 * TB_I + 1];
-    double reals[4 * TB_I], wb[TB_I], cf[TB_I], x;
-    scen_taco_dec c = {ints, reals, reals + TB_I, reals + 2 * TB_I,
-                       reals + 3 * TB_I, ints + TB_I, d->period};
-    memcpy(c.access, d->access, sizeof(int) * TB_I);
-    memcpy(c.z, d->z, sizeof(int) * TB_I);
-    memcpy(c.x, d->x, sizeof(double) * TB_I);
-    memcpy(c.y, d->y, sizeof(double) * TB_I);
-    memcpy(c.b, d->b, sizeof(double) * TB_I);
-    memcpy(c.f, d->f, sizeof(double) * TB_I);
+    double wb[TB_I], cf[TB_I], x;
+    tb_dec copy;
+    scen_taco_dec c = tb__copy(&copy, d);
     cJSON *j = cJSON_CreateObject();
     cJSON_AddNumberToObject(j, "I", o->I);
     cJSON_AddNumberToObject(j, "M", o->M);
@@ -131,7 +168,7 @@ static int tb__slot(scen *sc, scen_taco_work *w, scen_taco_dec *d,
     scen_obs so;
     int rc = ops->observe(scen_self(sc), &so, err);
     const scen_taco_obs *o = so.raw;
-    const scen_taco_plan plan = {TB_K, 1, SCEN_TACO_X_CLOSED, 0};
+    const scen_taco_plan plan = {TB_K, 1, SCEN_TACO_X_CLOSED, 0, 0};
     const int t = so.slot, placing = t % TB_K == 0;
     for (int i = 0; rc == 0 && i < o->I; i++) {
         d->access[i] = o->access[i] >= 0 ? o->access[i] : o->nearest[i];
@@ -147,9 +184,15 @@ static int tb__slot(scen *sc, scen_taco_work *w, scen_taco_dec *d,
         scen_taco_greedy(o, &plan, d);
         if (exp != NULL && t == TB_EXPORT_FRAME * TB_K)
             tb__export(exp, w, o, &plan, d, tt->iters[t]);
+        tb_dec room;
+        scen_taco_dec before = tb__copy(&room, d);
+        double exact;
         t0 = dtfl_now();
-        rc = scen_taco_p4(w, o, &plan, d, NULL, err);
+        rc = scen_taco_p4(w, o, &plan, d, &exact, err);
         tt->p4[t / TB_K] = dtfl_now() - t0;
+        const int every = TB_FRAMES / TB_PME;
+        if (rc == 0 && t / TB_K % every == 0)
+            rc = tb__pme(w, o, &plan, &before, exact, tt, t / TB_K / every, err);
     }
     t0 = dtfl_now();
     if (rc == 0)
@@ -214,6 +257,9 @@ int app_bench_taco(const char *export_path, int json)
     const double bcd = dtfl_median(tt->bcd, TB_FRAMES * TB_K);
     const double p4 = dtfl_median(tt->p4, TB_FRAMES), fr = dtfl_median(tt->frame, TB_FRAMES);
     const double iters = dtfl_median(it, TB_FRAMES * TB_K);
+    const double pme = dtfl_median(tt->pme, TB_PME);
+    const double loss = dtfl_median(tt->pme_loss, TB_PME);
+    const double gap = dtfl_median(tt->pme_bound, TB_PME);
     if (json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "bench", "taco");
@@ -221,6 +267,11 @@ int app_bench_taco(const char *export_path, int json)
         cJSON_AddNumberToObject(o, "bcd_iterations", iters);
         cJSON_AddNumberToObject(o, "p4_exact_s", p4);
         cJSON_AddNumberToObject(o, "frame_start_s", fr);
+        cJSON_AddNumberToObject(o, "p4_pme_s", pme);
+        cJSON_AddNumberToObject(o, "p4_pme_loss", loss);
+        cJSON_AddNumberToObject(o, "p4_pme_bound_gap", gap);
+        cJSON_AddNumberToObject(o, "p4_pme_optimal", tt->pme_optimal);
+        cJSON_AddNumberToObject(o, "p4_pme_solves", TB_PME);
         for (int k = 0; k < 3; k++) {
             char key[32];
             snprintf(key, sizeof key, "run_%s_s", pols[k]);
@@ -233,6 +284,9 @@ int app_bench_taco(const char *export_path, int json)
         printf("  %-44s %9.1f us  (target <= 500; %.0f iterations)\n",
                "BCD, one slot from the greedy start", bcd * 1e6, iters);
         printf("  %-44s %9.3f ms  (target <= 1)\n", "P4 exact, one solve (GLPK)", p4 * 1e3);
+        printf("  %-44s %9.3f ms  (%d of %d optimal; relative to exact: loss "
+               "%.2g, bound gap %+.2g)\n", "P4 by P4-3 (pme, N = 4), one solve",
+               pme * 1e3, tt->pme_optimal, TB_PME, loss, gap);
         printf("  %-44s %9.3f ms\n", "frame start (P4/P5 alternation)", fr * 1e3);
         printf("  %-44s %9.2f s   (target <= 3)\n", "200 frames of taco, analytic", run[0]);
         printf("  %-44s %9.2f s   (target <= 7)\n", "200 frames of lot", run[1]);

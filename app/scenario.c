@@ -141,7 +141,9 @@ static void scenario__taco(const app_config *c, app_scen_params *p)
         (scen_taco_shares)c->taco.p4_shares, c->taco.p4_cap,
         c->taco.p4_time_limit_ms * 1e-3, c->taco.bcd_order, c->taco.bcd_eps,
         (int)c->taco.bcd_max, c->taco.alt_eps, (int)c->taco.alt_max,
-        (scen_taco_start)c->taco.frame_start};
+        (scen_taco_start)c->taco.frame_start,
+        (scen_taco_p4_solver)c->taco.p4_solver, (int)c->taco.p4_pieces,
+        (int)c->taco.p4_tangents, c->taco.p4_x_reopt};
 }
 
 static void scenario__toy(const app_config *c, app_scen_params *p)

@@ -31,6 +31,7 @@ static const char *const sharers[] = {"discrete", "box", NULL};
 static const char *const taco_delay_units[] = {"s", "ms", NULL};
 static const char *const taco_energy_units[] = {"J", "kJ", NULL};
 static const char *const taco_shares[] = {"cap", "inherit", NULL};
+static const char *const taco_solvers[] = {"exact", "pme", NULL};
 static const char *const taco_orders[] = {"gauss-seidel", "jacobi", NULL};
 static const char *const taco_starts[] = {"greedy", "inherit", NULL};
 static const char *const net_faults[] = {"none", "flip", "truncate", "version",

@@ -19,7 +19,8 @@
  * The files: taco_model.c (eqs. 1-13 as pure functions), taco.c (the
  * scenario: draws, queues, tables), taco_p4.c (the frame problem P4: the
  * closed-form x and the assignment on GLPK, a brute-force enumerator, the
- * auction CRO uses), taco_bcd.c (the slot problem P5 by block-coordinate
+ * auction CRO uses), taco_pme.c (P4 by the paper's piecewise-McCormick
+ * MILP), taco_bcd.c (the slot problem P5 by block-coordinate
  * descent), taco_policies.c (TACO's alternation, LOT, CRO, ablations).
  */
 #ifndef DTFL_SCEN_TACO_H
@@ -63,6 +64,13 @@ typedef enum scen_taco_start {
                                     text; locks PTs into local, spec 7.7) */
 } scen_taco_start;
 
+typedef enum scen_taco_p4_solver {
+    SCEN_TACO_P4_EXACT = 0,      /* closed-form x per pair, then the
+                                    assignment (spec 4.2; the default) */
+    SCEN_TACO_P4_PME = 1         /* the paper's Algorithm 1: the piecewise
+                                    McCormick MILP P4-3, rounding, repair */
+} scen_taco_p4_solver;
+
 /* The solvers' knobs, shared by every policy of the scenario. */
 typedef struct scen_taco_engine {
     scen_taco_shares shares;
@@ -75,6 +83,11 @@ typedef struct scen_taco_engine {
     double alt_eps;         /* relative change that ends the alternation */
     int alt_max;            /* alternations of P4 and P5 at most */
     scen_taco_start start;
+    scen_taco_p4_solver solver;
+    int pme_pieces;         /* N: pieces of each x_i in P4-3 */
+    int pme_tangents;       /* points of phi_i's epigraph in P4-3 */
+    int pme_x_reopt;        /* after rounding, x* at the chosen ES (1) or
+                               the MILP's x_i (0: Algorithm 1 as printed) */
 } scen_taco_engine;
 
 typedef struct scen_taco_setup {
@@ -182,6 +195,8 @@ typedef struct scen_taco_plan {
     scen_taco_xrule xrule;
     int auction;             /* association by an ascending auction (CRO)
                                 instead of the assignment LP */
+    int pme;                 /* P4 by the paper's route whatever the
+                                engine's solver (taco-pme) */
 } scen_taco_plan;
 
 /* Scratch of the engine for one instance size; not shared across threads. */
@@ -239,6 +254,27 @@ int scen_taco_p4(scen_taco_work *w, const scen_taco_obs *o,
  * this are sum_i C*_{i,a_i} with a tie-break of 1e-6 max |C*| per move. */
 double scen_taco_p4_brute(scen_taco_work *w, const scen_taco_obs *o,
                           const scen_taco_plan *p, scen_taco_dec *d);
+/* What P4's paper route (scen_taco_p4_pme) found. */
+typedef struct scen_taco_pme_info {
+    int optimal;             /* P4-3 solved to optimality (else the time
+                                limit stopped it at its best point) */
+    double bound;            /* a proven lower bound of P4 in value's units:
+                                P4-3's optimum, or out of time its best open
+                                node's (-INFINITY: none, NAN: unknown) */
+    int fractional;          /* PTs whose a~_i came out fractional */
+    int repairs;             /* moves the capacity repair made (spec 7.4) */
+    int columns, binaries, rows; /* of P4-3 */
+    double seconds;          /* GLPK's */
+} scen_taco_pme_info;
+
+/* P4 by the paper's route (spec 4.3): P4-3 with pieces and tangents of the
+ * engine on GLPK, a_i = argmax_m a~_im (ties: lower m), x as the engine
+ * says, PTs moved off over-full ESs by least regret. Writes access and x
+ * into d; value as scen_taco_p4's; info may be NULL. scen_taco_p4 calls it
+ * when the plan or the engine asks for it. */
+int scen_taco_p4_pme(scen_taco_work *w, const scen_taco_obs *o,
+                     const scen_taco_plan *p, scen_taco_dec *d, double *value,
+                     scen_taco_pme_info *info, dtfl_err *err);
 /* PTs an ES may hold in P4 (cap shares). */
 int scen_taco_p4_seats(const scen_taco_obs *o);
 

@@ -27,6 +27,8 @@ struct scen_taco_work {
     int *count;      /* (M) PTs at each ES */
     int *cur;        /* (I) the access P4 starts from */
     int *fixed;      /* (I) PTs P4 keeps where they are */
+    double *cpart;   /* (I x M) c_im of C*, with the tie-break */
+    double *kpart;   /* (I x M) k_im of C* */
     double *incumbent; /* (I x M) the current assignment, for the MILP */
     double *price;   /* (M x seats) the auction's prices */
     int *owner;      /* (M x seats) */
@@ -61,6 +63,25 @@ static inline double taco__we(const scen_taco_obs *o)
 /* PT i's use of ES m under decision d. */
 void taco__use(const scen_taco_obs *o, const scen_taco_dec *d, int i, int m,
                scen_taco_use *u);
+
+/* ---- P4's pieces shared by its two routes (taco_p4.c) ---- */
+
+/* Every pair's C*_im, its parts and x*, with the move tie-break; who stays
+ * put (w->fixed) and where everyone is (w->cur). */
+void taco__costs(scen_taco_work *w, const scen_taco_obs *o,
+                 const scen_taco_plan *p, const scen_taco_dec *d);
+/* phi_i(x) = V z_i (1 - s_i(x))^2, the accuracy term of C*, and its slope. */
+double taco__phi(const scen_taco_obs *o, const scen_taco_dec *d, int i,
+                 double x, double *slope);
+/* sum_i C*_{i,access_i} */
+double taco__value(const scen_taco_work *w, const int *access, int I, int M);
+/* The rows of the assignment on columns i M + m: one ES per PT, capacity
+ * (seats, or the inherit shares). */
+int taco__rows(const scen_taco_obs *o, const scen_taco_dec *d, sched_lp *lp,
+               dtfl_err *err);
+/* Is the assignment within those rows (and are fixed PTs where they are)? */
+int taco__feasible(const scen_taco_work *w, const scen_taco_obs *o,
+                   const scen_taco_dec *d, const int *a);
 
 /* ---- the scenario instance (taco.c, taco_state.c) ---- */
 

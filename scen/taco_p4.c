@@ -74,7 +74,8 @@ int scen_taco_work_create(scen_taco_work **out, int I, int M, dtfl_err *err)
     if (w == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "taco: out of memory");
     w->I = I, w->M = M;
-    w->cost = calloc(4 * IM + 1, sizeof(double)); /* cost, xstar, incumbent, price */
+    /* cost, xstar, incumbent, price, cpart, kpart */
+    w->cost = calloc(6 * IM + 1, sizeof(double));
     w->count = calloc((size_t)M + 4 * (size_t)I + 2 * IM + 1, sizeof(int));
     w->root = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
     if (w->cost == NULL || w->count == NULL || w->root == NULL ||
@@ -86,6 +87,8 @@ int scen_taco_work_create(scen_taco_work **out, int I, int M, dtfl_err *err)
     w->xstar = w->cost + IM;
     w->incumbent = w->xstar + IM;
     w->price = w->incumbent + IM;
+    w->cpart = w->price + IM;
+    w->kpart = w->cpart + IM;
     w->cur = w->count + M;
     w->fixed = w->cur + I;
     w->queue = w->fixed + I;
@@ -127,10 +130,11 @@ static double taco__x(const scen_taco_obs *o, const scen_taco_plan *p,
     return x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
 }
 
-/* C*_im = c_im + k_im x* + phi_i(x*) with n PTs at m now (spec 4.2) */
-static double taco__pair(const scen_taco_obs *o, const scen_taco_plan *p,
-                         const scen_taco_dec *d, int i, int m, int n,
-                         double *xout)
+/* C*_im's parts with n PTs at m now (spec 4.2): c_im, the slot's cost
+ * at m, and k_im, the placement's per unit of x */
+static void taco__parts(const scen_taco_obs *o, const scen_taco_plan *p,
+                        const scen_taco_dec *d, int i, int m, int n,
+                        double *cout, double *kout)
 {
     const scen_taco_model *md = o->model;
     const double wt = taco__wt(o, i), we = taco__we(o);
@@ -140,21 +144,37 @@ static double taco__pair(const scen_taco_obs *o, const scen_taco_plan *p,
         bs = fs = 1.0 / (n + (m != d->access[i]));
     const double S = o->S[i], D = o->D[i], lam = o->lambda[i];
     const double hz = fs * md->f_es;
-    double c;
     if (d->z[i]) {
         double L = d->y[i] * S + lam;
         double r = scen_taco_rate(md, bs, o->snr[(size_t)i * o->M + m]);
-        c = wt * L * (1.0 / r + md->c_es / hz) + we * L * (md->p_pt / r + es_j * md->c_es);
+        *cout = wt * L * (1.0 / r + md->c_es / hz) + we * L * (md->p_pt / r + es_j * md->c_es);
     } else {
-        c = wt * lam * md->c_pt / md->f_pt +
-            we * md->k_pt * md->f_pt * md->f_pt * lam * md->c_pt;
+        *cout = wt * lam * md->c_pt / md->f_pt +
+                we * md->k_pt * md->f_pt * md->f_pt * lam * md->c_pt;
     }
-    double k = (wt * D * (1.0 / md->r_cloud + md->c_es / hz) +
-                we * D * (md->p_cloud / md->r_cloud + es_j * md->c_es)) / p->period;
-    double x = taco__x(o, p, d, i, k);
-    double r = 1.0 - (x * D + d->y[i] * S) / (S + D);
+    *kout = (wt * D * (1.0 / md->r_cloud + md->c_es / hz) +
+             we * D * (md->p_cloud / md->r_cloud + es_j * md->c_es)) / p->period;
+}
+
+double taco__phi(const scen_taco_obs *o, const scen_taco_dec *d, int i,
+                 double x, double *slope)
+{
+    const double S = o->S[i], D = o->D[i], V = o->model->V;
+    const double r = 1.0 - (x * D + d->y[i] * S) / (S + D);
+    if (slope != NULL)
+        *slope = d->z[i] ? -2.0 * V * r * D / (S + D) : 0.0;
+    return d->z[i] ? V * r * r : 0.0;
+}
+
+/* C*_im = c_im + k_im x* + phi_i(x*) (spec 4.2) */
+static double taco__pair(const scen_taco_obs *o, const scen_taco_plan *p,
+                         const scen_taco_dec *d, int i, int m, int n,
+                         double *cout, double *kout, double *xout)
+{
+    taco__parts(o, p, d, i, m, n, cout, kout);
+    double x = taco__x(o, p, d, i, *kout);
     *xout = x;
-    return c + (x > 0.0 ? k * x : 0.0) + (d->z[i] ? md->V * r * r : 0.0);
+    return *cout + (x > 0.0 ? *kout * x : 0.0) + taco__phi(o, d, i, x, NULL);
 }
 
 double scen_taco_p4_cost(const scen_taco_obs *o, const scen_taco_plan *p,
@@ -163,11 +183,11 @@ double scen_taco_p4_cost(const scen_taco_obs *o, const scen_taco_plan *p,
     int n = 0;
     for (int j = 0; j < o->I; j++)
         n += d->access[j] == m;
-    return taco__pair(o, p, d, i, m, n, x);
+    double c, k;
+    return taco__pair(o, p, d, i, m, n, &c, &k, x);
 }
 
-/* Every pair's cost with the move tie-break, and who stays put. */
-static void taco__costs(scen_taco_work *w, const scen_taco_obs *o,
+void taco__costs(scen_taco_work *w, const scen_taco_obs *o,
                         const scen_taco_plan *p, const scen_taco_dec *d)
 {
     const int I = o->I, M = o->M;
@@ -178,13 +198,17 @@ static void taco__costs(scen_taco_work *w, const scen_taco_obs *o,
     for (int i = 0; i < I; i++)
         for (int m = 0; m < M; m++) {
             size_t k = (size_t)i * M + m;
-            w->cost[k] = taco__pair(o, p, d, i, m, w->count[m], &w->xstar[k]);
+            w->cost[k] = taco__pair(o, p, d, i, m, w->count[m], &w->cpart[k],
+                                    &w->kpart[k], &w->xstar[k]);
             top = fmax(top, fabs(w->cost[k]));
         }
     /* a move must win by more than the solver's tolerance (spec 4.2) */
     for (int i = 0; i < I; i++)
-        for (int m = 0; m < M; m++)
-            w->cost[(size_t)i * M + m] += m != d->access[i] ? 1e-6 * top : 0.0;
+        for (int m = 0; m < M; m++) {
+            double tie = m != d->access[i] ? 1e-6 * top : 0.0;
+            w->cost[(size_t)i * M + m] += tie;
+            w->cpart[(size_t)i * M + m] += tie;
+        }
     /* PTs that run locally gain nothing anywhere: they keep their ES,
      * unless more of them sit there than P4 has seats */
     int seats = scen_taco_p4_seats(o);
@@ -199,7 +223,7 @@ static void taco__costs(scen_taco_work *w, const scen_taco_obs *o,
                                    fixed_at[d->access[i]] <= seats);
 }
 
-static double taco__value(const scen_taco_work *w, const int *access, int I,
+double taco__value(const scen_taco_work *w, const int *access, int I,
                           int M)
 {
     double v = 0.0;
@@ -248,8 +272,7 @@ static int taco__cols(scen_taco_work *w, const scen_taco_obs *o, sched_lp *lp,
     return rc;
 }
 
-/* The rows: one ES per PT, and capacity (seats, or the inherit shares). */
-static int taco__rows(const scen_taco_obs *o, const scen_taco_dec *d,
+int taco__rows(const scen_taco_obs *o, const scen_taco_dec *d,
                       sched_lp *lp, dtfl_err *err)
 {
     const int I = o->I, M = o->M;
@@ -379,6 +402,10 @@ int scen_taco_p4(scen_taco_work *w, const scen_taco_obs *o,
                  dtfl_err *err)
 {
     const int I = o->I, M = o->M;
+    /* the engine's solver is TACO's: LOT's menu and CRO's auction stay */
+    if (p->pme || (o->engine->solver == SCEN_TACO_P4_PME && !p->auction &&
+                   p->xrule == SCEN_TACO_X_CLOSED))
+        return scen_taco_p4_pme(w, o, p, d, value, NULL, err);
     taco__costs(w, o, p, d);
     int next[I];
     int rc = 0;
@@ -401,8 +428,7 @@ int scen_taco_p4(scen_taco_work *w, const scen_taco_obs *o,
     return 0;
 }
 
-/* Is the assignment within P4's rows? */
-static int taco__feasible(const scen_taco_work *w, const scen_taco_obs *o,
+int taco__feasible(const scen_taco_work *w, const scen_taco_obs *o,
                           const scen_taco_dec *d, const int *a)
 {
     const int M = o->M, seats = scen_taco_p4_seats(o);

@@ -7,7 +7,8 @@
  * (spec 5): every slot is a frame; LOT picks x from a contract menu and
  * never uploads personal data (y = 0); CRO associates by an ascending
  * auction and optimises x inside BCD. Ablations: taco-k1 (TACO placing
- * every slot), taco-noy (y = 0), and two references without optimisation,
+ * every slot), taco-noy (y = 0), taco-pme (P4 by the paper's MILP,
+ * taco_pme.c), and two references without optimisation,
  * local (every task on the PT) and full (nearest ES, everything offloaded,
  * x = y = 1, equal shares).
  */
@@ -173,20 +174,23 @@ static int taco_policy__load(void *self, const uint8_t *buf, size_t len,
                                        taco_policy__load, taco_policy__destroy}
 
 TACO_POLICY(taco_taco, "taco", "TACO: P4 and P5 alternated each frame, P5 "
-            "by BCD each slot", TP_ENGINE, 0, 1, SCEN_TACO_X_CLOSED, 0);
+            "by BCD each slot", TP_ENGINE, 0, 1, SCEN_TACO_X_CLOSED, 0, 0);
 TACO_POLICY(taco_lot, "lot", "LOT: every slot a frame, x from a contract "
-            "menu, no personal data (y = 0)", TP_ENGINE, 1, 0, SCEN_TACO_X_MENU, 0);
+            "menu, no personal data (y = 0)", TP_ENGINE, 1, 0, SCEN_TACO_X_MENU, 0, 0);
 TACO_POLICY(taco_cro, "cro", "CRO: every slot a frame, association by "
-            "auction, x a block of BCD", TP_ENGINE, 1, 1, SCEN_TACO_X_BCD, 1);
+            "auction, x a block of BCD", TP_ENGINE, 1, 1, SCEN_TACO_X_BCD, 1, 0);
 TACO_POLICY(taco_k1, "taco-k1", "TACO placing every slot (K = 1)",
-            TP_ENGINE, 1, 1, SCEN_TACO_X_CLOSED, 0);
+            TP_ENGINE, 1, 1, SCEN_TACO_X_CLOSED, 0, 0);
 TACO_POLICY(taco_noy, "taco-noy", "TACO without personal data (y = 0)",
-            TP_ENGINE, 0, 0, SCEN_TACO_X_CLOSED, 0);
+            TP_ENGINE, 0, 0, SCEN_TACO_X_CLOSED, 0, 0);
+TACO_POLICY(taco_pme, "taco-pme", "TACO with P4 by the paper's piecewise "
+            "McCormick MILP (Algorithm 1)", TP_ENGINE, 0, 1, SCEN_TACO_X_CLOSED,
+            0, 1);
 TACO_POLICY(taco_local, "local", "every task on the PT's local app",
-            TP_LOCAL, 0, 0, SCEN_TACO_X_CLOSED, 0);
+            TP_LOCAL, 0, 0, SCEN_TACO_X_CLOSED, 0, 0);
 TACO_POLICY(taco_full, "full", "nearest ES, every task offloaded, x = y = 1, "
-            "equal shares", TP_FULL, 0, 0, SCEN_TACO_X_CLOSED, 0);
+            "equal shares", TP_FULL, 0, 0, SCEN_TACO_X_CLOSED, 0, 0);
 
 const scen_policy_ops *const scen__taco_policies[] = {
-    &taco_taco, &taco_lot, &taco_cro, &taco_k1, &taco_noy, &taco_local,
-    &taco_full, NULL};
+    &taco_taco, &taco_lot, &taco_cro, &taco_k1, &taco_noy, &taco_pme,
+    &taco_local, &taco_full, NULL};

@@ -16,6 +16,7 @@
 #include "sched.h"
 
 #include <glpk.h>
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -199,6 +200,8 @@ typedef struct lp_heur {
     const double *x;   /* (cols), 0-based */
     double *x1;        /* (cols + 1), GLPK's 1-based */
     int given;
+    int has_bound;     /* bound: the best active node's, last seen */
+    double bound;
 } lp_heur;
 
 static void lp__callback(glp_tree *T, void *info)
@@ -208,6 +211,23 @@ static void lp__callback(glp_tree *T, void *info)
         h->given = 1;
         glp_ios_heur_sol(T, h->x1);
     }
+    const int best = glp_ios_best_node(T);
+    const double b = best != 0 ? glp_ios_node_bound(T, best) : -DBL_MAX;
+    if (fabs(b) < DBL_MAX) /* +-DBL_MAX: a node not yet solved */
+        h->has_bound = 1, h->bound = b;
+}
+
+/* The proven bound of a MILP stopped early: the best open node's, no
+ * better than the incumbent (none seen: none proven). */
+static double lp__mip_bound(const sched_lp *lp, const lp_heur *h,
+                            const sched_lp_result *r)
+{
+    const int max = glp_get_obj_dir(lp->p) == GLP_MAX;
+    if (!h->has_bound)
+        return max ? INFINITY : -INFINITY;
+    if (r->status != SCHED_LP_FEASIBLE) /* no incumbent to cap it */
+        return h->bound;
+    return max ? fmax(h->bound, r->objective) : fmin(h->bound, r->objective);
 }
 
 static sched_lp_status lp__status(int st)
@@ -240,7 +260,7 @@ static int lp__run(sched_lp *lp, const sched_lp_options *o, lp_heur *h,
     }
     if (!lp->integer) {
         r->status = ret == GLP_ETMLIM ? SCHED_LP_UNKNOWN : lp__status(st);
-        r->objective = glp_get_obj_val(lp->p);
+        r->objective = r->bound = glp_get_obj_val(lp->p);
         for (int j = 0; j < lp->cols; j++)
             lp->x[j] = glp_get_col_prim(lp->p, j + 1);
         return 0;
@@ -266,6 +286,8 @@ static int lp__run(sched_lp *lp, const sched_lp_options *o, lp_heur *h,
     if (ret == GLP_ETMLIM && st == GLP_OPT)
         r->status = SCHED_LP_FEASIBLE;
     r->objective = glp_mip_obj_val(lp->p);
+    r->bound = r->status == SCHED_LP_OPTIMAL ? r->objective
+                                             : lp__mip_bound(lp, h, r);
     for (int j = 0; j < lp->cols; j++)
         lp->x[j] = glp_mip_col_val(lp->p, j + 1);
     return 0;
@@ -283,6 +305,9 @@ static void lp__keep_incumbent(sched_lp *lp, const double *x,
     }
     r->status = SCHED_LP_FEASIBLE;
     r->objective = obj;
+    if (!isnan(r->bound))
+        r->bound = glp_get_obj_dir(lp->p) == GLP_MAX ? fmax(r->bound, obj)
+                                                     : fmin(r->bound, obj);
 }
 
 int sched_lp_solve(sched_lp *lp, const sched_lp_options *o,
@@ -290,7 +315,8 @@ int sched_lp_solve(sched_lp *lp, const sched_lp_options *o,
 {
     memset(r, 0, sizeof *r);
     r->status = SCHED_LP_UNKNOWN;
-    lp_heur h = {o->incumbent, NULL, 0};
+    r->bound = NAN;
+    lp_heur h = {o->incumbent, NULL, 0, 0, 0.0};
     if (o->incumbent != NULL) {
         h.x1 = malloc(sizeof(double) * ((size_t)lp->cols + 1));
         if (h.x1 == NULL)
@@ -320,6 +346,11 @@ int sched_lp_solve(sched_lp *lp, const sched_lp_options *o,
 }
 
 const double *sched_lp_x(const sched_lp *lp) { return lp->x; }
+
+void sched_lp_size(const sched_lp *lp, int *rows, int *cols)
+{
+    *rows = lp->rows, *cols = lp->cols;
+}
 
 int sched__lp_provoke_error(dtfl_err *err)
 {

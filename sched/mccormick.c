@@ -79,9 +79,46 @@ static int pme__hull(sched_lp *lp, int u, const sched_pme *p, int n0, int n1,
     return 0;
 }
 
-int sched_pme_add(sched_lp *lp, int u, int a, int x, double aL, double aU,
-                  double xL, double xU, int N, sched_pme_form form,
-                  sched_pme *out, dtfl_err *err)
+int sched_pme_pieces(sched_lp *lp, int N, int *lambda, dtfl_err *err)
+{
+    int cols[N > 0 ? N : 1];
+    double ones[N > 0 ? N : 1];
+    for (int n = 0; n < N; n++) {
+        int c = sched_lp_add_col(lp, 0, 1, 0, 1, err);
+        if (c < 0)
+            return c;
+        lambda[n] = cols[n] = c, ones[n] = 1.0;
+    }
+    int rc = sched_lp_add_row(lp, N, cols, ones, 1, 1, err); /* one piece */
+    return rc < 0 ? rc : 0;
+}
+
+/* The copies of piece n of x and a, within it when lambda_n is 1. */
+static int pme__copies(sched_lp *lp, sched_pme *out, double aL, double aU,
+                       double xL, double xU, const double *xl,
+                       const double *xu, dtfl_err *err)
+{
+    int rc = 0;
+    for (int n = 0; n < out->n && rc >= 0; n++) {
+        if ((rc = out->xhat[n] = sched_lp_add_col(lp, fmin(0, xL), fmax(0, xU), 0, 0, err)) < 0 ||
+            (rc = out->ahat[n] = sched_lp_add_col(lp, fmin(0, aL), fmax(0, aU), 0, 0, err)) < 0)
+            break;
+        const int cx[2] = {out->xhat[n], out->lambda[n]}, ca[2] = {out->ahat[n], out->lambda[n]};
+        const double lx[2] = {1, -xl[n]}, ux[2] = {1, -xu[n]};
+        const double la[2] = {1, -aL}, ua[2] = {1, -aU};
+        if ((rc = sched_lp_add_row(lp, 2, cx, lx, 0, INFINITY, err)) < 0 ||
+            (rc = sched_lp_add_row(lp, 2, cx, ux, -INFINITY, 0, err)) < 0 ||
+            (rc = sched_lp_add_row(lp, 2, ca, la, 0, INFINITY, err)) < 0 ||
+            (rc = sched_lp_add_row(lp, 2, ca, ua, -INFINITY, 0, err)) < 0)
+            break;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+int sched_pme_add_shared(sched_lp *lp, int u, int a, int x, double aL,
+                         double aU, double xL, double xU, int N,
+                         sched_pme_form form, const int *lambda,
+                         sched_pme *out, dtfl_err *err)
 {
     if (N < 1 || N > 1024 || !(xL < xU) || !(aL <= aU))
         return dtfl_err_set(err, DTFL_EINTERNAL, "pme: %d pieces of [%g, %g], "
@@ -100,33 +137,21 @@ int sched_pme_add(sched_lp *lp, int u, int a, int x, double aL, double aU,
     out->xhat = out->lambda + N;
     out->ahat = out->xhat + N;
     double *xu = xl + N;
-    for (int n = 0; n < N && rc >= 0; n++) {
+    for (int n = 0; n < N; n++) {
         xl[n] = xL + (xU - xL) * n / N;
         xu[n] = xL + (xU - xL) * (n + 1) / N;
-        if ((rc = out->lambda[n] = sched_lp_add_col(lp, 0, 1, 0, 1, err)) < 0 ||
-            (rc = out->xhat[n] = sched_lp_add_col(lp, fmin(0, xL), fmax(0, xU), 0, 0, err)) < 0 ||
-            (rc = out->ahat[n] = sched_lp_add_col(lp, fmin(0, aL), fmax(0, aU), 0, 0, err)) < 0)
-            break;
     }
-    for (int n = 0; n < N && rc >= 0; n++) { /* xh, ah within their piece */
-        const int cx[2] = {out->xhat[n], out->lambda[n]}, ca[2] = {out->ahat[n], out->lambda[n]};
-        const double lx[2] = {1, -xl[n]}, ux[2] = {1, -xu[n]};
-        const double la[2] = {1, -aL}, ua[2] = {1, -aU};
-        if ((rc = sched_lp_add_row(lp, 2, cx, lx, 0, INFINITY, err)) < 0 ||
-            (rc = sched_lp_add_row(lp, 2, cx, ux, -INFINITY, 0, err)) < 0 ||
-            (rc = sched_lp_add_row(lp, 2, ca, la, 0, INFINITY, err)) < 0 ||
-            (rc = sched_lp_add_row(lp, 2, ca, ua, -INFINITY, 0, err)) < 0)
-            break;
-    }
-    if (rc >= 0) { /* one piece; x and a are the sums of their copies */
+    rc = lambda != NULL ? 0 : sched_pme_pieces(lp, N, out->lambda, err);
+    if (lambda != NULL)
         for (int n = 0; n < N; n++)
-            cols[n] = out->lambda[n], vals[n] = 1.0;
-        rc = sched_lp_add_row(lp, N, cols, vals, 1, 1, err);
+            out->lambda[n] = lambda[n];
+    if (rc == 0)
+        rc = pme__copies(lp, out, aL, aU, xL, xU, xl, xu, err);
+    if (rc >= 0) { /* x and a are the sums of their copies */
         cols[0] = x, vals[0] = 1.0;
-        for (int n = 0; n < N && rc >= 0; n++)
+        for (int n = 0; n < N; n++)
             cols[n + 1] = out->xhat[n], vals[n + 1] = -1.0;
-        if (rc >= 0)
-            rc = sched_lp_add_row(lp, N + 1, cols, vals, 0, 0, err);
+        rc = sched_lp_add_row(lp, N + 1, cols, vals, 0, 0, err);
         cols[0] = a;
         for (int n = 0; n < N && rc >= 0; n++)
             cols[n + 1] = out->ahat[n];
@@ -147,6 +172,14 @@ done:
     free(cols);
     free(vals);
     return rc;
+}
+
+int sched_pme_add(sched_lp *lp, int u, int a, int x, double aL, double aU,
+                  double xL, double xU, int N, sched_pme_form form,
+                  sched_pme *out, dtfl_err *err)
+{
+    return sched_pme_add_shared(lp, u, a, x, aL, aU, xL, xU, N, form, NULL,
+                                out, err);
 }
 
 void sched_pme_free(sched_pme *p)

@@ -221,6 +221,8 @@ typedef struct sched_lp_result {
     sched_lp_status status;
     double objective;
     double seconds;
+    double bound; /* proven: the objective when optimal; a MILP out of time:
+                     its best open node's (-+INFINITY: none); NAN: unknown */
 } sched_lp_result;
 
 /* An empty problem: minimise (maximize 0) or maximise the objective. */
@@ -247,6 +249,8 @@ int sched_lp_solve(sched_lp *lp, const sched_lp_options *o,
                    sched_lp_result *r, dtfl_err *err);
 /* The last solution (cols). */
 const double *sched_lp_x(const sched_lp *lp);
+/* Its rows and columns. */
+void sched_lp_size(const sched_lp *lp, int *rows, int *cols);
 /* Test hook: makes GLPK fail inside the guard; returns what a caller gets. */
 int sched__lp_provoke_error(dtfl_err *err);
 
@@ -279,6 +283,16 @@ typedef struct sched_pme {
 int sched_pme_add(sched_lp *lp, int u, int a, int x, double aL, double aU,
                   double xL, double xU, int N, sched_pme_form form,
                   sched_pme *out, dtfl_err *err);
+/* The same on pieces of x that other terms share: lambda (N) are binaries
+ * of lp already (sched_pme_pieces), so every term a_m x over them puts x
+ * in the same piece (001's u_im = a_im x_i: one set of pieces per x_i). */
+int sched_pme_add_shared(sched_lp *lp, int u, int a, int x, double aL,
+                         double aU, double xL, double xU, int N,
+                         sched_pme_form form, const int *lambda,
+                         sched_pme *out, dtfl_err *err);
+/* N binaries, one per piece, and the row that picks one: their columns
+ * into lambda (N). */
+int sched_pme_pieces(sched_lp *lp, int N, int *lambda, dtfl_err *err);
 void sched_pme_free(sched_pme *p);
 
 #endif /* DTFL_SCHED_H */

@@ -110,6 +110,7 @@ static void test_knapsack(void **state)
         assert_int_equal(sched_lp_solve(lp, &plain, &r, &err), 0);
         assert_int_equal(r.status, SCHED_LP_OPTIMAL);
         check_close(r.objective, best, 1e-9);
+        assert_true(r.bound == r.objective); /* proven */
         double used = 0;
         for (int i = 0; i < n; i++) {
             double x = sched_lp_x(lp)[i];
@@ -241,7 +242,8 @@ static void test_warm_start(void **state)
 }
 
 /* A MILP with 1 ms for a hard equal-sum partition and an incumbent: the
- * answer is feasible and no worse than the incumbent, however far GLPK got
+ * answer is feasible and no worse than the incumbent, and its bound no
+ * better than the answer nor worse than the relaxation, however far GLPK got
  * (test_taco_scen's 1 ms MILPs stop before any integer point: there the
  * incumbent itself comes back). */
 static void test_incumbent_on_timeout(void **state)
@@ -274,6 +276,11 @@ static void test_incumbent_on_timeout(void **state)
         used += w[k] * sched_lp_x(lp)[k];
     assert_true(used <= floor(total / 2) + 1e-6); /* a feasible answer */
     assert_true(res.objective <= 1e-12);          /* no worse than the incumbent */
+    /* the bound proven: none (-inf) or between the LP relaxation's and
+     * the answer's */
+    const double relaxed = -floor(total / 2) / total;
+    assert_true(res.bound <= res.objective + 1e-12);
+    assert_true(res.bound == -INFINITY || res.bound >= relaxed - 1e-9);
     sched_lp_destroy(lp);
 }
 

@@ -8,101 +8,10 @@
  * instances and reaching a brute-force optimum, and the alternation's
  * safeguard.
  */
-#include "check.h"
-
-#include "../scen/taco.h"
+#include "taco_fixture.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_min.h>
-
-#define IMAX 40
-#define MMAX 10
-
-/* One hand-made observation and decision. */
-typedef struct fix {
-    int I, M;
-    scen_taco_model m;
-    scen_taco_engine e;
-    double Q[IMAX * MMAX], h2[IMAX * MMAX], snr[IMAX * MMAX];
-    double S[IMAX], lam[IMAX], D[IMAX], H[IMAX];
-    double ox[IMAX], oy[IMAX], ob[IMAX], of[IMAX];
-    int oaccess[IMAX], oz[IMAX], nearest[IMAX];
-    int access[IMAX], z[IMAX];
-    double x[IMAX], y[IMAX], b[IMAX], f[IMAX];
-    double E;
-    scen_taco_obs o;
-    scen_taco_dec d;
-} fix;
-
-static scen_taco_model table2(void)
-{
-    return (scen_taco_model){.p_pt = 0.5, .p_cloud = 5, .theta = 4,
-                             .n0 = pow(10.0, -17.4) * 1e-3, .q_min = 1,
-                             .bw = 5e6, .f_es = 20e9, .f_pt = 1e9, .c_es = 300,
-                             .c_pt = 300, .k_es = 1e-27, .k_pt = 1e-27,
-                             .r_cloud = 50e6, .g_local = 0.5, .t_max = 50,
-                             .e_max = 6e5, .V = 1e9, .h0 = 1, .delay_unit = 1,
-                             .energy_unit = 1};
-}
-
-static scen_taco_engine engine(void)
-{
-    return (scen_taco_engine){SCEN_TACO_SHARES_CAP, 2.0, 10.0, 0, 1e-12, 50,
-                              1e-9, 10, SCEN_TACO_START_GREEDY};
-}
-
-/* Equal shares among the offloading PTs of each ES. */
-static void fix_shares(fix *x)
-{
-    for (int i = 0; i < x->I; i++) {
-        int n = 0;
-        for (int j = 0; j < x->I; j++)
-            n += x->z[j] && x->access[j] == x->access[i];
-        x->b[i] = x->f[i] = x->z[i] ? 1.0 / n : 0.0;
-    }
-}
-
-/* The observation and decision of x's arrays; period 0: not placing. */
-static void fix_point(fix *x, int period)
-{
-    x->o = (scen_taco_obs){0, 10, x->I, x->M, &x->m, &x->e, x->Q, x->h2,
-                           x->snr, x->S, x->lam, x->D, x->H, x->E, x->nearest,
-                           x->oaccess, x->ox, x->oy, x->ob, x->of, x->oz, 0};
-    x->d = (scen_taco_dec){x->access, x->x, x->y, x->b, x->f, x->z, period};
-}
-
-/* A random instance keyed by k: Table II draws, queues at random. */
-static void fix_random(fix *x, int I, int M, uint32_t k)
-{
-    memset(x, 0, sizeof *x);
-    x->I = I, x->M = M;
-    x->m = table2();
-    x->e = engine();
-    dtfl_rng r;
-    dtfl_rng_init(&r, 77, 1, k, 0);
-    x->m.V = pow(10.0, dtfl_rng_range(&r, 6, 10));
-    for (int i = 0; i < I; i++) {
-        for (int m = 0; m < M; m++) {
-            size_t j = (size_t)i * M + m;
-            x->Q[j] = dtfl_rng_range(&r, 20, 700);
-            x->h2[j] = -log1p(-dtfl_rng_uniform(&r));
-            x->snr[j] = scen_taco_snr(&x->m, x->Q[j], x->h2[j]);
-        }
-        x->S[i] = dtfl_rng_range(&r, 6.1e6, 12.2e6);
-        x->lam[i] = dtfl_rng_range(&r, 10e6, 20e6);
-        x->D[i] = dtfl_rng_range(&r, 73.2e6, 97.6e6);
-        x->H[i] = dtfl_rng_uniform(&r) < 0.3 ? 0.0 : dtfl_rng_range(&r, 0, 60);
-        x->access[i] = x->oaccess[i] = x->nearest[i] = (int)dtfl_rng_below(&r, (uint32_t)M);
-        x->z[i] = dtfl_rng_uniform(&r) < 0.8;
-        x->y[i] = dtfl_rng_uniform(&r);
-        x->x[i] = x->ox[i] = dtfl_rng_uniform(&r);
-    }
-    for (int i = 0; i < I; i++) /* nothing placed for a local PT */
-        x->x[i] = x->ox[i] = x->z[i] ? x->x[i] : 0.0;
-    fix_shares(x);
-    x->E = dtfl_rng_uniform(&r) < 0.3 ? 0.0 : dtfl_rng_range(&r, 0, 3e5);
-    fix_point(x, 10);
-}
 
 /* ---- the models ---- */
 
@@ -169,7 +78,7 @@ static void test_p4_cost_is_bracket(void **state)
     for (uint32_t k = 0; k < 50; k++) {
         fix_random(&x, 6, 3, k);
         x.e.shares = SCEN_TACO_SHARES_INHERIT;
-        scen_taco_plan plan = {10, 1, SCEN_TACO_X_CLOSED, 0};
+        scen_taco_plan plan = {10, 1, SCEN_TACO_X_CLOSED, 0, 0};
         double sum = 0.0;
         for (int i = 0; i < x.I; i++) {
             double xs;
@@ -205,7 +114,7 @@ static void test_p4_closed_x(void **state)
     for (uint32_t k = 0; k < 200; k++) {
         fix_random(&x, 5, 2, 1000 + k);
         x.e.shares = SCEN_TACO_SHARES_INHERIT;
-        scen_taco_plan plan = {10, 1, SCEN_TACO_X_CLOSED, 0};
+        scen_taco_plan plan = {10, 1, SCEN_TACO_X_CLOSED, 0, 0};
         int i = (int)(k % 5);
         x.z[i] = 1;
         fix_shares(&x);
@@ -251,7 +160,7 @@ static void test_p4_brute(void **state)
         fix_random(&x, I, M, 5000 + k);
         x.e.shares = k % 2 ? SCEN_TACO_SHARES_INHERIT : SCEN_TACO_SHARES_CAP;
         x.e.cap = 1.0 + (k % 4) * 0.5;
-        scen_taco_plan plan = {10, 1, k % 3 ? SCEN_TACO_X_CLOSED : SCEN_TACO_X_MENU, 0};
+        scen_taco_plan plan = {10, 1, k % 3 ? SCEN_TACO_X_CLOSED : SCEN_TACO_X_MENU, 0, 0};
         y = x;
         fix_point(&y, 10);
         double brute = scen_taco_p4_brute(w, &y.o, &plan, &y.d), got;
@@ -385,7 +294,7 @@ static void test_bcd_monotone(void **state)
         x.e.bcd_max = 20;
         x.e.bcd_eps = 1e-9;
         scen_taco_plan plan = {10, k % 5 != 0, k % 7 == 0 ? SCEN_TACO_X_BCD
-                                                           : SCEN_TACO_X_CLOSED, 0};
+                                                           : SCEN_TACO_X_CLOSED, 0, 0};
         fix_point(&x, k % 2 ? 10 : 0);
         scen_taco_greedy(&x.o, &plan, &x.d);
         int l = scen_taco_bcd(w, &x.o, &plan, &x.d, trace);
@@ -410,7 +319,7 @@ static void test_bcd_brute(void **state)
     dtfl_err err;
     scen_taco_work *w;
     assert_int_equal(scen_taco_work_create(&w, 2, 1, &err), 0);
-    scen_taco_plan plan = {10, 1, SCEN_TACO_X_CLOSED, 0};
+    scen_taco_plan plan = {10, 1, SCEN_TACO_X_CLOSED, 0, 0};
     for (uint32_t k = 0; k < 20; k++) {
         fix_random(&x, 2, 1, 30000 + k);
         fix_point(&x, 0);
@@ -441,7 +350,7 @@ static void test_alternation(void **state)
     dtfl_err err;
     scen_taco_work *w;
     assert_int_equal(scen_taco_work_create(&w, 12, 3, &err), 0);
-    scen_taco_plan plan = {10, 1, SCEN_TACO_X_CLOSED, 0};
+    scen_taco_plan plan = {10, 1, SCEN_TACO_X_CLOSED, 0, 0};
     int more = 0;
     for (uint32_t k = 0; k < 50; k++) {
         fix_random(&x, 12, 3, 40000 + k);

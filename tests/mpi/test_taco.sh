@@ -15,7 +15,7 @@ value() { sed -n "s/^\t\"$1\":\t*\(.*\),*$/\1/p" "$2" | tr -d ','; }
 
 "$DTFL" run --scenarios | grep -q "^taco .*001_38e8dfa56ff79ffb.txt" \
     && ok "--scenarios lists taco with its paper" || bad "--scenarios: taco"
-for p in taco lot cro taco-k1 taco-noy local full; do
+for p in taco lot cro taco-k1 taco-noy taco-pme local full; do
     "$DTFL" run "$CFG" mode=analytic sched.policy=$p out="$TMP/a-$p" >"$TMP/a-$p.log" 2>&1 \
         && [ -n "$(value mean_accuracy "$TMP/a-$p/summary.json")" ] \
         && ok "analytic $p" || { bad "analytic $p"; tail -3 "$TMP/a-$p.log"; }
