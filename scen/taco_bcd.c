@@ -4,8 +4,8 @@
  * minimises. With the placement (access, x) fixed, the bracket splits into
  * four convex blocks (Theorem 2), each solved exactly:
  *   y  closed form per PT (P5-1; eq. 30 with the factor (1 - s) it lacks)
- *   b  per ES, min sum_i w_i / r_i(b_i) on the simplex: the KKT multiplier
- *      by Brent's method (GSL), each b_i(mu) by Newton in log b (P5-2)
+ *   b  per ES, min sum_i w_i / r_i(b_i) on the simplex (P5-2), by
+ *      sched_band_split (sched/band.c: the KKT multiplier)
  *   f  per ES, the square-root rule f_i = sqrt(c_i) / sum_j sqrt(c_j) (P5-3)
  *   z  per PT, the sign of the bracket's change (P5-4, eq. 33)
  * and, for CRO, x as a fifth closed-form block. Gauss-Seidel order with
@@ -17,8 +17,6 @@
  * function.
  */
 #include "taco_int.h"
-
-#include <gsl/gsl_errno.h>
 
 #include <math.h>
 #include <string.h>
@@ -106,103 +104,6 @@ void scen_taco_step_x(const scen_taco_obs *o, scen_taco_dec *d)
     }
 }
 
-/* ---- the b step: min sum_i w_i / r_i(b_i), sum_i b_i = 1 ---- */
-
-#define TACO_B_MIN 1e-12
-
-/* log of the marginal w r'(b) / r(b)^2, decreasing in b */
-static double taco__logmarg(const scen_taco_model *m, double w, double snr,
-                            double b)
-{
-    double r = scen_taco_rate(m, b, snr);
-    return log(w) + log(scen_taco_rate_db(m, b, snr)) - 2.0 * log(r);
-}
-
-/* b with w r'(b) / r(b)^2 = mu on [TACO_B_MIN, 1]: Newton in v = log b,
- * kept inside a bracket that bisection falls back on. Hand-written: GSL's
- * Newton keeps no bracket and its bracketing solvers need twice the steps
- * of a warm-started Newton, which runs I times per multiplier. */
-static double taco__b_of_mu(const scen_taco_model *m, double w, double snr,
-                            double logmu, double guess)
-{
-    double lo = log(TACO_B_MIN), hi = 0.0;
-    if (taco__logmarg(m, w, snr, 1.0) >= logmu)
-        return 1.0;
-    if (taco__logmarg(m, w, snr, TACO_B_MIN) <= logmu)
-        return TACO_B_MIN;
-    double v = guess > TACO_B_MIN && guess < 1.0 ? log(guess) : 0.5 * (lo + hi);
-    for (int it = 0; it < 100; it++) {
-        double b = exp(v), r = scen_taco_rate(m, b, snr);
-        double r1 = scen_taco_rate_db(m, b, snr), r2 = scen_taco_rate_db2(m, b, snr);
-        double g = log(w) + log(r1) - 2.0 * log(r) - logmu;
-        if (g > 0.0)
-            lo = v;
-        else
-            hi = v;
-        double dg = b * (r2 / r1 - 2.0 * r1 / r); /* < 0 */
-        double nv = v - g / dg;
-        if (!(nv > lo && nv < hi))
-            nv = 0.5 * (lo + hi);
-        if (fabs(nv - v) < 1e-14 || hi - lo < 1e-14)
-            return exp(nv);
-        v = nv;
-    }
-    return exp(v);
-}
-
-typedef struct taco_bsum {
-    const scen_taco_model *m;
-    int n;
-    const int *who;
-    const double *w, *snr;
-    double *b;
-} taco_bsum;
-
-static double taco__bsum(double logmu, void *ctx)
-{
-    taco_bsum *s = ctx;
-    double sum = 0.0;
-    for (int k = 0; k < s->n; k++) {
-        s->b[s->who[k]] = taco__b_of_mu(s->m, s->w[k], s->snr[k], logmu,
-                                        s->b[s->who[k]]);
-        sum += s->b[s->who[k]];
-    }
-    return sum - 1.0;
-}
-
-/* One ES: n PTs with weights w > 0 share the band. */
-static void taco__band(scen_taco_work *wk, taco_bsum *s)
-{
-    if (s->n == 1) {
-        s->b[s->who[0]] = 1.0;
-        return;
-    }
-    double lo = INFINITY, hi = -INFINITY;
-    for (int k = 0; k < s->n; k++) { /* at b = 1/n: the root lies between */
-        double g = taco__logmarg(s->m, s->w[k], s->snr[k], 1.0 / s->n);
-        lo = g < lo ? g : lo;
-        hi = g > hi ? g : hi;
-        s->b[s->who[k]] = 1.0 / s->n;
-    }
-    if (hi - lo > 1e-13 * (fabs(lo) + 1.0)) {
-        gsl_function fn = {taco__bsum, s};
-        gsl_root_fsolver_set(wk->root, &fn, lo, hi);
-        for (int it = 0; it < 200; it++) {
-            gsl_root_fsolver_iterate(wk->root);
-            double a = gsl_root_fsolver_x_lower(wk->root);
-            double c = gsl_root_fsolver_x_upper(wk->root);
-            if (gsl_root_test_interval(a, c, 1e-13, 0.0) == GSL_SUCCESS)
-                break;
-        }
-        taco__bsum(gsl_root_fsolver_root(wk->root), s);
-    }
-    double sum = 0.0; /* exactly the whole band (it is used at the optimum) */
-    for (int k = 0; k < s->n; k++)
-        sum += s->b[s->who[k]];
-    for (int k = 0; k < s->n; k++)
-        s->b[s->who[k]] /= sum;
-}
-
 void scen_taco_weights(const scen_taco_obs *o, const scen_taco_dec *d,
                        double *wb, double *cf)
 {
@@ -220,9 +121,9 @@ void scen_taco_step_b(scen_taco_work *wk, const scen_taco_obs *o,
                       scen_taco_dec *d)
 {
     double w[o->I > 0 ? o->I : 1], cf[o->I > 0 ? o->I : 1];
-    double snr[o->I > 0 ? o->I : 1];
+    double snr[o->I > 0 ? o->I : 1], b[o->I > 0 ? o->I : 1];
     scen_taco_weights(o, d, w, cf);
-    for (int k = 0; k < o->M; k++) {
+    for (int k = 0; k < o->M; k++) { /* P5-2 per ES (sched/band.c) */
         int used = 0;
         for (int i = 0; i < o->I; i++) {
             if (d->access[i] != k)
@@ -235,25 +136,27 @@ void scen_taco_step_b(scen_taco_work *wk, const scen_taco_obs *o,
                 d->b[i] = 0.0;
             }
         }
-        taco_bsum s = {o->model, used, wk->members, cf, snr, d->b};
-        if (used > 0)
-            taco__band(wk, &s);
+        sched_band_split(wk->band, used, cf, snr, o->model->bw, b);
+        for (int j = 0; j < used; j++)
+            d->b[wk->members[j]] = b[j];
     }
 }
 
-/* P5-3: sum_i c_i / f_i on the simplex. */
+/* P5-3: sum_i c_i / f_i on the simplex, per ES (sched/band.c). */
 void scen_taco_step_f(const scen_taco_obs *o, scen_taco_dec *d)
 {
     double w[o->I > 0 ? o->I : 1], c[o->I > 0 ? o->I : 1];
+    double cs[o->I > 0 ? o->I : 1], f[o->I > 0 ? o->I : 1];
+    int who[o->I > 0 ? o->I : 1];
     scen_taco_weights(o, d, w, c);
     for (int k = 0; k < o->M; k++) {
-        double sum = 0.0;
+        int n = 0;
         for (int i = 0; i < o->I; i++)
             if (d->access[i] == k)
-                sum += sqrt(c[i]);
-        for (int i = 0; i < o->I; i++)
-            if (d->access[i] == k)
-                d->f[i] = sum > 0.0 ? sqrt(c[i]) / sum : 0.0;
+                who[n] = i, cs[n++] = c[i];
+        sched_share_sqrt(n, cs, f);
+        for (int j = 0; j < n; j++)
+            d->f[who[j]] = f[j];
     }
 }
 

@@ -11,7 +11,6 @@
 #include "../sched/sched.h"
 #include "../twin/twin.h"
 
-#include <gsl/gsl_roots.h>
 
 /* Storage for one decision (scen_taco_dec points into it). */
 typedef struct taco_dec_store {
@@ -38,7 +37,7 @@ struct scen_taco_work {
     /* the best decision of an alternation; a Jacobi sweep's scratch and
      * result */
     taco_dec_store best, scratch, next;
-    gsl_root_fsolver *root; /* Brent, for the b step's multiplier */
+    sched_band *band;       /* the b step's solver (sched/band.c) */
     sched_lp *lp;     /* P4's LP with cap shares, kept between solves */
     int lp_seats, lp_I, lp_M; /* the size it was built for */
 };

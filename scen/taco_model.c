@@ -9,6 +9,7 @@
  * whatever the share f (time sharing), so only x, y, z change it.
  */
 #include "taco.h"
+#include "../sched/sched.h"
 
 #include <math.h>
 
@@ -22,23 +23,17 @@ double scen_taco_snr(const scen_taco_model *m, double Q, double h2)
  * concave and increasing in b. */
 double scen_taco_rate(const scen_taco_model *m, double b, double snr)
 {
-    if (!(b > 0.0))
-        return 0.0;
-    return b * m->bw * log1p(snr / b) / M_LN2;
+    return sched_band_rate(m->bw, snr, b); /* eq. 4 */
 }
 
-/* r'(b) = B [log2(1 + u) - u / ((1 + u) ln 2)], u = snr / b (eq. 31). */
 double scen_taco_rate_db(const scen_taco_model *m, double b, double snr)
 {
-    double u = snr / b;
-    return m->bw * (log1p(u) - u / (1.0 + u)) / M_LN2;
+    return sched_band_rate_db(m->bw, snr, b); /* eq. 31's r'(b) */
 }
 
-/* r''(b) = -(B / (b ln 2)) u^2 / (1 + u)^2 < 0. */
 double scen_taco_rate_db2(const scen_taco_model *m, double b, double snr)
 {
-    double u = snr / b, v = u / (1.0 + u);
-    return -m->bw * v * v / (b * M_LN2);
+    return sched_band_rate_db2(m->bw, snr, b);
 }
 
 double scen_taco_g_edge(double s)

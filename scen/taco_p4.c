@@ -61,8 +61,7 @@ void scen_taco_work_destroy(scen_taco_work *w)
     taco__store_free(&w->best);
     taco__store_free(&w->scratch);
     taco__store_free(&w->next);
-    if (w->root != NULL)
-        gsl_root_fsolver_free(w->root);
+    sched_band_destroy(w->band);
     free(w);
 }
 
@@ -77,8 +76,7 @@ int scen_taco_work_create(scen_taco_work **out, int I, int M, dtfl_err *err)
     /* cost, xstar, incumbent, price, cpart, kpart */
     w->cost = calloc(6 * IM + 1, sizeof(double));
     w->count = calloc((size_t)M + 4 * (size_t)I + 2 * IM + 1, sizeof(int));
-    w->root = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-    if (w->cost == NULL || w->count == NULL || w->root == NULL ||
+    if (w->cost == NULL || w->count == NULL || sched_band_create(&w->band, err) < 0 ||
         taco__store_init(&w->best, I) < 0 || taco__store_init(&w->scratch, I) < 0 ||
         taco__store_init(&w->next, I) < 0) {
         scen_taco_work_destroy(w);

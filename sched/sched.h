@@ -193,6 +193,27 @@ double sched_ucb_plays(const sched_ucb *u, int arm);
 double sched_ucb_mean(const sched_ucb *u, int arm);
 
 /* ------------------------------------------------------------------------ */
+/* One server's band and CPU shared among its users (band.c)               */
+/* ------------------------------------------------------------------------ */
+
+/* r(b) = b bw log2(1 + snr / b): bit/s of a share b of bw Hz whose SNR at
+ * the full band is snr (noise grows with the share); 0 for b <= 0. */
+double sched_band_rate(double bw, double snr, double b);
+double sched_band_rate_db(double bw, double snr, double b);  /* r'(b) > 0 */
+double sched_band_rate_db2(double bw, double snr, double b); /* r''(b) < 0 */
+
+typedef struct sched_band sched_band;
+int sched_band_create(sched_band **out, dtfl_err *err);
+void sched_band_destroy(sched_band *s);
+/* min sum_k w_k / r_k(b_k) s.t. sum_k b_k = 1 (w_k > 0, snr_k > 0): writes
+ * b (n) and returns the optimum. */
+double sched_band_split(sched_band *s, int n, const double *w,
+                        const double *snr, double bw, double *b);
+/* min sum_k c_k / f_k s.t. sum_k f_k = 1 (c_k >= 0): the square-root rule;
+ * writes f (n) and returns the optimum (sum_k sqrt(c_k))^2. */
+double sched_share_sqrt(int n, const double *c, double *f);
+
+/* ------------------------------------------------------------------------ */
 /* Linear and mixed-integer programs on GLPK (lp_glpk.c)                    */
 /* ------------------------------------------------------------------------ */
 
