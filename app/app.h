@@ -136,6 +136,31 @@ typedef struct app_config {
         int64_t bcd_max, alt_max;
         int frame_start;              /* scen_taco_start */
     } taco;
+    struct {                       /* scenario tmo (scen/tmo.h) */
+        double pt_power_mw, es_bandwidth_mhz, es_cpu_ghz, es_cycles_per_bit;
+        double es_kappa, path_loss, noise_dbm_hz, gain_ref_db, d_min_m;
+        double phi_mig, fibre_gbps, fibre_w;
+        int mig_distance;             /* twin_distance */
+        double task_mbit[2], status_mbit[2], twin_mbit[2];
+        int exec_energy;              /* 0 paper, 1 exclude */
+        double budget_pt_j, q0_j, v;
+        int64_t tau_max;
+        int upload_link, upload_latency; /* new | previous; once | every */
+        int am_init, am_variant;      /* both | prev | balanced; paper+ls | paper */
+        double am_tol, milp_time_ms, milp_gap;
+        int64_t am_iters;
+        double ucb_c, ucb_discount;
+        int ucb_loss, ucb_drop_exec;  /* per_slot | frame_sum */
+        int64_t fto_tau;
+        int fto_migrate;              /* frame | slot */
+        int predictor;                /* scen_tmo_pred_kind */
+        char predictor_file[APP_PATH_MAX];
+        int64_t gru_hidden, gru_layers, gru_epochs, gru_batch;
+        double gru_lr, gru_dropout, gru_clip, gru_pr_max, gru_v_max;
+        int gru_pr_draw;              /* step | sample */
+        int64_t gru_patience, gru_stop_after, gru_window, gru_stride;
+        int64_t gru_vehicles, gru_slots;
+    } tmo;
     struct {
         double cost_0, cost_1;     /* per slot, per twin */
         double move_penalty;       /* per twin moved */

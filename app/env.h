@@ -11,6 +11,7 @@
 #include "../scen/diten.h"
 #include "../scen/scen.h"
 #include "../scen/taco.h"
+#include "../scen/tmo.h"
 #include "../scen/toy.h"
 #include "../twin/twin.h"
 
@@ -19,6 +20,7 @@
 typedef struct app_scen_params {
     scen_diten_setup diten;
     scen_taco_setup taco;
+    scen_tmo_setup tmo;
     scen_toy_setup toy;
 } app_scen_params;
 

@@ -8,6 +8,7 @@
 
 #include "../scen/diten.h"
 #include "../scen/taco.h"
+#include "../scen/tmo.h"
 #include "../scen/toy.h"
 #include "../twin/twin.h"
 
@@ -156,6 +157,46 @@ static void scenario__toy(const app_config *c, app_scen_params *p)
     p->toy.sharer_box = c->toy.sharer;
 }
 
+static void scenario__tmo(const app_config *c, app_scen_params *p)
+{
+    scen_tmo_setup *t = &p->tmo;
+    scen_tmo_model *m = &t->model;
+    m->p_pt = c->tmo.pt_power_mw * 1e-3;
+    m->bw = c->tmo.es_bandwidth_mhz * 1e6;
+    m->f_es = c->tmo.es_cpu_ghz * 1e9;
+    m->c_es = c->tmo.es_cycles_per_bit;
+    m->rho = c->tmo.es_kappa;
+    m->theta = c->tmo.path_loss;
+    m->n0 = pow(10.0, c->tmo.noise_dbm_hz / 10.0) * 1e-3;
+    m->g0 = pow(10.0, c->tmo.gain_ref_db / 10.0);
+    m->d_min = c->tmo.d_min_m;
+    m->phi_mig = c->tmo.phi_mig;
+    m->fibre_bps = c->tmo.fibre_gbps * 1e9;
+    m->fibre_w = c->tmo.fibre_w;
+    m->V = c->tmo.v;
+    m->exec_energy = c->tmo.exec_energy == 0;
+    for (int k = 0; k < 2; k++) {
+        t->lambda[k] = c->tmo.task_mbit[k] * 1e6;
+        t->J[k] = c->tmo.status_mbit[k] * 1e6;
+        t->D[k] = c->tmo.twin_mbit[k] * 1e6;
+    }
+    t->budget_pt = c->tmo.budget_pt_j;
+    t->q0 = c->tmo.q0_j;
+    t->tau_max = (int)c->tmo.tau_max;
+    t->upload_prev_link = c->tmo.upload_link == 1;
+    t->upload_every_slot = c->tmo.upload_latency == 1;
+    t->es_manhattan = c->tmo.mig_distance == TWIN_DIST_MANHATTAN;
+    t->v_max = c->tmo.gru_v_max;
+    const scen_tmo_init inits[3] = {SCEN_TMO_INIT_BOTH, SCEN_TMO_INIT_PREV,
+                                    SCEN_TMO_INIT_BALANCED};
+    t->engine = (scen_tmo_engine){
+        {inits[c->tmo.am_init], c->tmo.am_variant == 0, c->tmo.am_tol,
+         (int)c->tmo.am_iters, c->tmo.milp_time_ms * 1e-3, c->tmo.milp_gap},
+        c->tmo.ucb_c, c->tmo.ucb_loss == 1, c->tmo.ucb_drop_exec,
+        c->tmo.ucb_discount, (int)c->tmo.fto_tau, c->tmo.fto_migrate == 1,
+        (scen_tmo_pred_kind)c->tmo.predictor, c->tmo.predictor_file};
+}
+
 static const struct {
     const char *name;
     void (*fill)(const app_config *c, app_scen_params *p);
@@ -163,6 +204,7 @@ static const struct {
 } scenario_sections[] = {
     {"diten", scenario__diten, offsetof(app_scen_params, diten)},
     {"taco", scenario__taco, offsetof(app_scen_params, taco)},
+    {"tmo", scenario__tmo, offsetof(app_scen_params, tmo)},
     {"toy", scenario__toy, offsetof(app_scen_params, toy)},
 };
 

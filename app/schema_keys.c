@@ -34,6 +34,15 @@ static const char *const taco_shares[] = {"cap", "inherit", NULL};
 static const char *const taco_solvers[] = {"exact", "pme", NULL};
 static const char *const taco_orders[] = {"gauss-seidel", "jacobi", NULL};
 static const char *const taco_starts[] = {"greedy", "inherit", NULL};
+static const char *const tmo_exec[] = {"paper", "exclude", NULL};
+static const char *const tmo_links[] = {"new", "previous", NULL};
+static const char *const tmo_latencies[] = {"once", "every_slot", NULL};
+static const char *const tmo_inits[] = {"both", "prev", "balanced", NULL};
+static const char *const tmo_variants[] = {"paper+ls", "paper", NULL};
+static const char *const tmo_losses[] = {"per_slot", "frame_sum", NULL};
+static const char *const tmo_fto_migrates[] = {"frame", "slot", NULL};
+static const char *const tmo_predictors[] = {"cv", "last", "oracle", "gru", NULL};
+static const char *const tmo_draws[] = {"step", "sample", NULL};
 static const char *const net_faults[] = {"none", "flip", "truncate", "version",
                                          NULL};
 
@@ -96,7 +105,7 @@ static const app_key schema[] = {
     STR("out", out, 0, "", "results folder; empty means results/<name>"),
     CHECKED("scenario", scenario, "diten", schema__scenario,
             "the paper whose models and policies run (dtfl run --scenarios); "
-            "its section (diten.*, taco.*, toy.*) is the only one a config may set"),
+            "its section (diten.*, taco.*, tmo.*, toy.*) is the only one a config may set"),
     CHOICE("mode", mode, modes, 0, "real",
            "real (training and migration over MPI) | analytic (the "
            "scenario's models only)"),
@@ -258,6 +267,7 @@ static const app_key schema[] = {
         "penalty per broken constraint (eq. 24 is infinite)"),
 
 #include "schema_taco.inc"
+#include "schema_tmo.inc"
 
     /* the test scenario (scen/toy.h) */
     NUM("toy.cost_0", APP_T_FLOAT, toy.cost_0, -1e9, 1e9, 0, "1",

@@ -178,5 +178,10 @@ void dtfl_put_u32(uint8_t *p, uint32_t v);
 void dtfl_put_u64(uint8_t *p, uint64_t v);
 uint32_t dtfl_get_u32(const uint8_t *p);
 uint64_t dtfl_get_u64(const uint8_t *p);
+/* IEEE floats bit for bit, little-endian. */
+void dtfl_put_f32(uint8_t *p, float v);
+void dtfl_put_f64(uint8_t *p, double v);
+float dtfl_get_f32(const uint8_t *p);
+double dtfl_get_f64(const uint8_t *p);
 
 #endif /* DTFL_BASE_H */

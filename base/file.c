@@ -260,3 +260,33 @@ uint64_t dtfl_get_u64(const uint8_t *p)
         v = (v << 8) | p[i];
     return v;
 }
+
+void dtfl_put_f32(uint8_t *p, float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, 4);
+    dtfl_put_u32(p, u);
+}
+
+void dtfl_put_f64(uint8_t *p, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    dtfl_put_u64(p, u);
+}
+
+float dtfl_get_f32(const uint8_t *p)
+{
+    uint32_t u = dtfl_get_u32(p);
+    float v;
+    memcpy(&v, &u, 4);
+    return v;
+}
+
+double dtfl_get_f64(const uint8_t *p)
+{
+    uint64_t u = dtfl_get_u64(p);
+    double v;
+    memcpy(&v, &u, 8);
+    return v;
+}

@@ -184,13 +184,7 @@ static const scen_info *diten__info_of(void *self) { return &((diten *)self)->in
 static int diten__reset(void *self, int episode, dtfl_err *err)
 {
     diten *d = self;
-    twin_world_destroy(d->world);
-    d->world = NULL;
-    twin_world_params wp = d->setup->world;
-    /* a user seed for each episode, never 0 (0 means "the run's seed") */
-    wp.user_seed = episode < 0 ? 0u
-                               : d->setup->seed * 1000003u + (uint64_t)episode + 1u;
-    int rc = twin_world_create(&d->world, &wp, err);
+    int rc = scen__world(d->setup, episode, &d->world, NULL, err);
     for (int u = 0; u < d->U; u++)
         d->assoc[u] = -1;
     d->t = 0;

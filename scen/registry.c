@@ -11,6 +11,7 @@
 static const scen_ops *const registry[] = {
     &scen__diten_ops, /* 003: twin association and historical data */
     &scen__taco_ops,  /* 001: human twins, two timescales, queues */
+    &scen__tmo_ops,   /* 000: vehicles' twins, predicted positions, UCB */
     &scen__toy_ops,   /* a test scenario: two servers, a known optimum */
 };
 
@@ -53,6 +54,19 @@ void scen_action_offsets(const scen_info *in, int a, int *discrete, int *box)
 void scen_action_size(const scen_info *in, int *discrete, int *box)
 {
     scen_action_offsets(in, in->agents, discrete, box);
+}
+
+int scen__world(const scen_setup *s, int episode, twin_world **w,
+                uint64_t *useed, dtfl_err *err)
+{
+    twin_world_destroy(*w);
+    *w = NULL;
+    twin_world_params wp = s->world;
+    /* a user seed for each episode, never 0 (0 means "the run's seed") */
+    wp.user_seed = episode < 0 ? 0u : s->seed * 1000003u + (uint64_t)episode + 1u;
+    if (useed != NULL)
+        *useed = wp.user_seed != 0 ? wp.user_seed : s->seed;
+    return twin_world_create(w, &wp, err);
 }
 
 struct scen {

@@ -11,10 +11,18 @@
 extern const scen_ops scen__diten_ops;
 extern const scen_ops scen__toy_ops;
 extern const scen_ops scen__taco_ops;
+extern const scen_ops scen__tmo_ops;
 
 /* Their policies, NULL-terminated (diten_policies.c, toy.c). */
 extern const scen_policy_ops *const scen__diten_policies[];
 extern const scen_policy_ops *const scen__taco_policies[];
+extern const scen_policy_ops *const scen__tmo_policies[];
+
+/* The world of an episode (registry.c): users keyed by (seed, episode),
+ * episode -1 the run's own; *useed the seed that keys the scenario's own
+ * draws of the episode. Any world *w held is destroyed first. */
+int scen__world(const scen_setup *s, int episode, twin_world **w,
+                uint64_t *useed, dtfl_err *err);
 
 /* A learned policy: one sched/ learner per agent on its vector observation
  * (learned.c). Frame-level agents act at frame starts only and learn from

@@ -219,14 +219,8 @@ static void taco__clear(taco *y)
 int taco__reset(void *self, int episode, dtfl_err *err)
 {
     taco *y = self;
-    twin_world_destroy(y->world);
-    y->world = NULL;
-    twin_world_params wp = y->setup->world;
-    wp.user_seed = episode < 0 ? 0u
-                               : y->setup->seed * 1000003u + (uint64_t)episode + 1u;
-    y->useed = wp.user_seed != 0 ? wp.user_seed : y->setup->seed;
     taco__clear(y);
-    return twin_world_create(&y->world, &wp, err);
+    return scen__world(y->setup, episode, &y->world, &y->useed, err);
 }
 
 /* The slot's draws: fading per pair, S and lambda per PT, D per frame. */

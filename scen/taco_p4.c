@@ -244,18 +244,8 @@ static int taco__cols(scen_taco_work *w, const scen_taco_obs *o, sched_lp *lp,
                       int build, int integer, dtfl_err *err)
 {
     const int I = o->I, M = o->M;
-    /* GLPK sees each PT's costs less their least, over the largest spread:
-     * a constant per PT changes no assignment, and what GLPK's tolerances
-     * (1e-7) are relative to is then what tells the ESs apart */
-    double least[I], spread = 0.0;
-    for (int i = 0; i < I; i++) {
-        least[i] = INFINITY;
-        for (int m = 0; m < M; m++)
-            least[i] = fmin(least[i], w->cost[(size_t)i * M + m]);
-        for (int m = 0; m < M; m++)
-            spread = fmax(spread, w->cost[(size_t)i * M + m] - least[i]);
-    }
-    spread = spread > 0.0 ? spread : 1.0;
+    double least[I]; /* scaled for GLPK's tolerances */
+    const double spread = sched_lp_assign_scale(I, M, w->cost, least);
     int rc = 0;
     for (int i = 0; rc == 0 && i < I; i++)
         for (int m = 0; rc == 0 && m < M; m++) {

@@ -9,6 +9,10 @@
  *         is the same multiplier mu for every k. Outer: Brent's method
  *         (GSL) on log mu for sum_k b_k(mu) = 1; inner: each b_k(mu) by
  *         Newton in log b inside a bracket.
+ *         Newton on the whole KKT system first (O(n) a step); that
+ *         bracketed search when Newton does not settle. The multiplier
+ *         prices the band: a user joining costs at least
+ *         min_b w / r(b) + mu b more (the optimum is convex in the band).
  *   cpu:  min sum_k c_k / f_k  s.t. sum_k f_k = 1: the square-root rule
  *         f_k = sqrt(c_k) / sum_j sqrt(c_j), optimum (sum_k sqrt(c_k))^2.
  *
@@ -69,6 +73,20 @@ double sched_band_rate_db2(double bw, double snr, double b)
     return -bw * q * q / (b * M_LN2);
 }
 
+/* The whole band exactly (it is used at the optimum); the optimum. */
+static double band__finish(int n, const double *w, const double *snr,
+                           double bw, double *b)
+{
+    double sum = 0.0, value = 0.0;
+    for (int k = 0; k < n; k++)
+        sum += b[k];
+    for (int k = 0; k < n; k++) {
+        b[k] /= sum;
+        value += w[k] / sched_band_rate(bw, snr[k], b[k]);
+    }
+    return value;
+}
+
 /* log of the marginal w r'(b) / r(b)^2, decreasing in b */
 static double band__logmarg(double bw, double w, double snr, double b)
 {
@@ -126,6 +144,58 @@ static double band__sum(double logmu, void *ctx)
     return sum - 1.0;
 }
 
+/* log(1 + v) - v / (1 + v), which cancels for small v */
+static double band__gap(double v, double L)
+{
+    return v < 1e-4 ? v * v * (0.5 - v * (2.0 / 3.0)) : L - v / (1.0 + v);
+}
+
+/* The KKT system by Newton in (log b_k, log mu) together: each row
+ * G_k = log(w_k r'(b_k) / r(b_k)^2) - log mu = 0 is diagonal in log b_k,
+ * and sum b_k = 1 couples them, so a step costs O(n). From b = 1/n; steps
+ * in log b capped at 2. Returns 1 when converged (|G_k| and |sum b - 1|
+ * below 1e-13), 0 for the caller's bracketed fallback. */
+static int band__newton(int n, const double *w, const double *snr, double bw,
+                        double *b)
+{
+    double y[n], G[n], d[n];
+    const double lbw = log(bw / M_LN2);
+    for (int k = 0; k < n; k++)
+        y[k] = -log((double)n);
+    double z = 0.0;
+    for (int it = 0; it < 60; it++) {
+        double sb = 0.0, gmean = 0.0;
+        for (int k = 0; k < n; k++) {
+            b[k] = exp(y[k]);
+            const double v = snr[k] / b[k], L = log1p(v), q = v / (1.0 + v);
+            const double gap = band__gap(v, L);
+            G[k] = log(w[k]) - lbw + log(gap) - 2.0 * y[k] - 2.0 * log(L);
+            d[k] = -q * q / gap - 2.0 * gap / L; /* dG_k / dlog b_k < 0 */
+            sb += b[k];
+            gmean += G[k];
+        }
+        if (it == 0)
+            z = gmean / n;
+        double worst = fabs(sb - 1.0), num = 1.0 - sb, den = 0.0;
+        for (int k = 0; k < n; k++) {
+            G[k] -= z;
+            worst = fmax(worst, fabs(G[k]));
+            num += b[k] * G[k] / d[k];
+            den += b[k] / d[k];
+        }
+        if (worst < 1e-13)
+            return 1;
+        const double dz = num / den;
+        z += dz;
+        for (int k = 0; k < n; k++) {
+            double dy = (dz - G[k]) / d[k];
+            y[k] += fmax(-2.0, fmin(2.0, dy));
+            y[k] = fmin(y[k], 0.0);
+        }
+    }
+    return 0;
+}
+
 double sched_band_split(sched_band *sb, int n, const double *w,
                         const double *snr, double bw, double *b)
 {
@@ -135,6 +205,8 @@ double sched_band_split(sched_band *sb, int n, const double *w,
         b[0] = 1.0;
         return w[0] / sched_band_rate(bw, snr[0], 1.0);
     }
+    if (band__newton(n, w, snr, bw, b))
+        return band__finish(n, w, snr, bw, b);
     double lo = INFINITY, hi = -INFINITY;
     for (int k = 0; k < n; k++) { /* at b = 1/n: the root lies between */
         double g = band__logmarg(bw, w[k], snr[k], 1.0 / n);
@@ -155,14 +227,26 @@ double sched_band_split(sched_band *sb, int n, const double *w,
         }
         band__sum(gsl_root_fsolver_root(sb->root), &s);
     }
-    double sum = 0.0, value = 0.0; /* exactly the whole band (it is used) */
-    for (int k = 0; k < n; k++)
-        sum += b[k];
+    return band__finish(n, w, snr, bw, b);
+}
+
+double sched_band_price(int n, const double *w, const double *snr, double bw,
+                        const double *b)
+{
+    double mu = INFINITY;
     for (int k = 0; k < n; k++) {
-        b[k] /= sum;
-        value += w[k] / sched_band_rate(bw, snr[k], b[k]);
+        double r = sched_band_rate(bw, snr[k], b[k]);
+        mu = fmin(mu, w[k] * sched_band_rate_db(bw, snr[k], b[k]) / (r * r));
     }
-    return value;
+    return n > 0 ? mu : 0.0;
+}
+
+double sched_band_join(double mu, double w, double snr, double bw)
+{
+    if (!(mu > 0.0))
+        return w / sched_band_rate(bw, snr, 1.0);
+    double b = band__b_of_mu(bw, w, snr, log(mu), 0.5);
+    return w / sched_band_rate(bw, snr, b) + mu * b;
 }
 
 double sched_share_sqrt(int n, const double *c, double *f)

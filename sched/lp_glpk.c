@@ -23,8 +23,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* GLPK's environment is per thread and freed after a failure, taking every
+ * problem of the thread with it: each failure starts a new epoch, and a
+ * problem of an older one is never touched again (GLPK's own state is
+ * thread-local, so this count is too). */
+static _Thread_local unsigned lp__epoch;
+
 struct sched_lp {
     glp_prob *p;
+    unsigned epoch;    /* lp__epoch when p was made */
     int cols, rows, integer;
     double *x;         /* (cols) the last solution */
     int *idx;          /* (cols + 1) scratch for rows, GLPK's 1-based */
@@ -74,6 +81,7 @@ int sched_lp_create(sched_lp **out, int maximize, dtfl_err *err)
     if (lp == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "lp: out of memory");
     lp->p = glp_create_prob();
+    lp->epoch = lp__epoch;
     glp_set_obj_dir(lp->p, maximize ? GLP_MAX : GLP_MIN);
     *out = lp;
     return 0;
@@ -83,12 +91,21 @@ void sched_lp_destroy(sched_lp *lp)
 {
     if (lp == NULL)
         return;
-    if (lp->p != NULL)
+    if (lp->p != NULL && lp->epoch == lp__epoch)
         glp_delete_prob(lp->p);
     free(lp->x);
     free(lp->idx);
     free(lp->val);
     free(lp);
+}
+
+/* A problem GLPK lost in a failure is refused, never touched. */
+static int lp__alive(const sched_lp *lp, dtfl_err *err)
+{
+    if (lp->p != NULL && lp->epoch == lp__epoch)
+        return 0;
+    return dtfl_err_set(err, DTFL_EINTERNAL, "lp: the problem was lost when "
+                                             "GLPK failed; build it again");
 }
 
 /* GLPK's bound type for [lo, hi] (infinite ends allowed). */
@@ -115,7 +132,8 @@ static int lp__check_bounds(const char *what, int i, double lo, double hi,
 int sched_lp_add_col(sched_lp *lp, double lo, double hi, double cost,
                      int integer, dtfl_err *err)
 {
-    int rc = lp__check_bounds("column", lp->cols, lo, hi, err);
+    int rc = lp__alive(lp, err);
+    rc = rc < 0 ? rc : lp__check_bounds("column", lp->cols, lo, hi, err);
     if (rc < 0)
         return rc;
     if (!isfinite(cost))
@@ -150,10 +168,13 @@ int sched_lp_add_col(sched_lp *lp, double lo, double hi, double cost,
 int sched_lp_set_col(sched_lp *lp, int col, double lo, double hi, double cost,
                      dtfl_err *err)
 {
+    int rc = lp__alive(lp, err);
+    if (rc < 0)
+        return rc;
     if (col < 0 || col >= lp->cols)
         return dtfl_err_set(err, DTFL_EINTERNAL, "lp: no column %d of %d", col,
                             lp->cols);
-    int rc = lp__check_bounds("column", col, lo, hi, err);
+    rc = lp__check_bounds("column", col, lo, hi, err);
     if (rc < 0)
         return rc;
     if (!isfinite(cost))
@@ -165,34 +186,63 @@ int sched_lp_set_col(sched_lp *lp, int col, double lo, double hi, double cost,
     return 0;
 }
 
-int sched_lp_add_row(sched_lp *lp, int n, const int *cols, const double *vals,
-                     double lo, double hi, dtfl_err *err)
+/* Checks a row's entries and stages them in GLPK's 1-based arrays. */
+static int lp__stage_row(sched_lp *lp, int row, int n, const int *cols,
+                         const double *vals, double lo, double hi,
+                         dtfl_err *err)
 {
-    int rc = lp__check_bounds("row", lp->rows, lo, hi, err);
+    int rc = lp__alive(lp, err);
+    rc = rc < 0 ? rc : lp__check_bounds("row", row, lo, hi, err);
     if (rc < 0)
         return rc;
     if (n < 0 || n > lp->cols)
         return dtfl_err_set(err, DTFL_EINTERNAL, "lp: row %d has %d entries "
                                                  "for %d columns",
-                            lp->rows, n, lp->cols);
+                            row, n, lp->cols);
     for (int k = 0; k < n; k++) {
         if (cols[k] < 0 || cols[k] >= lp->cols || !isfinite(vals[k]))
             return dtfl_err_set(err, DTFL_EINTERNAL, "lp: row %d names column "
                                                      "%d (of %d) with %g",
-                                lp->rows, cols[k], lp->cols, vals[k]);
+                                row, cols[k], lp->cols, vals[k]);
         for (int q = 0; q < k; q++)
             if (cols[q] == cols[k])
                 return dtfl_err_set(err, DTFL_EINTERNAL, "lp: row %d names "
                                                          "column %d twice",
-                                    lp->rows, cols[k]);
+                                    row, cols[k]);
         lp->idx[k + 1] = cols[k] + 1;
         lp->val[k + 1] = vals[k];
     }
-    int i = glp_add_rows(lp->p, 1);
+    return 0;
+}
+
+static void lp__put_row(sched_lp *lp, int i, int n, double lo, double hi)
+{
     glp_set_row_bnds(lp->p, i, lp__bounds(lo, hi), isinf(lo) ? 0.0 : lo,
                      isinf(hi) ? 0.0 : hi);
     glp_set_mat_row(lp->p, i, n, lp->idx, lp->val);
+}
+
+int sched_lp_add_row(sched_lp *lp, int n, const int *cols, const double *vals,
+                     double lo, double hi, dtfl_err *err)
+{
+    int rc = lp__stage_row(lp, lp->rows, n, cols, vals, lo, hi, err);
+    if (rc < 0)
+        return rc;
+    lp__put_row(lp, glp_add_rows(lp->p, 1), n, lo, hi);
     return lp->rows++;
+}
+
+int sched_lp_set_row(sched_lp *lp, int row, int n, const int *cols,
+                     const double *vals, double lo, double hi, dtfl_err *err)
+{
+    if (row < 0 || row >= lp->rows)
+        return dtfl_err_set(err, DTFL_EINTERNAL, "lp: no row %d of %d", row,
+                            lp->rows);
+    int rc = lp__stage_row(lp, row, n, cols, vals, lo, hi, err);
+    if (rc < 0)
+        return rc;
+    lp__put_row(lp, row + 1, n, lo, hi);
+    return 0;
 }
 
 /* The incumbent handed to the branch and bound once. */
@@ -248,11 +298,17 @@ static int lp__run(sched_lp *lp, const sched_lp_options *o, lp_heur *h,
     glp_smcp sm;
     glp_init_smcp(&sm);
     sm.msg_lev = GLP_MSG_OFF;
-    /* warm: the last basis (GLPK's presolver would throw it away) */
-    sm.presolve = o->warm && !lp->integer ? GLP_OFF : GLP_ON;
+    /* warm: the last basis (GLPK's presolver would throw it away); the
+     * branch and bound then starts from the optimal basis it leaves */
+    sm.presolve = o->warm ? GLP_OFF : GLP_ON;
     if (o->time_limit_s > 0)
         sm.tm_lim = (int)fmin(o->time_limit_s * 1e3, 2e9);
     int ret = glp_simplex(lp->p, &sm);
+    if (o->warm && (ret == GLP_EBADB || ret == GLP_ESING || ret == GLP_ECOND)) {
+        sm.presolve = GLP_ON; /* the last basis does not serve: afresh */
+        glp_std_basis(lp->p);
+        ret = glp_simplex(lp->p, &sm);
+    }
     int st = glp_get_status(lp->p);
     if (ret == GLP_ENOPFS || ret == GLP_ENODFS) { /* presolve: no feasible */
         r->status = ret == GLP_ENOPFS ? SCHED_LP_INFEASIBLE : SCHED_LP_UNBOUNDED;
@@ -316,6 +372,8 @@ int sched_lp_solve(sched_lp *lp, const sched_lp_options *o,
     memset(r, 0, sizeof *r);
     r->status = SCHED_LP_UNKNOWN;
     r->bound = NAN;
+    if (lp__alive(lp, err) < 0)
+        return DTFL_EINTERNAL;
     lp_heur h = {o->incumbent, NULL, 0, 0, 0.0};
     if (o->incumbent != NULL) {
         h.x1 = malloc(sizeof(double) * ((size_t)lp->cols + 1));
@@ -335,6 +393,7 @@ int sched_lp_solve(sched_lp *lp, const sched_lp_options *o,
         /* GLPK failed: its environment (every problem in it) is gone */
         lp->p = NULL;
         glp_free_env();
+        lp__epoch++;
         rc = dtfl_err_set(err, DTFL_EINTERNAL, "GLPK: %s",
                           g.msg[0] ? g.msg : "internal error");
     }
@@ -346,6 +405,20 @@ int sched_lp_solve(sched_lp *lp, const sched_lp_options *o,
 }
 
 const double *sched_lp_x(const sched_lp *lp) { return lp->x; }
+
+double sched_lp_assign_scale(int I, int M, const double *cost, double *least)
+{
+    double spread = 0.0;
+    for (int i = 0; i < I; i++) {
+        const double *c = cost + (size_t)i * M;
+        least[i] = INFINITY;
+        for (int m = 0; m < M; m++)
+            least[i] = fmin(least[i], c[m]);
+        for (int m = 0; m < M; m++)
+            spread = fmax(spread, c[m] - least[i]);
+    }
+    return spread > 0.0 && isfinite(spread) ? spread : 1.0;
+}
 
 void sched_lp_size(const sched_lp *lp, int *rows, int *cols)
 {
@@ -363,6 +436,7 @@ int sched__lp_provoke_error(dtfl_err *err)
         glp_delete_prob(p);
     } else {
         glp_free_env();
+        lp__epoch++;
         rc = dtfl_err_set(err, DTFL_EINTERNAL, "GLPK: %s",
                           g.msg[0] ? g.msg : "internal error");
     }

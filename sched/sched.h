@@ -191,6 +191,11 @@ int sched_ucb_select(const sched_ucb *u);
 int sched_ucb_update(sched_ucb *u, int arm, double loss, dtfl_err *err);
 double sched_ucb_plays(const sched_ucb *u, int arm);
 double sched_ucb_mean(const sched_ucb *u, int arm);
+/* State for checkpoints (bit for bit); load refuses another arm count. */
+int sched_ucb_save(const sched_ucb *u, uint8_t *buf, size_t *len,
+                   dtfl_err *err);
+int sched_ucb_load(sched_ucb *u, const uint8_t *buf, size_t len,
+                   dtfl_err *err);
 
 /* ------------------------------------------------------------------------ */
 /* One server's band and CPU shared among its users (band.c)               */
@@ -209,9 +214,99 @@ void sched_band_destroy(sched_band *s);
  * b (n) and returns the optimum. */
 double sched_band_split(sched_band *s, int n, const double *w,
                         const double *snr, double bw, double *b);
+/* The multiplier mu of sum b_k = 1 at a split b (w_k r_k'(b_k) / r_k(b_k)^2,
+ * the least over k): minus the optimum's derivative in the band. */
+double sched_band_price(int n, const double *w, const double *snr, double bw,
+                        const double *b);
+/* min over b in (0, 1] of w / r(b) + mu b: a lower bound of what a user of
+ * weight w adds to a split whose multiplier is mu (mu 0: an empty band). */
+double sched_band_join(double mu, double w, double snr, double bw);
 /* min sum_k c_k / f_k s.t. sum_k f_k = 1 (c_k >= 0): the square-root rule;
  * writes f (n) and returns the optimum (sum_k sqrt(c_k))^2. */
 double sched_share_sqrt(int n, const double *c, double *f);
+
+/* ------------------------------------------------------------------------ */
+/* Next-step prediction of feature sequences: stacked GRU (seq.c)           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sched_seq sched_seq;
+
+typedef struct sched_seq_params {
+    int features;            /* F: values per step, in and out */
+    int hidden;              /* H: units per GRU layer */
+    int layers;              /* stacked layers, 1..4 */
+    uint64_t seed;           /* initial weights (PyTorch's uniform) */
+} sched_seq_params;
+
+/* A model for batches of up to max_batch sequences and training windows of
+ * up to max_steps steps. */
+int sched_seq_create(sched_seq **out, const sched_seq_params *p, int max_batch,
+                     int max_steps, dtfl_err *err);
+void sched_seq_destroy(sched_seq *s);
+int sched_seq_features(const sched_seq *s);
+/* The network sees (x - offset) / scale (F each); outputs are mapped back. */
+void sched_seq_set_norm(sched_seq *s, const double *offset, const double *scale);
+/* Floats of one sequence's hidden state (layers x H; zeros to start). */
+size_t sched_seq_state_len(const sched_seq *s);
+/* One step of n sequences: x (n, F) raw values, state (n, state_len)
+ * updated; y (n, F) the prediction of the next step, raw. */
+void sched_seq_step(sched_seq *s, int n, const double *x, float *state,
+                    double *y);
+/* A predictor file (docs/formats.md): magic, version, sizes, the
+ * normalisation, the weights and a CRC; size from *len with buf NULL. */
+int sched_seq_save(sched_seq *s, uint8_t *buf, size_t *len, dtfl_err *err);
+/* A model from a predictor file for inference on up to max_batch
+ * sequences; DTFL_EDATA naming what is wrong with the bytes. */
+int sched_seq_load_new(sched_seq **out, const uint8_t *buf, size_t len,
+                       int max_batch, dtfl_err *err);
+
+/* Training (seq_train.c): Algorithm 1 of 000 made concrete. */
+typedef struct sched_seq_train {
+    int epochs, batch;
+    double lr, adam_eps;
+    double clip;             /* global gradient norm; <= 0: none */
+    double dropout;          /* on layer 1's output (layers > 1) */
+    double pr_max;           /* scheduled sampling: Pr = pr_max e / epochs */
+    int pr_per_sample;       /* a draw per sequence (1) or per step (0) */
+    int patience;            /* halve lr after this many epochs without a
+                                better validation loss */
+    int stop_after;          /* stop after this many such epochs (0: never) */
+    int val_period;          /* validation: the true input every this many
+                                steps, the model's own output between */
+    uint64_t seed;           /* shuffles, draws, masks */
+} sched_seq_train;
+
+typedef struct sched_seq_report {
+    int epochs;              /* run */
+    int best_epoch;          /* whose weights were kept */
+    double best_val;         /* its validation MSE (normalised units) */
+    double train_loss;       /* the last epoch's */
+    double lr;               /* at the end */
+    double seconds;
+} sched_seq_report;
+
+/* Called after every epoch (may be NULL). */
+typedef void (*sched_seq_progress)(int epoch, double train_loss,
+                                   double val_loss, double lr, void *ctx);
+
+/* Trains on N windows of L steps (train: N x L x F raw floats; val: Nv x L
+ * x F) to predict each next step: Adam on the mean squared error, fed-back
+ * outputs detached, the best weights on validation kept. The model needs
+ * max_batch >= batch and max_steps >= L - 1. */
+int sched_seq_fit(sched_seq *s, const float *train, int N, const float *val,
+                  int Nv, int L, const sched_seq_train *t,
+                  sched_seq_progress fn, void *ctx, sched_seq_report *rep,
+                  dtfl_err *err);
+/* Validation loss as fit computes it (normalised MSE, true input every
+ * period steps). */
+double sched_seq_eval(sched_seq *s, const float *seqs, int n, int L,
+                      int period);
+/* Autoregressive forecasts: for each of n windows (n x L x F raw), the
+ * true steps 0..warm-1 go in, then horizon steps of the model's own
+ * output; out (n x horizon x F raw) gets the forecasts of steps warm ..
+ * warm + horizon - 1 (warm + horizon <= L). */
+void sched_seq_forecast(sched_seq *s, const float *seqs, int n, int L,
+                        int warm, int horizon, double *out);
 
 /* ------------------------------------------------------------------------ */
 /* Linear and mixed-integer programs on GLPK (lp_glpk.c)                    */
@@ -234,8 +329,10 @@ typedef struct sched_lp_options {
                                 bound to start from, and the answer
                                 (SCHED_LP_FEASIBLE) when time runs out
                                 before any better; NULL: none */
-    int warm;                /* an LP starts from the last solve's basis
-                                (after sched_lp_set_col), not from scratch */
+    int warm;                /* start from the last solve's basis (after
+                                sched_lp_set_col or _set_row), not from
+                                scratch; a MILP's branch and bound then
+                                starts from the LP it leaves */
 } sched_lp_options;
 
 typedef struct sched_lp_result {
@@ -261,6 +358,10 @@ int sched_lp_set_col(sched_lp *lp, int col, double lo, double hi, double cost,
  * negative code (a column named twice or out of range is refused). */
 int sched_lp_add_row(sched_lp *lp, int n, const int *cols, const double *vals,
                      double lo, double hi, dtfl_err *err);
+/* New entries and bounds of a row (the same problem solved again, warm):
+ * the row's old entries are replaced by these. */
+int sched_lp_set_row(sched_lp *lp, int row, int n, const int *cols,
+                     const double *vals, double lo, double hi, dtfl_err *err);
 /* Solves: simplex for an LP; simplex, then branch and bound when a column
  * is integer. Returns 0 with the status in r (infeasible is a status, not
  * an error), or DTFL_EINTERNAL with GLPK's message when GLPK itself failed
@@ -272,6 +373,12 @@ int sched_lp_solve(sched_lp *lp, const sched_lp_options *o,
 const double *sched_lp_x(const sched_lp *lp);
 /* Its rows and columns. */
 void sched_lp_size(const sched_lp *lp, int *rows, int *cols);
+/* Costs of an assignment (I x M, row i: agent i's cost of each choice) as
+ * GLPK should see them: a constant per row changes no assignment, and
+ * GLPK's tolerances (1e-7) are relative to what tells the choices apart;
+ * so each row less its least (into least, I), over the largest spread of
+ * any row, which this returns (1 when every row is flat or not finite). */
+double sched_lp_assign_scale(int I, int M, const double *cost, double *least);
 /* Test hook: makes GLPK fail inside the guard; returns what a caller gets. */
 int sched__lp_provoke_error(dtfl_err *err);
 

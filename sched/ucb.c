@@ -98,3 +98,48 @@ double sched_ucb_mean(const sched_ucb *u, int arm)
 {
     return u->n[arm] > 0 ? u->sum[arm] / u->n[arm] : NAN;
 }
+
+/* State: u32 arms, u64 rounds, then doubles plays, lo, hi and per arm n,
+ * sum (little-endian, bit for bit). */
+int sched_ucb_save(const sched_ucb *u, uint8_t *buf, size_t *len,
+                   dtfl_err *err)
+{
+    const size_t K = (size_t)u->p.arms, need = 12 + 24 + 16 * K;
+    if (buf != NULL) {
+        if (*len < need)
+            return dtfl_err_set(err, DTFL_ERANGE, "ucb: buffer");
+        dtfl_put_u32(buf, (uint32_t)K);
+        dtfl_put_u64(buf + 4, (uint64_t)u->rounds);
+        dtfl_put_f64(buf + 12, u->plays);
+        dtfl_put_f64(buf + 20, u->lo);
+        dtfl_put_f64(buf + 28, u->hi);
+        for (size_t a = 0; a < K; a++) {
+            dtfl_put_f64(buf + 36 + 16 * a, u->n[a]);
+            dtfl_put_f64(buf + 44 + 16 * a, u->sum[a]);
+        }
+    }
+    *len = need;
+    return 0;
+}
+
+int sched_ucb_load(sched_ucb *u, const uint8_t *buf, size_t len,
+                   dtfl_err *err)
+{
+    const size_t K = (size_t)u->p.arms;
+    if (len != 36 + 16 * K || dtfl_get_u32(buf) != (uint32_t)K)
+        return dtfl_err_set(err, DTFL_EDATA, "ucb: %zu bytes for %zu arms", len, K);
+    const uint64_t rounds = dtfl_get_u64(buf + 4);
+    const double plays = dtfl_get_f64(buf + 12), lo = dtfl_get_f64(buf + 20), hi = dtfl_get_f64(buf + 28);
+    int ok = rounds < ((uint64_t)1 << 62) && plays >= 0 && !isnan(lo) && !isnan(hi);
+    for (size_t a = 0; ok && a < K; a++)
+        ok = dtfl_get_f64(buf + 36 + 16 * a) >= 0 && isfinite(dtfl_get_f64(buf + 44 + 16 * a));
+    if (!ok)
+        return dtfl_err_set(err, DTFL_EDATA, "ucb: a count or sum out of range");
+    u->rounds = (long)rounds;
+    u->plays = plays, u->lo = lo, u->hi = hi;
+    for (size_t a = 0; a < K; a++) {
+        u->n[a] = dtfl_get_f64(buf + 36 + 16 * a);
+        u->sum[a] = dtfl_get_f64(buf + 44 + 16 * a);
+    }
+    return 0;
+}

@@ -89,6 +89,69 @@ static void test_band_split(void **state)
     sched_band_destroy(sb);
 }
 
+/* Weights and SNRs over many decades (some shares end near 0, where the
+ * Newton solve gives way to the bracketed one): the split is never above
+ * a dense search on two users, and the whole band is used. */
+static void test_band_extremes(void **state)
+{
+    (void)state;
+    sched_band *sb;
+    dtfl_err err;
+    assert_int_equal(sched_band_create(&sb, &err), 0);
+    dtfl_rng r;
+    dtfl_rng_init(&r, 9, 1, 0, 0);
+    for (int inst = 0; inst < 300; inst++) {
+        double w[2], snr[2], b[2];
+        for (int k = 0; k < 2; k++) {
+            w[k] = pow(10, dtfl_rng_range(&r, -3, 12));
+            snr[k] = pow(10, dtfl_rng_range(&r, -6, 12));
+        }
+        const double v = sched_band_split(sb, 2, w, snr, 5e6, b);
+        check_close(b[0] + b[1], 1.0, 1e-12);
+        double best = INFINITY;
+        for (int a = 1; a < 4000; a++) {
+            double g[2] = {a / 4000.0, 1 - a / 4000.0};
+            best = fmin(best, band_value(2, w, snr, 5e6, g));
+        }
+        assert_true(v <= best * (1 + 1e-12));
+    }
+    sched_band_destroy(sb);
+}
+
+/* What a third user adds to a split of two is at least sched_band_join
+ * at the split's multiplier, and the join is the least over a grid. */
+static void test_band_join(void **state)
+{
+    (void)state;
+    sched_band *sb;
+    dtfl_err err;
+    assert_int_equal(sched_band_create(&sb, &err), 0);
+    dtfl_rng r;
+    dtfl_rng_init(&r, 10, 1, 0, 0);
+    const double bw = 5e6;
+    for (int inst = 0; inst < 100; inst++) {
+        double w[3], snr[3], b[3];
+        for (int k = 0; k < 3; k++) {
+            w[k] = pow(10, dtfl_rng_range(&r, 0, 6));
+            snr[k] = pow(10, dtfl_rng_range(&r, 2, 9));
+        }
+        const double two = sched_band_split(sb, 2, w, snr, bw, b);
+        const double mu = sched_band_price(2, w, snr, bw, b);
+        const double join = sched_band_join(mu, w[2], snr[2], bw);
+        const double three = sched_band_split(sb, 3, w, snr, bw, b);
+        assert_true(three - two >= join * (1 - 1e-9));
+        double best = INFINITY;
+        for (int a = 0; a <= 40000; a++) { /* b from 1e-8 to 1 */
+            double x = pow(10, -8 + a / 5000.0);
+            best = fmin(best, w[2] / sched_band_rate(bw, snr[2], x) + mu * x);
+        }
+        if (!(join <= best * (1 + 1e-12) && join >= best * (1 - 1e-6)))
+            fail_msg("join %.12g grid %.12g mu %g w %g snr %g", join, best, mu, w[2], snr[2]);
+    }
+    check_close(sched_band_join(0.0, 3.0, 10.0, bw), 3.0 / sched_band_rate(bw, 10.0, 1.0), 0);
+    sched_band_destroy(sb);
+}
+
 static void test_share_sqrt(void **state)
 {
     (void)state;
@@ -112,6 +175,8 @@ int main(void)
         cmocka_unit_test(test_rate_derivatives),
         cmocka_unit_test(test_inverse_rate_convex),
         cmocka_unit_test(test_band_split),
+        cmocka_unit_test(test_band_extremes),
+        cmocka_unit_test(test_band_join),
         cmocka_unit_test(test_share_sqrt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -241,6 +241,65 @@ static void test_warm_start(void **state)
     sched_lp_destroy(warm);
 }
 
+/* An assignment with a knapsack per bin (a MILP): one PT per bin row, then
+ * sum_i w_i x_ib <= 1 per bin. */
+static void put_gap(sched_lp *lp, int build, const double *c, const double *w,
+                    int N, int M, dtfl_err *err)
+{
+    int cols[N > M ? N : M];
+    double vals[N > M ? N : M];
+    for (int k = 0; k < N * M; k++)
+        assert_true((build ? sched_lp_add_col(lp, 0, 1, c[k], 1, err)
+                           : sched_lp_set_col(lp, k, 0, 1, c[k], err)) >= 0);
+    for (int i = 0; build && i < N; i++) {
+        for (int m = 0; m < M; m++)
+            cols[m] = i * M + m, vals[m] = 1.0;
+        assert_true(sched_lp_add_row(lp, M, cols, vals, 1, 1, err) >= 0);
+    }
+    for (int m = 0; m < M; m++) {
+        for (int i = 0; i < N; i++)
+            cols[i] = i * M + m, vals[i] = w[i];
+        assert_true((build ? sched_lp_add_row(lp, N, cols, vals, -INFINITY, 1, err)
+                           : sched_lp_set_row(lp, N + m, N, cols, vals, -INFINITY, 1, err)) >= 0);
+    }
+}
+
+/* The MILP kept and solved again with new costs and new knapsack rows
+ * (sched_lp_set_row), warm: the same optima as built afresh. */
+static void test_warm_milp(void **state)
+{
+    (void)state;
+    enum { N = 7, M = 3 };
+    dtfl_err err;
+    dtfl_rng r;
+    double c[N * M], w[N];
+    sched_lp *warm;
+    assert_int_equal(sched_lp_create(&warm, 0, &err), 0);
+    for (int round = 0; round < 20; round++) {
+        dtfl_rng_init(&r, 12, 2, (uint32_t)round, 0);
+        for (int k = 0; k < N * M; k++)
+            c[k] = dtfl_rng_uniform(&r);
+        for (int i = 0; i < N; i++)
+            w[i] = dtfl_rng_range(&r, 0.15, 0.45);
+        put_gap(warm, round == 0, c, w, N, M, &err);
+        sched_lp *cold;
+        assert_int_equal(sched_lp_create(&cold, 0, &err), 0);
+        put_gap(cold, 1, c, w, N, M, &err);
+        sched_lp_result rw, rc;
+        const sched_lp_options ow = {0, 0, NULL, round > 0};
+        assert_int_equal(sched_lp_solve(warm, &ow, &rw, &err), 0);
+        assert_int_equal(sched_lp_solve(cold, &plain, &rc, &err), 0);
+        assert_int_equal(rw.status, rc.status);
+        if (rc.status == SCHED_LP_OPTIMAL)
+            check_close(rw.objective, rc.objective, 1e-9);
+        sched_lp_destroy(cold);
+    }
+    int col = 0;
+    double one = 1.0;
+    assert_true(sched_lp_set_row(warm, N + M, 1, &col, &one, 0, 1, &err) < 0);
+    sched_lp_destroy(warm);
+}
+
 /* A MILP with 1 ms for a hard equal-sum partition and an incumbent: the
  * answer is feasible and no worse than the incumbent, and its bound no
  * better than the answer nor worse than the relaxation, however far GLPK got
@@ -288,8 +347,19 @@ static void test_glpk_failure(void **state)
 {
     (void)state;
     dtfl_err err = {0};
+    sched_lp *kept; /* a problem made before the failure */
+    assert_int_equal(sched_lp_create(&kept, 0, &err), 0);
+    assert_true(sched_lp_add_col(kept, 0.0, 1.0, 1.0, 0, &err) == 0);
     assert_int_equal(sched__lp_provoke_error(&err), DTFL_EINTERNAL);
     assert_non_null(strstr(err.msg, "GLPK"));
+    /* GLPK freed it with its environment: refused, never touched, and its
+     * destroy frees only dtfl's part (ASan would see a double free) */
+    const sched_lp_options o = {0, 0, NULL, 0};
+    sched_lp_result res;
+    assert_int_equal(sched_lp_solve(kept, &o, &res, &err), DTFL_EINTERNAL);
+    assert_non_null(strstr(err.msg, "lost"));
+    assert_int_equal(sched_lp_set_col(kept, 0, 0.0, 1.0, 2.0, &err), DTFL_EINTERNAL);
+    sched_lp_destroy(kept);
     /* and GLPK works again afterwards */
     test_hand_lp(NULL);
 }
@@ -300,7 +370,7 @@ int main(void)
         cmocka_unit_test(test_hand_lp),    cmocka_unit_test(test_statuses),
         cmocka_unit_test(test_knapsack),   cmocka_unit_test(test_assignment),
         cmocka_unit_test(test_warm_start), cmocka_unit_test(test_incumbent_on_timeout),
-        cmocka_unit_test(test_glpk_failure),
+        cmocka_unit_test(test_warm_milp),  cmocka_unit_test(test_glpk_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
