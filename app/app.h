@@ -99,7 +99,7 @@ typedef struct app_config {
         double speed_sigma;        /* m/s */
         double direction_sigma;    /* rad */
         char trace[APP_PATH_MAX];  /* CSV id,t,x,y, or T-Drive taxis */
-        int trace_format;          /* 0 csv, 1 tdrive */
+        int trace_format;          /* 0 csv, 1 tdrive, 2 fcd */
         double tdrive_lon, tdrive_lat; /* projection origin, degrees */
     } mobility;
     struct {
@@ -158,6 +158,7 @@ typedef struct app_config {
         int64_t gru_hidden, gru_layers, gru_epochs, gru_batch;
         double gru_lr, gru_dropout, gru_clip, gru_pr_max, gru_v_max;
         int gru_pr_draw;              /* step | sample */
+        int gru_residual;             /* the head predicts the change */
         int64_t gru_patience, gru_stop_after, gru_window, gru_stride;
         int64_t gru_vehicles, gru_slots;
     } tmo;
@@ -281,6 +282,7 @@ int app_cmd_bench(int argc, char **argv);
 int app_cmd_run(int argc, char **argv);
 int app_cmd_utility(int argc, char **argv);
 int app_cmd_train(int argc, char **argv);
+int app_cmd_predict(int argc, char **argv);
 
 /* Shared by subcommands that take only --help: parses the options;
  * returns -1 to go on (optind at CONFIG), or the exit status after printing

@@ -29,7 +29,7 @@
 static int blas__takes_config(const char *cmd)
 {
     static const char *const with[] = {"run", "train", "utility-fit",
-                                       "central", "validate"};
+                                       "central", "validate", "predict-train"};
     for (size_t i = 0; i < sizeof with / sizeof with[0]; i++)
         if (strcmp(cmd, with[i]) == 0)
             return 1;

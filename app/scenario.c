@@ -40,7 +40,7 @@ void app_world_params(const app_config *c, uint64_t user_seed,
     p->gm_speed_sigma = c->mobility.speed_sigma;
     p->gm_direction_sigma = c->mobility.direction_sigma;
     p->trace_file = c->mobility.trace;
-    p->trace_tdrive = c->mobility.trace_format == 1;
+    p->trace_format = c->mobility.trace_format;
     p->tdrive_lon = c->mobility.tdrive_lon;
     p->tdrive_lat = c->mobility.tdrive_lat;
     p->distance = (twin_distance)c->world.distance;

@@ -26,7 +26,7 @@ static const char *const allocations[] = {"fixed", "optimal", "random", "full", 
 static const char *const units[] = {"bit", "kbit", "sample", NULL};
 static const char *const activations[] = {"tanh", "relu", NULL};
 static const char *const ratios[] = {"joint", "per_user", NULL};
-static const char *const trace_formats[] = {"csv", "tdrive", NULL};
+static const char *const trace_formats[] = {"csv", "tdrive", "fcd", NULL};
 static const char *const sharers[] = {"discrete", "box", NULL};
 static const char *const taco_delay_units[] = {"s", "ms", NULL};
 static const char *const taco_energy_units[] = {"J", "kJ", NULL};
@@ -205,11 +205,12 @@ static const app_key schema[] = {
     NUM("mobility.direction_sigma", APP_T_FLOAT, mobility.direction_sigma, 0,
         10, 0, "0.5", "Gauss-Markov heading noise, rad"),
     STR("mobility.trace", mobility.trace, 0, "",
-        "trace file: CSV of id,t,x,y rows, or T-Drive taxi files (a file or a "
-        "folder)"),
+        "trace file: CSV of id,t,x,y rows, T-Drive taxi files (a file or a "
+        "folder), or SUMO floating-car data"),
     CHOICE("mobility.trace_format", mobility.trace_format, trace_formats, 0,
            "csv", "csv (id,t,x,y in s and m) | tdrive (id,YYYY-MM-DD "
-           "HH:MM:SS,lon,lat per taxi, projected about the origin below)"),
+           "HH:MM:SS,lon,lat per taxi, projected about the origin below) | "
+           "fcd (sumo --fcd-output XML; vehicles in order of appearance)"),
     NUM("mobility.tdrive_lon", APP_T_FLOAT, mobility.tdrive_lon, -180, 180, 0,
         "116.3", "longitude of the world's corner (0, 0) for tdrive traces"),
     NUM("mobility.tdrive_lat", APP_T_FLOAT, mobility.tdrive_lat, -89, 89, 0,

@@ -100,55 +100,64 @@ static double tmo__with(scen_tmo_work *w, const scen_tmo_slot *s,
     return tmo__set_cost(w, s, m, w->set, n, NULL, NULL, mu);
 }
 
-/* The search's view of assignment a: per ES g_m, its multiplier and the
- * sum of sqrt of its CPU weights; per PT g of its ES without it. */
-static void tmo__view(scen_tmo_work *w, const scen_tmo_slot *s, const int *a)
+/* The search's view of ES m under assignment a: its g_m, multiplier and
+ * sum of sqrt of its CPU weights; for each of its PTs g_m without it. */
+static void tmo__view_es(scen_tmo_work *w, const scen_tmo_slot *s, const int *a,
+                         int m)
 {
-    for (int m = 0; m < s->M; m++) {
-        w->g[m] = tmo__with(w, s, a, m, -1, -1, &w->mu[m]);
-        w->rootc[m] = 0.0;
-    }
-    for (int i = 0; i < s->I; i++) {
-        w->rootc[a[i]] += sqrt(scen_tmo_cpu_w(s, i));
-        w->gout[i] = tmo__with(w, s, a, a[i], i, -1, &w->muout[i]);
-    }
+    w->g[m] = tmo__with(w, s, a, m, -1, -1, &w->mu[m]);
+    w->rootc[m] = 0.0;
+    for (int i = 0; i < s->I; i++)
+        if (a[i] == m) {
+            w->rootc[m] += sqrt(scen_tmo_cpu_w(s, i));
+            w->gout[i] = tmo__with(w, s, a, m, i, -1, &w->muout[i]);
+        }
 }
 
 /* The least PT i adds to a set at ES m whose band multiplier is mu and
  * whose CPU weights' square roots sum to root: its a-only terms, the
- * band's price (sched_band_join) and the square-root rule's exact rise. */
-static double tmo__join(const scen_tmo_slot *s, int i, int m, double mu,
-                        double root)
+ * band's price (sched_band_join) and the square-root rule's exact rise.
+ * Checked against `cut` (returns INFINITY when even the bound with the
+ * whole band free, w->weak, reaches it). */
+static double tmo__join(const scen_tmo_work *w, const scen_tmo_slot *s, int i,
+                        int m, double mu, double root, double cut)
 {
-    const double snr = s->snr[(size_t)i * s->M + m], rc = sqrt(scen_tmo_cpu_w(s, i));
-    return scen_tmo_fixed(s, i, m) +
-           sched_band_join(mu, scen_tmo_radio_w(s, i), snr, s->model->bw) +
-           rc * (2.0 * root + rc);
+    const size_t k = (size_t)i * s->M + m;
+    const double rc = sqrt(scen_tmo_cpu_w(s, i)), cpu = rc * (2.0 * root + rc);
+    if (w->weak[k] + cpu >= cut)
+        return INFINITY;
+    return scen_tmo_fixed(s, i, m) + cpu +
+           sched_band_join(mu, scen_tmo_radio_w(s, i), s->snr[k], s->model->bw);
 }
 
-/* The first move of one PT that lowers P4 by more than eps; 1 if made. */
-static int tmo__move(scen_tmo_work *w, const scen_tmo_slot *s, int *a,
-                     double eps)
+/* A pass of single moves: each that lowers P4 by more than eps is made at
+ * once and the pass goes on; returns the moves made. */
+static int tmo__moves(scen_tmo_work *w, const scen_tmo_slot *s, int *a,
+                      double eps)
 {
+    int made = 0;
     for (int i = 0; i < s->I; i++)
         for (int m = 0; m < s->M; m++) {
             const int from = a[i];
             const double out = w->gout[i] - w->g[from];
-            if (m == from || out + tmo__join(s, i, m, w->mu[m], w->rootc[m]) >= -eps)
+            if (m == from || out + tmo__join(w, s, i, m, w->mu[m], w->rootc[m], -eps - out) >= -eps)
                 continue;
             double gt = tmo__with(w, s, a, m, -1, i, NULL);
             if (out + gt - w->g[m] < -eps) {
                 a[i] = m;
-                return 1;
+                tmo__view_es(w, s, a, from);
+                tmo__view_es(w, s, a, m);
+                made++;
             }
         }
-    return 0;
+    return made;
 }
 
-/* The first swap of two PTs on different ESs that lowers P4; 1 if made. */
-static int tmo__swap(scen_tmo_work *w, const scen_tmo_slot *s, int *a,
-                     double eps)
+/* A pass of swaps of two PTs on different ESs, made as moves are. */
+static int tmo__swaps(scen_tmo_work *w, const scen_tmo_slot *s, int *a,
+                      double eps)
 {
+    int made = 0;
     for (int i = 0; i < s->I; i++)
         for (int j = i + 1; j < s->I; j++) {
             const int mi = a[i], mj = a[j];
@@ -156,8 +165,11 @@ static int tmo__swap(scen_tmo_work *w, const scen_tmo_slot *s, int *a,
                 continue;
             const double ri = sqrt(scen_tmo_cpu_w(s, i)), rj = sqrt(scen_tmo_cpu_w(s, j));
             const double out = w->gout[i] - w->g[mi] + w->gout[j] - w->g[mj];
-            if (out + tmo__join(s, j, mi, w->muout[i], w->rootc[mi] - ri) +
-                    tmo__join(s, i, mj, w->muout[j], w->rootc[mj] - rj) >= -eps)
+            /* each join is at least its bound with the whole band free */
+            const double ji = tmo__join(w, s, j, mi, w->muout[i], w->rootc[mi] - ri,
+                                        -eps - out - w->weak[(size_t)i * s->M + mj]);
+            if (out + ji + tmo__join(w, s, i, mj, w->muout[j], w->rootc[mj] - rj,
+                                     -eps - out - ji) >= -eps)
                 continue;
             a[i] = -1, a[j] = -1; /* neither counts where it was */
             double gi = tmo__with(w, s, a, mi, -1, j, NULL);
@@ -165,26 +177,37 @@ static int tmo__swap(scen_tmo_work *w, const scen_tmo_slot *s, int *a,
             a[i] = mi, a[j] = mj;
             if (gi + gj - w->g[mi] - w->g[mj] < -eps) {
                 a[i] = mj, a[j] = mi;
-                return 1;
+                tmo__view_es(w, s, a, mi);
+                tmo__view_es(w, s, a, mj);
+                made++;
             }
         }
-    return 0;
+    return made;
 }
 
-/* Moves, then swaps when no move helps, until neither does; returns the
- * steps made. */
+/* Passes of moves, then of swaps when no move helps, until a pass of each
+ * finds nothing; returns the steps made. */
 static int tmo__local_search(scen_tmo_work *w, const scen_tmo_slot *s, int *a)
 {
-    tmo__view(w, s, a);
+    for (int i = 0; i < s->I; i++)
+        for (int m = 0; m < s->M; m++) {
+            const size_t k = (size_t)i * s->M + m;
+            w->weak[k] = scen_tmo_fixed(s, i, m) + scen_tmo_radio_w(s, i) /
+                                                       scen_tmo_rate(s->model, s->snr[k], 1.0);
+        }
     double total = 0.0;
-    for (int m = 0; m < s->M; m++)
+    for (int m = 0; m < s->M; m++) {
+        tmo__view_es(w, s, a, m);
         total += w->g[m];
-    const double eps = 1e-12 * fabs(total);
-    int steps = 0;
-    while (tmo__move(w, s, a, eps) || tmo__swap(w, s, a, eps)) {
-        steps++;
-        tmo__view(w, s, a);
     }
+    const double eps = 1e-12 * fabs(total);
+    int steps = 0, made;
+    do {
+        made = tmo__moves(w, s, a, eps);
+        if (made == 0)
+            made = tmo__swaps(w, s, a, eps);
+        steps += made;
+    } while (made > 0);
     return steps;
 }
 

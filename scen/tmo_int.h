@@ -28,6 +28,8 @@ struct scen_tmo_work {
      * m costs without it (gout) and that set's multiplier */
     double *g, *mu, *rootc;  /* (M) */
     double *gout, *muout;    /* (I) */
+    double *weak;            /* (I x M) A_im + c_i / r_im(1): what joining
+                                an empty ES costs, the band part least */
     int *ibuf;               /* one allocation for the ints below */
     int *members;            /* (I) PTs of one ES */
     int *a0, *a1, *best;     /* (I) assignments */

@@ -43,7 +43,7 @@ int scen_tmo_work_create(scen_tmo_work **out, int I, int M, dtfl_err *err)
         return dtfl_err_set(err, DTFL_ENOMEM, "tmo: out of memory");
     const size_t n = (size_t)I, nm = n * (size_t)M;
     w->I = I, w->M = M;
-    w->buf = calloc(11 * n + 2 * nm + 3 * (size_t)M + 1, sizeof(double));
+    w->buf = calloc(11 * n + 3 * nm + 3 * (size_t)M + 1, sizeof(double));
     w->ibuf = calloc(6 * n + 2 * (size_t)M + 1, sizeof(int));
     if (w->buf == NULL || w->ibuf == NULL || sched_band_create(&w->band, err) < 0) {
         scen_tmo_work_destroy(w);
@@ -61,6 +61,7 @@ int scen_tmo_work_create(scen_tmo_work **out, int I, int M, dtfl_err *err)
     w->muout = p, p += n;
     w->cost = p, p += nm;
     w->incumbent = p, p += nm;
+    w->weak = p, p += nm;
     w->g = p, p += M;
     w->mu = p, p += M;
     w->rootc = p;

@@ -138,6 +138,8 @@ void tmo_pred_positions(tmo_pred *p, const scen_tmo_obs *o, double *x,
         case SCEN_TMO_PRED_GRU:
             break;
         }
+        if (!isfinite(x[i]) || !isfinite(y[i])) /* a GRU gone astray */
+            x[i] = s->x, y[i] = s->y;
         x[i] = tmo__clamp(x[i], o->width);
         y[i] = tmo__clamp(y[i], o->height);
     }

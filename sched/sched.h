@@ -218,8 +218,9 @@ double sched_band_split(sched_band *s, int n, const double *w,
  * the least over k): minus the optimum's derivative in the band. */
 double sched_band_price(int n, const double *w, const double *snr, double bw,
                         const double *b);
-/* min over b in (0, 1] of w / r(b) + mu b: a lower bound of what a user of
- * weight w adds to a split whose multiplier is mu (mu 0: an empty band). */
+/* A lower bound of min over b in (0, 1] of w / r(b) + mu b, itself a lower
+ * bound of what a user of weight w adds to a split whose multiplier is mu
+ * (mu 0: an empty band, exact). Closed form, a few per cent under. */
 double sched_band_join(double mu, double w, double snr, double bw);
 /* min sum_k c_k / f_k s.t. sum_k f_k = 1 (c_k >= 0): the square-root rule;
  * writes f (n) and returns the optimum (sum_k sqrt(c_k))^2. */
@@ -235,6 +236,8 @@ typedef struct sched_seq_params {
     int features;            /* F: values per step, in and out */
     int hidden;              /* H: units per GRU layer */
     int layers;              /* stacked layers, 1..4 */
+    int residual;            /* y = x + W_o h + b_o: the head predicts the
+                                change (1), or y = W_o h + b_o (0) */
     uint64_t seed;           /* initial weights (PyTorch's uniform) */
 } sched_seq_params;
 
@@ -244,8 +247,12 @@ int sched_seq_create(sched_seq **out, const sched_seq_params *p, int max_batch,
                      int max_steps, dtfl_err *err);
 void sched_seq_destroy(sched_seq *s);
 int sched_seq_features(const sched_seq *s);
-/* The network sees (x - offset) / scale (F each); outputs are mapped back. */
-void sched_seq_set_norm(sched_seq *s, const double *offset, const double *scale);
+/* The network sees (x - offset) / scale (F each); outputs are mapped back.
+ * A residual model's head gives the change in units of step (F each; NULL:
+ * scale), what one step typically moves each feature, so its weights are
+ * of order one whatever the feature's range. */
+void sched_seq_set_norm(sched_seq *s, const double *offset, const double *scale,
+                        const double *step);
 /* Floats of one sequence's hidden state (layers x H; zeros to start). */
 size_t sched_seq_state_len(const sched_seq *s);
 /* One step of n sequences: x (n, F) raw values, state (n, state_len)

@@ -6,13 +6,20 @@
  * get raw values. Inference is one step of many sequences at once, each
  * with its own hidden state (layers x H floats) kept by the caller.
  *
+ * With `residual` the head predicts the change instead, y_t = x_t + g (W_o
+ * h_t + b_o), g the change a step typically makes over the feature's
+ * scale (the inputs are data or detached outputs: no gradient flows
+ * through the skip).
+ *
  * Training lives in seq_train.c; this file holds the model, its forward
  * and backward over a window of steps (shared with training) and its file:
  *
  *   magic "DTFLSEQ1", version u32, features u32, hidden u32, layers u32,
- *   parameter count u64, F doubles offset, F doubles scale, float32
- *   parameters (per layer W_ih, W_hh, b_ih, b_hh, then W_o, b_o), CRC-32
- *   of every byte before it; little-endian (docs/formats.md).
+ *   residual u32, parameter count u64, F doubles each of offset, scale and
+ *   step, float32 parameters (per layer W_ih, W_hh, b_ih, b_hh, then W_o,
+ *   b_o), CRC-32 of every byte before it; little-endian (docs/formats.md).
+ *   A file whose normalisation or weights are out of SEQ_MAX_NORM or
+ *   SEQ_MAX_WEIGHT is refused (fuzz_predictor found NaN states past them).
  */
 #include "seq_int.h"
 
@@ -23,7 +30,12 @@
 
 #define SEQ_MAGIC "DTFLSEQ1"
 #define SEQ_VERSION 1u
-#define SEQ_HEAD (8 + 4 * 4 + 8)
+#define SEQ_HEAD (8 + 5 * 4 + 8)
+/* Bounds a file's numbers must keep, so a model that loads computes in
+ * finite floats: normalisation within 1e-9..1e9 (a trained GRU's weights
+ * are of order 1-10). */
+#define SEQ_MAX_NORM 1e9
+#define SEQ_MAX_WEIGHT 1e4
 
 void sched_seq_destroy(sched_seq *s)
 {
@@ -51,6 +63,7 @@ int sched_seq_create(sched_seq **out, const sched_seq_params *p, int max_batch,
         return dtfl_err_set(err, DTFL_ENOMEM, "seq: out of memory");
     const int F = p->features, H = p->hidden;
     s->F = F, s->H = H, s->L = p->layers, s->maxB = max_batch, s->maxT = max_steps;
+    s->residual = p->residual != 0;
     int rc = 0;
     for (int l = 0; rc == 0 && l < s->L; l++)
         rc = rl_gru_create(&s->g[l], l == 0 ? F : H, H, max_batch, max_steps, err);
@@ -82,7 +95,7 @@ int sched_seq_create(sched_seq **out, const sched_seq_params *p, int max_batch,
     s->dtop = q, q += BH;
     s->dx = q;
     for (int f = 0; f < F; f++)
-        s->off[f] = 0.0, s->scale[f] = 1.0;
+        s->off[f] = 0.0, s->scale[f] = s->step[f] = s->gain[f] = 1.0;
     for (int l = 0; l < s->L; l++)
         rl_gru_init(s->g[l], p->seed, 0x5e0u + (uint32_t)l);
     dtfl_rng r; /* the head as PyTorch's nn.Linear: U(-1/sqrt H, 1/sqrt H) */
@@ -96,10 +109,14 @@ int sched_seq_create(sched_seq **out, const sched_seq_params *p, int max_batch,
 int sched_seq_features(const sched_seq *s) { return s->F; }
 size_t sched_seq_state_len(const sched_seq *s) { return (size_t)s->L * s->H; }
 
-void sched_seq_set_norm(sched_seq *s, const double *offset, const double *scale)
+void sched_seq_set_norm(sched_seq *s, const double *offset, const double *scale,
+                        const double *step)
 {
-    for (int f = 0; f < s->F; f++)
+    for (int f = 0; f < s->F; f++) {
         s->off[f] = offset[f], s->scale[f] = scale[f];
+        s->step[f] = step != NULL ? step[f] : scale[f];
+        s->gain[f] = (float)(s->step[f] / s->scale[f]);
+    }
 }
 
 size_t seq__nparams(const sched_seq *s)
@@ -142,13 +159,22 @@ void seq__forward(sched_seq *s, int t, const float *x, int B, int train)
             in = d;
         }
     }
-    seq__head(s, in, s->ys + (size_t)t * s->maxB * s->F, B);
+    float *y = s->ys + (size_t)t * s->maxB * s->F;
+    seq__head(s, in, y, B);
+    for (size_t k = 0; s->residual && k < (size_t)B * s->F; k++)
+        y[k] = x[k] + s->gain[k % s->F] * y[k];
 }
 
 void seq__backward(sched_seq *s, int t, const float *dy, int B)
 {
     const size_t BH = (size_t)B * s->H;
     const float *top = seq__h(s, s->L - 1, t);
+    if (s->residual) { /* through the gain; the skip's input is detached */
+        float *g = s->dy;
+        for (size_t k = 0; k < (size_t)B * s->F; k++)
+            g[k] = dy[k] * s->gain[k % s->F];
+        dy = g;
+    }
     /* head: dW_o += dy^T h, db_o += sum dy, dtop = dy W_o */
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, s->F, s->H, B, 1.0f, dy,
                 s->F, top, s->H, 1.0f, s->dwo, s->H);
@@ -231,7 +257,7 @@ static void seq__get(float *w, size_t n, void *ctx)
 
 int sched_seq_save(sched_seq *s, uint8_t *buf, size_t *len, dtfl_err *err)
 {
-    const size_t np = seq__nparams(s), need = SEQ_HEAD + 16 * (size_t)s->F + 4 * np + 4;
+    const size_t np = seq__nparams(s), need = SEQ_HEAD + 24 * (size_t)s->F + 4 * np + 4;
     if (buf != NULL) {
         if (*len < need)
             return dtfl_err_set(err, DTFL_ERANGE, "seq: buffer");
@@ -240,12 +266,14 @@ int sched_seq_save(sched_seq *s, uint8_t *buf, size_t *len, dtfl_err *err)
         dtfl_put_u32(buf + 12, (uint32_t)s->F);
         dtfl_put_u32(buf + 16, (uint32_t)s->H);
         dtfl_put_u32(buf + 20, (uint32_t)s->L);
-        dtfl_put_u64(buf + 24, np);
+        dtfl_put_u32(buf + 24, (uint32_t)s->residual);
+        dtfl_put_u64(buf + 28, np);
         for (int f = 0; f < s->F; f++) {
             dtfl_put_f64(buf + SEQ_HEAD + 8 * f, s->off[f]);
             dtfl_put_f64(buf + SEQ_HEAD + 8 * (s->F + f), s->scale[f]);
+            dtfl_put_f64(buf + SEQ_HEAD + 8 * (2 * s->F + f), s->step[f]);
         }
-        seq_cursor c = {buf + SEQ_HEAD + 16 * (size_t)s->F, NULL};
+        seq_cursor c = {buf + SEQ_HEAD + 24 * (size_t)s->F, NULL};
         seq__params(s, seq__put, &c);
         dtfl_put_u32(c.p, dtfl_crc32(0, buf, need - 4));
     }
@@ -266,37 +294,46 @@ int sched_seq_load_new(sched_seq **out, const uint8_t *buf, size_t len,
     if (dtfl_crc32(0, buf, len - 4) != dtfl_get_u32(buf + len - 4))
         return dtfl_err_set(err, DTFL_EDATA, "predictor file damaged (CRC)");
     const uint32_t F = dtfl_get_u32(buf + 12), H = dtfl_get_u32(buf + 16);
-    const uint32_t L = dtfl_get_u32(buf + 20);
+    const uint32_t L = dtfl_get_u32(buf + 20), res = dtfl_get_u32(buf + 24);
     if (F == 0 || F > SEQ_MAX_FEATURES || H == 0 || H > 4096 || L == 0 ||
-        L > SEQ_MAX_LAYERS)
+        L > SEQ_MAX_LAYERS || res > 1)
         return dtfl_err_set(err, DTFL_EDATA, "predictor file: %u features, %u "
-                                             "units, %u layers", F, H, L);
-    sched_seq_params p = {(int)F, (int)H, (int)L, 0};
+                                             "units, %u layers, residual %u",
+                            F, H, L, res);
+    uint64_t np = (uint64_t)F * H + F; /* the sizes say how long the file is */
+    for (uint32_t l = 0; l < L; l++)
+        np += 3ull * H * (l == 0 ? F : H) + 3ull * H * H + 6ull * H;
+    if (dtfl_get_u64(buf + 28) != np || len != SEQ_HEAD + 24 * (size_t)F + 4 * np + 4)
+        return dtfl_err_set(err, DTFL_EDATA, "predictor file: %zu bytes for "
+                                             "%llu parameters", len,
+                            (unsigned long long)np);
+    sched_seq_params p = {(int)F, (int)H, (int)L, (int)res, 0};
     sched_seq *s;
     int rc = sched_seq_create(&s, &p, max_batch > 0 ? max_batch : 1, 1, err);
     if (rc < 0)
         return rc;
-    const size_t np = seq__nparams(s);
-    if (dtfl_get_u64(buf + 24) != np || len != SEQ_HEAD + 16 * (size_t)F + 4 * np + 4) {
-        sched_seq_destroy(s);
-        return dtfl_err_set(err, DTFL_EDATA, "predictor file: %zu bytes for "
-                                             "%zu parameters", len, np);
-    }
+    double off[SEQ_MAX_FEATURES], sc[SEQ_MAX_FEATURES], st[SEQ_MAX_FEATURES];
     for (uint32_t f = 0; f < F; f++) {
-        s->off[f] = dtfl_get_f64(buf + SEQ_HEAD + 8 * f);
-        s->scale[f] = dtfl_get_f64(buf + SEQ_HEAD + 8 * (F + f));
-        if (!isfinite(s->off[f]) || !(s->scale[f] > 0.0 && isfinite(s->scale[f])))
+        off[f] = dtfl_get_f64(buf + SEQ_HEAD + 8 * f);
+        sc[f] = dtfl_get_f64(buf + SEQ_HEAD + 8 * (F + f));
+        st[f] = dtfl_get_f64(buf + SEQ_HEAD + 8 * (2 * F + f));
+        if (!(fabs(off[f]) <= SEQ_MAX_NORM) || !(sc[f] >= 1.0 / SEQ_MAX_NORM && sc[f] <= SEQ_MAX_NORM) ||
+            !(st[f] >= 1.0 / SEQ_MAX_NORM && st[f] <= SEQ_MAX_NORM))
             rc = dtfl_err_set(err, DTFL_EDATA, "predictor file: feature %u "
-                                               "offset %g, scale %g", f,
-                              s->off[f], s->scale[f]);
+                                               "offset %g, scale %g, step %g",
+                              f, off[f], sc[f], st[f]);
     }
-    seq_cursor c = {NULL, buf + SEQ_HEAD + 16 * (size_t)F};
+    if (rc == 0)
+        sched_seq_set_norm(s, off, sc, st);
+    const uint8_t *w = buf + SEQ_HEAD + 24 * (size_t)F;
+    seq_cursor c = {NULL, w};
     seq__params(s, seq__get, &c);
     for (size_t k = 0; rc == 0 && k < np; k++) {
-        float v = dtfl_get_f32(buf + SEQ_HEAD + 16 * (size_t)F + 4 * k);
-        if (!isfinite(v))
+        float v = dtfl_get_f32(w + 4 * k);
+        if (!(fabsf(v) <= SEQ_MAX_WEIGHT))
             rc = dtfl_err_set(err, DTFL_EDATA, "predictor file: parameter %zu "
-                                               "is %g", k, v);
+                                               "is %g (at most %g)", k, v,
+                              SEQ_MAX_WEIGHT);
     }
     if (rc < 0) {
         sched_seq_destroy(s);

@@ -12,10 +12,13 @@
 
 struct sched_seq {
     int F, H, L, maxB, maxT;
+    int residual;            /* the head adds to the input */
     rl_gru *g[SEQ_MAX_LAYERS];
     float *wo, *bo;          /* head: (F, H), (F); one slab with its grads */
     float *dwo, *dbo;
     double off[SEQ_MAX_FEATURES], scale[SEQ_MAX_FEATURES];
+    double step[SEQ_MAX_FEATURES]; /* residual: the head's unit of change */
+    float gain[SEQ_MAX_FEATURES];  /* step / scale */
     double dropout;          /* on layer 1's output, training only */
     float *buf;              /* one allocation for the arrays below */
     float *hs;               /* (L, maxT + 1, maxB, H): h(-1) .. h(maxT - 1) */

@@ -3,14 +3,16 @@
 # missing: with apt-get as root, otherwise it prints the exact
 # `sudo apt-get install ...` line and fails. Groups: build (compile and
 # test, valgrind included), data (Fashion-MNIST), plots (experiment figures), fuzz (libFuzzer
-# targets), peers (PyTorch, PuLP + CBC and SciPy, for make bench-peers and bench-taco).
+# targets), peers (PyTorch, PuLP + CBC and SciPy, for make bench-peers and bench-taco),
+# sumo (SUMO to make vehicle traces, experiments/tmo/make_traces.sh).
 set -eu
 declare -A group=(
-  [build]="gcc make cmake pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libyaml-dev liblz4-dev zlib1g-dev libcjson-dev libxxhash-dev libcmocka-dev librandom123-dev libgsl-dev libglpk-dev valgrind"
+  [build]="gcc make cmake pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libyaml-dev liblz4-dev zlib1g-dev libcjson-dev libxxhash-dev libcmocka-dev librandom123-dev libgsl-dev libglpk-dev libxml2-dev valgrind"
   [data]="dataset-fashion-mnist"
   [plots]="python3 python3-matplotlib python3-scipy"
   [fuzz]="clang-14 libfuzzer-14-dev libclang-rt-14-dev"
   [peers]="python3 python3-torch python3-numpy python3-scipy python3-pulp"
+  [sumo]="sumo sumo-tools"
 )
 want=()
 for g in "${@:-build data}"; do

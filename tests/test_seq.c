@@ -1,11 +1,12 @@
 /*
  * test_seq.c - the next-step predictor (sched/seq.c, seq_train.c): every
- * gradient of a two-layer stack and its head against central differences
+ * gradient of a two-layer residual stack, its head and the head's gains
+ * against central differences
  * of the window's loss (not all zero); inference by steps equal to the
  * training forward; training on circling tracks beating "the next step is
  * this one" by far, its forecasts well ahead of the last position; predictor files
- * round trip bit for bit, and a flipped byte, a cut file, another version
- * are refused.
+ * round trip bit for bit, and a flipped byte, a cut file, another version,
+ * a weight or a scale past their bounds are refused.
  */
 #include "check.h"
 
@@ -62,10 +63,12 @@ static void test_gradients(void **state)
 {
     (void)state;
     const int B = 3, L = 5, F = 2;
-    sched_seq_params p = {F, 4, 2, 7};
+    sched_seq_params p = {F, 4, 2, 1, 7};
     sched_seq *s;
     dtfl_err err;
     assert_int_equal(sched_seq_create(&s, &p, B, L, &err), 0);
+    const double off[2] = {0, 0}, sc[2] = {1, 1}, st[2] = {0.5, 2}; /* gains */
+    sched_seq_set_norm(s, off, sc, st);
     float w[5 * 3 * 2]; /* (step, batch, F): already normalised */
     dtfl_rng r;
     dtfl_rng_init(&r, 8, 1, 0, 0);
@@ -108,12 +111,12 @@ static void test_training(void **state)
     (void)state;
     const int L = 20, N = 512, Nv = 64;
     float *tr = circles(N, L, 1), *va = circles(Nv, L, 2);
-    sched_seq_params p = {4, 16, 2, 3};
+    sched_seq_params p = {4, 16, 2, 0, 3};
     sched_seq *s;
     dtfl_err err;
     assert_int_equal(sched_seq_create(&s, &p, 64, L, &err), 0);
     const double off[4] = {500, 500, 0, 0}, sc[4] = {300, 300, 20, 20};
-    sched_seq_set_norm(s, off, sc);
+    sched_seq_set_norm(s, off, sc, NULL);
     /* repeating the last step, in the same units */
     double still = 0.0;
     for (int k = 0; k < Nv; k++)
@@ -162,12 +165,12 @@ static void test_training(void **state)
 static void test_file(void **state)
 {
     (void)state;
-    sched_seq_params p = {4, 5, 2, 11};
+    sched_seq_params p = {4, 5, 2, 1, 11};
     sched_seq *s, *t;
     dtfl_err err;
     assert_int_equal(sched_seq_create(&s, &p, 4, 3, &err), 0);
-    const double off[4] = {1, 2, 3, 4}, sc[4] = {5, 6, 7, 8};
-    sched_seq_set_norm(s, off, sc);
+    const double off[4] = {1, 2, 3, 4}, sc[4] = {5, 6, 7, 8}, st[4] = {1, 1, 2, 2};
+    sched_seq_set_norm(s, off, sc, st);
     size_t len = 0;
     assert_int_equal(sched_seq_save(s, NULL, &len, &err), 0);
     uint8_t *buf = malloc(len), *again = malloc(len);
@@ -188,6 +191,24 @@ static void test_file(void **state)
     buf[40] ^= 0x10;
     assert_int_equal(sched_seq_load_new(&t, buf, len - 4, 4, &err), DTFL_EDATA);
     assert_int_equal(sched_seq_load_new(&t, buf, 10, 4, &err), DTFL_EDATA);
+    /* a weight past 1e4, a scale of 1e-12: refused (CRC made right) */
+    uint8_t keep[8];
+    const size_t wpos = 36 + 24 * 4;
+    memcpy(keep, buf + wpos, 4);
+    dtfl_put_f32(buf + wpos, 1e6f);
+    dtfl_put_u32(buf + len - 4, dtfl_crc32(0, buf, len - 4));
+    assert_int_equal(sched_seq_load_new(&t, buf, len, 4, &err), DTFL_EDATA);
+    assert_non_null(strstr(err.msg, "parameter 0"));
+    memcpy(buf + wpos, keep, 4);
+    memcpy(keep, buf + 36 + 32, 8);
+    dtfl_put_f64(buf + 36 + 32, 1e-12);
+    dtfl_put_u32(buf + len - 4, dtfl_crc32(0, buf, len - 4));
+    assert_int_equal(sched_seq_load_new(&t, buf, len, 4, &err), DTFL_EDATA);
+    assert_non_null(strstr(err.msg, "scale"));
+    memcpy(buf + 36 + 32, keep, 8);
+    dtfl_put_u32(buf + len - 4, dtfl_crc32(0, buf, len - 4));
+    assert_int_equal(sched_seq_load_new(&t, buf, len, 4, &err), 0);
+    sched_seq_destroy(t);
     dtfl_put_u32(buf + 8, 2); /* another version */
     assert_int_equal(sched_seq_load_new(&t, buf, len, 4, &err), DTFL_EDATA);
     assert_non_null(strstr(err.msg, "version"));

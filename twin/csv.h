@@ -23,6 +23,13 @@ void twin__csv_free(twin_csv *t);
 int twin__tdrive_parse(const char *name, const char *buf, size_t len,
                        twin_csv *rows, dtfl_err *err);
 
+/* SUMO floating-car data in buf appended to rows as (vehicle, t, x, y),
+ * vehicles numbered in order of appearance, positions moved into the world
+ * (counted in *clamped) (fcd.c); FILE:LINE errors name `name`. */
+int twin__fcd_parse(const char *name, const char *buf, size_t len,
+                    double width, double height, twin_csv *rows, int *clamped,
+                    dtfl_err *err);
+
 /* A trace from "id, t, x, y" rows in any order (trace.c); rows of an id
  * must have increasing t and lie in the world. */
 int twin__trace_build(twin_trace **out, const char *path, twin_csv *raw,

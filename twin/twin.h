@@ -65,7 +65,7 @@ typedef struct twin_world_params {
     double gm_speed_sigma;      /* m/s, std of Phi_k */
     double gm_direction_sigma;  /* rad, std of Psi_k */
     const char *trace_file;     /* for TWIN_MOB_TRACE */
-    int trace_tdrive;           /* 1: trace_file is T-Drive taxis, 0: CSV */
+    int trace_format;           /* 0 CSV, 1 T-Drive taxis, 2 SUMO FCD */
     double tdrive_lon, tdrive_lat; /* origin of the projection, degrees */
     twin_distance distance;     /* user-server distance l_{u,s} */
     double phi;                 /* EMD of every user's label mix */
@@ -176,6 +176,15 @@ int twin_trace_load(twin_trace **out, const char *path, double width,
 int twin_trace_load_tdrive(twin_trace **out, const char *path, double lon0,
                            double lat0, double width, double height,
                            int *clamped, dtfl_err *err);
+/* Reads SUMO floating-car data (`sumo --fcd-output`, fcd.c), streamed:
+ * vehicles in order of first appearance, times rising from timestep to
+ * timestep; positions outside the world are moved onto its edge and
+ * counted in *clamped. Problems are FILE:LINE: message. */
+int twin_trace_load_fcd(twin_trace **out, const char *path, double width,
+                        double height, int *clamped, dtfl_err *err);
+/* The trace of a world's parameters, in its trace_format. */
+int twin_trace_load_world(twin_trace **out, const twin_world_params *p,
+                          dtfl_err *err);
 void twin_trace_destroy(twin_trace *t);
 int twin_trace_users(const twin_trace *t);
 /* Position of the k-th user (ids in ascending order) at time sec. */

@@ -26,6 +26,23 @@ struct twin_world {
     uint64_t useed;         /* key of the users' draws */
 };
 
+int twin_trace_load_world(twin_trace **out, const twin_world_params *p,
+                          dtfl_err *err)
+{
+    int clamped = 0;
+    switch (p->trace_format) {
+    case 1:
+        return twin_trace_load_tdrive(out, p->trace_file, p->tdrive_lon,
+                                      p->tdrive_lat, p->width, p->height,
+                                      &clamped, err);
+    case 2:
+        return twin_trace_load_fcd(out, p->trace_file, p->width, p->height,
+                                   &clamped, err);
+    default:
+        return twin_trace_load(out, p->trace_file, p->width, p->height, err);
+    }
+}
+
 void twin_world_destroy(twin_world *w)
 {
     if (w == NULL)
@@ -144,12 +161,7 @@ int twin_world_create(twin_world **out, const twin_world_params *p,
         twin_mover_start(&w->movers[u], &w->p, w->useed, u);
     }
     if (p->mobility == TWIN_MOB_TRACE) {
-        int clamped = 0;
-        rc = p->trace_tdrive
-                 ? twin_trace_load_tdrive(&w->trace, p->trace_file, p->tdrive_lon,
-                                          p->tdrive_lat, p->width, p->height,
-                                          &clamped, err)
-                 : twin_trace_load(&w->trace, p->trace_file, p->width, p->height, err);
+        rc = twin_trace_load_world(&w->trace, p, err);
         if (rc < 0)
             goto fail;
         if (twin_trace_users(w->trace) < p->users) {

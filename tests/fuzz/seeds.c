@@ -3,8 +3,8 @@
  * inputs: valid twins (tests/fuzz/corpus/twin), the frames of a valid twin
  * in each compression mode, packed as fuzz_split expects
  * (corpus/frames), small IDX files (corpus/idx), the file of a small
- * PPO policy (corpus/policy) and a taco scenario's checkpoint state
- * (corpus/scenstate). The config target is
+ * PPO policy (corpus/policy), a taco scenario's checkpoint state
+ * (corpus/scenstate) and a small GRU predictor (corpus/predictor). The config target is
  * seeded from configs/ and tests/configs/bad/ directly (run.sh).
  *
  *     build-fuzz/fuzz_seeds tests/fuzz/corpus
@@ -12,6 +12,7 @@
 #include "fuzz.h"
 
 #include "../../net/net.h"
+#include "../../sched/sched.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,26 @@ static int seeds__scenstate(const char *dir)
     return rc;
 }
 
+/* A small residual GRU predictor's file (2 layers of 3 units). */
+static int seeds__predictor(const char *dir)
+{
+    sched_seq_params p = {4, 3, 2, 1, 5};
+    sched_seq *s = NULL;
+    size_t len = 0;
+    uint8_t *buf = NULL;
+    const double off[4] = {0, 0, 0, 0}, sc[4] = {1000, 1000, 40, 40}, st[4] = {40, 40, 4, 4};
+    int rc = sched_seq_create(&s, &p, 1, 1, NULL) != 0;
+    if (rc == 0)
+        sched_seq_set_norm(s, off, sc, st);
+    rc = rc || sched_seq_save(s, NULL, &len, NULL) != 0 || (buf = malloc(len)) == NULL ||
+         sched_seq_save(s, buf, &len, NULL) != 0;
+    if (rc == 0)
+        rc = seeds__write(dir, "predictor", "gru-4x3x2", buf, len);
+    free(buf);
+    sched_seq_destroy(s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -154,5 +175,5 @@ int main(int argc, char **argv)
         return 64;
     }
     return seeds__twins(argv[1]) | seeds__idx(argv[1]) | seeds__policy(argv[1]) |
-           seeds__scenstate(argv[1]);
+           seeds__scenstate(argv[1]) | seeds__predictor(argv[1]);
 }
