@@ -27,7 +27,7 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 export OMPI_MCA_rmaps_base_oversubscribe = 1
 
-.PHONY: demo test build sanitize deps fuzz bench bench-peers bench-taco taco diten utility clean
+.PHONY: demo test build sanitize deps fuzz bench bench-peers bench-taco bench-tmo taco tmo diten utility clean
 
 deps:
 	@scripts/deps.sh build data
@@ -61,6 +61,7 @@ bench: build
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench rl
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench scale
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench taco
+	OPENBLAS_NUM_THREADS=1 $(BUILD)/dtfl bench tmo
 
 # dtfl's training steps beside PyTorch's (Debian python3-torch), one thread
 bench-peers: build
@@ -68,7 +69,19 @@ bench-peers: build
 	/usr/bin/python3 experiments/peers/torch_train.py --dtfl $(BUILD)/dtfl
 
 # the TACO engine beside PuLP + CBC and SciPy's SLSQP on the same instance
-bench-taco: build
+bench-# the TMO engine beside SciPy (milp, SLSQP) and the GRU beside PyTorch
+bench-tmo: build
+	@scripts/deps.sh peers
+	/usr/bin/python3 experiments/tmo/am_peer.py --dtfl $(BUILD)/dtfl
+	/usr/bin/python3 experiments/tmo/gru_peer.py --dtfl $(BUILD)/dtfl
+
+# Figs. 5-8 of 000 (docs/tmo.md): SUMO cars and the GRU made once (cached
+# in results/tmo/), then 10 seeds, about 15 min on 2 cores
+tmo: build
+	@scripts/deps.sh plots sumo
+	/usr/bin/python3 experiments/tmo/sweep.py --dtfl $(BUILD)/dtfl --out results/tmo
+
+taco: build
 	@scripts/deps.sh peers
 	/usr/bin/python3 experiments/taco/peer.py --dtfl $(BUILD)/dtfl
 

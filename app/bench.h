@@ -36,6 +36,9 @@ int app_bench_rl(int json);
 /* The TACO engine at I = 40, M = 10 (export_path: the instance of frame 50
  * as JSON for the peer, or NULL). */
 int app_bench_taco(const char *export_path, int json);
+/* The TMO engine at I = 40, M = 10 (export_path: slot 500's problem as
+ * JSON for the peer, or NULL). */
+int app_bench_tmo(const char *export_path, int json);
 int app_bench_gamma(int json);
 /* A long analytic run (slots >= 2000) with its memory watched. */
 int app_bench_soak(int slots, int json);

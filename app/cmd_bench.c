@@ -44,6 +44,11 @@ static const char bench_help[] =
     "           slot of BCD (target <= 0.5 ms), one exact P4 (<= 1 ms), a frame\n"
     "           start, 200-frame runs of taco (<= 3 s), lot and cro (<= 7 s);\n"
     "           --export FILE writes an instance for experiments/taco/peer.py\n"
+    "  tmo      the TMO engine (scenario tmo) at I = 40, M = 10: the AM slot\n"
+    "           (median < 3 ms, p99 < 250 ms), the band split (< 20 us), a GRU\n"
+    "           epoch of 10k windows and a step for 40 PTs (< 20 us), a run of\n"
+    "           T = 5000 (<= 15 s); --export FILE writes a slot's problem for\n"
+    "           experiments/tmo/am_peer.py\n"
     "  soak     --slots N (default 100000) analytic slots of the DITEN\n"
     "           scenario with PPO learning online: resident memory after\n"
     "           warm-up and at the end, and its growth per 100k slots\n"
@@ -116,6 +121,8 @@ int app_cmd_bench(int argc, char **argv)
         return app_bench_rl(json);
     if (strcmp(argv[optind], "taco") == 0)
         return app_bench_taco(export_path, json);
+    if (strcmp(argv[optind], "tmo") == 0)
+        return app_bench_tmo(export_path, json);
     if (strcmp(argv[optind], "soak") == 0)
         return app_bench_soak(slots, json);
     if (strcmp(argv[optind], "migrate") == 0)

@@ -6,7 +6,7 @@
  *
  * Tracks: with a trace (mobility.model: trace) every vehicle of it, the
  * run's own PTs (the first users.count) kept for the test and the rest
- * split 8:1 into training and validation; with a mobility model,
+ * split 8:1 into training and validation (the last ninth validates); with a mobility model,
  * tmo.gru.vehicles vehicles of their own (never the run's PTs) split
  * 80/10/10, over tmo.gru.slots slots. A vehicle's status each slot is
  * (x, y, v_x, v_y), the velocity its last slot's displacement as the
@@ -96,11 +96,13 @@ static int predict__tracks(const app_config *cfg, tracks *tr, dtfl_err *err)
 static int predict__windows(const tracks *tr, int L, int stride, int from,
                             int to, int part, float *out)
 {
-    int n = 0;
+    /* the rest: the last ninth of it (at least one vehicle) validates */
+    const int rest = tr->n - (tr->test_to - tr->test_from);
+    const int nval = rest / 9 > 0 ? rest / 9 : 1;
+    int n = 0, rank = 0;
     for (int u = from; u < to; u++) {
         const int in_test = u >= tr->test_from && u < tr->test_to;
-        /* the rest: 8 of every 9 vehicles train, the ninth validates */
-        const int which = in_test ? 2 : (u % 9 == 8 ? 1 : 0);
+        const int which = in_test ? 2 : rank++ >= rest - nval ? 1 : 0;
         if (which != part)
             continue;
         for (int t0 = 1; t0 + L <= tr->T; t0 += stride, n++)

@@ -77,13 +77,17 @@ int app_env_reset(app_env *e, int episode, dtfl_err *err)
     return scen_ops_of(e->sc)->reset(scen_self(e->sc), episode, err);
 }
 
-int app_env_slot(app_env *e, dtfl_err *err)
+const scen_obs *app_env_observe(app_env *e, dtfl_err *err)
+{
+    return scen_ops_of(e->sc)->observe(scen_self(e->sc), &e->obs, err) == 0 ? &e->obs
+                                                                             : NULL;
+}
+
+int app_env_act(app_env *e, dtfl_err *err)
 {
     const scen_ops *ops = scen_ops_of(e->sc);
     void *self = scen_self(e->sc);
-    int rc = ops->observe(self, &e->obs, err);
-    if (rc == 0)
-        rc = scen_policy_decide(e->pol, &e->obs, &e->act, err);
+    int rc = scen_policy_decide(e->pol, &e->obs, &e->act, err);
     if (rc == 0)
         rc = ops->step(self, &e->act, &e->res, err);
     if (rc < 0)
@@ -91,6 +95,11 @@ int app_env_slot(app_env *e, dtfl_err *err)
     int frame_end = (e->obs.slot + 1) % e->info->frame_slots == 0;
     rc = scen_policy_feedback(e->pol, e->res.reward, frame_end, e->res.done, err);
     return rc < 0 ? rc : e->res.done;
+}
+
+int app_env_slot(app_env *e, dtfl_err *err)
+{
+    return app_env_observe(e, err) != NULL ? app_env_act(e, err) : err->code;
 }
 
 const scen_info *app_env_info(const app_env *e) { return e->info; }

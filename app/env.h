@@ -47,6 +47,11 @@ int app_env_reset(app_env *e, int episode, dtfl_err *err);
 /* One slot: the scenario observes, the policy decides, the scenario steps,
  * the policy is fed the rewards. Returns 1 when the episode ended. */
 int app_env_slot(app_env *e, dtfl_err *err);
+/* The same in two halves (benchmarks look at a slot's observation before
+ * the policy acts): the observation (NULL on error, valid until act), then
+ * decide, step and feedback. */
+const scen_obs *app_env_observe(app_env *e, dtfl_err *err);
+int app_env_act(app_env *e, dtfl_err *err);
 const scen_info *app_env_info(const app_env *e);
 scen *app_env_scen(app_env *e);
 scen_policy *app_env_policy(app_env *e);

@@ -95,6 +95,18 @@ double scen_tmo_budget(const scen_tmo_setup *c, int I)
     return I * ((m->exec_energy ? exec : 0.0) + c->budget_pt);
 }
 
+scen_tmo_slot scen_tmo_slot_of(const scen_tmo_obs *o, const double *x,
+                               const double *y, int tau, double *snr)
+{
+    const scen_tmo_model *md = &o->cfg->model;
+    for (int i = 0; i < o->I; i++) /* P4 is in expectation: E|h|^2 = 1 */
+        for (int m = 0; m < o->M; m++)
+            snr[(size_t)i * o->M + m] =
+                scen_tmo_snr(md, hypot(x[i] - o->es_x[m], y[i] - o->es_y[m]), 1.0);
+    return (scen_tmo_slot){o->I, o->M, md, snr, o->lambda, o->J, o->D,
+                           o->es_dist, o->prev, o->Q, tau, o->frame_start};
+}
+
 void scen_tmo_pack(int I, const scen_tmo_dec *d, scen_action *a)
 {
     memcpy(a->discrete, d->access, sizeof(int) * (size_t)I);

@@ -241,6 +241,12 @@ typedef struct scen_tmo_dec {
     int tau;
 } scen_tmo_dec;
 
+/* The slot problem P4 the controller sees at o with the PTs believed at
+ * (x, y) (I each) in a frame of tau slots: SNRs for E|h|^2 = 1 into snr
+ * (I x M); the rest points into o. */
+scen_tmo_slot scen_tmo_slot_of(const scen_tmo_obs *o, const double *x,
+                               const double *y, int tau, double *snr);
+
 void scen_tmo_pack(int I, const scen_tmo_dec *d, scen_action *a);
 void scen_tmo_unpack(int I, const scen_action *a, scen_tmo_dec *d);
 

@@ -148,17 +148,12 @@ static int tmo_policy__decide(void *self, const scen_obs *so, scen_action *a,
 {
     tmo_policy *t = self;
     const scen_tmo_obs *o = so->raw;
-    const int I = t->I, M = t->M;
+    const int I = t->I;
     int rc = tmo_policy__frame(t, o, err);
     if (rc < 0)
         return rc;
     tmo_pred_positions(t->pred, o, t->x, t->y);
-    for (int i = 0; i < I; i++) /* P4 is in expectation: E|h|^2 = 1 */
-        for (int m = 0; m < M; m++)
-            t->snr[(size_t)i * M + m] = scen_tmo_snr(
-                &t->cfg->model, hypot(t->x[i] - o->es_x[m], t->y[i] - o->es_y[m]), 1.0);
-    const scen_tmo_slot s = {I, M, &t->cfg->model, t->snr, o->lambda, o->J, o->D,
-                             o->es_dist, o->prev, o->Q, t->tau, o->frame_start};
+    const scen_tmo_slot s = scen_tmo_slot_of(o, t->x, t->y, t->tau, t->snr);
     const int hold = t->kind == TP_FTO && !o->frame_start && !t->cfg->engine.fto_migrate_slot;
     double value;
     if (t->kind == TP_NEAREST) {

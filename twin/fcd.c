@@ -124,20 +124,17 @@ static int fcd__fail(fcd_state *s, int code, const char *fmt, ...)
                         xmlTextReaderGetParserLineNumber(s->r), msg);
 }
 
-/* libxml2's errors, the first kept with its line */
-static void fcd__xml_error(void *arg, const char *msg,
-                           xmlParserSeverities severity,
-                           xmlTextReaderLocatorPtr loc)
+/* libxml2's errors, the first kept with the line the parser was at */
+static void fcd__xml_error(void *arg, xmlErrorPtr e)
 {
     fcd_state *s = arg;
-    if (s->xml_err[0] != '\0' || (severity != XML_PARSER_SEVERITY_ERROR &&
-                                  severity != XML_PARSER_SEVERITY_VALIDITY_ERROR))
+    if (s->xml_err[0] != '\0' || e == NULL || e->level < XML_ERR_ERROR)
         return;
-    snprintf(s->xml_err, sizeof s->xml_err, "%s", msg);
+    snprintf(s->xml_err, sizeof s->xml_err, "%s", e->message ? e->message : "XML error");
     size_t n = strlen(s->xml_err);
     while (n > 0 && (s->xml_err[n - 1] == '\n' || s->xml_err[n - 1] == ' '))
         s->xml_err[--n] = '\0';
-    s->xml_line = xmlTextReaderLocatorLineNumber(loc);
+    s->xml_line = e->line;
 }
 
 /* A plain finite number filling the whole attribute. */
@@ -251,7 +248,7 @@ static int fcd__node(fcd_state *s)
 /* The whole stream; rows appended. */
 static int fcd__run(fcd_state *s)
 {
-    xmlTextReaderSetErrorHandler(s->r, fcd__xml_error, s);
+    xmlTextReaderSetStructuredErrorHandler(s->r, fcd__xml_error, s);
     int rc = 0, more;
     while (rc == 0 && (more = xmlTextReaderRead(s->r)) == 1)
         rc = fcd__node(s);
