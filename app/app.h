@@ -141,7 +141,8 @@ typedef struct app_config {
         double es_kappa, path_loss, noise_dbm_hz, gain_ref_db, d_min_m;
         double phi_mig, fibre_gbps, fibre_w;
         int mig_distance;             /* twin_distance */
-        double task_mbit[2], status_mbit[2], twin_mbit[2];
+        double task_mbit[2], status_mbit[2];
+        int real_task;                /* none | infer */
         int exec_energy;              /* 0 paper, 1 exclude */
         double budget_pt_j, q0_j, v;
         int64_t tau_max;

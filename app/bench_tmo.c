@@ -48,7 +48,7 @@ static int tm__env(const char *policy, int slots, app_config *cfg,
     snprintf(text, sizeof text,
              "scenario: tmo\nmode: analytic\nmodel: {kind: 2nn}\nseed: 1\n"
              "world: {width: 15000, height: 18000, slot_seconds: 1, slots: %d}\n"
-             "servers: {count: %d}\nusers: {count: %d}\n"
+             "servers: {count: %d}\nusers: {count: %d, twin_bits: [1.625e6, 3.625e6]}\n"
              "mobility: {model: waypoint, speed: [8, 25], pause: 0}\n"
              "sched: {policy: %s}\n", slots, TM_M, TM_I, policy);
     app_diag *diag = NULL;
@@ -133,7 +133,7 @@ static int tm__cold(const scen_tmo_slot *s, tm_results *r, dtfl_err *err)
         for (int k = 0; k < REP && rc == 0; k++) {
             scen_tmo_work *w = NULL;
             scen_tmo_am_opts o = {SCEN_TMO_INIT_BOTH, ls, 1e-9, 10, 0.2, 1e-6};
-            double v, t0 = dtfl_now();
+            double v = NAN, t0 = dtfl_now();
             rc = scen_tmo_work_create(&w, s->I, s->M, err);
             if (rc == 0)
                 rc = scen_tmo_am(w, s, &o, access, u, f, &v, NULL, err);
@@ -180,7 +180,7 @@ static int tm__am(tm_results *r, FILE *ex, dtfl_err *err)
         const scen_tmo_slot s = scen_tmo_slot_of(o, x, y, tau, snr);
         for (int ls = 0; ls < 2 && rc == 0; ls++) {
             scen_tmo_am_opts opt = {SCEN_TMO_INIT_BOTH, ls, 1e-9, 10, 0.2, 1e-6};
-            double v, t0 = dtfl_now();
+            double v = NAN, t0 = dtfl_now();
             rc = scen_tmo_am(w[ls], &s, &opt, access, u, f, &v, NULL, err);
             (ls ? r->am : r->am_nols)[t] = dtfl_now() - t0;
         }
@@ -297,7 +297,7 @@ static int tm__gaps(tm_results *r, dtfl_err *err)
             const double opt = scen_tmo_exact(w, &s, a);
             for (int k = 0; k < 4 && rc == 0; k++) {
                 scen_tmo_am_opts ao = {init[k], k == 3, 1e-9, 10, 10.0, 1e-9};
-                double v;
+                double v = NAN;
                 rc = scen_tmo_am(w, &s, &ao, a, u, f, &v, NULL, err);
                 r->gap[reg][k] += (v - opt) / opt / (SLOTS - 1);
                 r->optimal[reg][k] += v <= opt * (1 + 1e-9);

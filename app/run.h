@@ -28,7 +28,8 @@
 
 /* Wall seconds of the phases of a slot (the slowest rank's). */
 enum { RUN_T_DECIDE, RUN_T_MIGRATE, RUN_T_TRANSFER, RUN_T_SYNC, RUN_T_TRAIN,
-       RUN_T_AGGREGATE, RUN_T_FINETUNE, RUN_T_EVALUATE, RUN_T_SLOT, RUN_T_COUNT };
+       RUN_T_AGGREGATE, RUN_T_FINETUNE, RUN_T_EVALUATE, RUN_T_INFER, RUN_T_SLOT,
+       RUN_T_COUNT };
 
 /* Most columns of a scenario's real-mode slot table. */
 #define RUN_MODEL_MAX 16
@@ -51,6 +52,7 @@ typedef struct run_slot_stats {
     double round_time;      /* simulated, nominal round times, over rounds */
     int64_t train_samples;  /* sum over twins of |Dbar_{u,t}| */
     int64_t flops;          /* model FLOPs of training, tuning, evaluation */
+    int64_t infer_samples;  /* task samples the twins classified */
     double mean_accuracy;   /* personalised models on their users' splits */
     double global_accuracy; /* global model on the test set */
     double t[RUN_T_COUNT];  /* phase seconds */
@@ -79,6 +81,8 @@ typedef struct run_state {
     twin_dt **twins;        /* (U,) the twins this rank holds */
     int *assoc;             /* (U,) server of each twin; -1 before slot 0 */
     double *gamma;          /* (U,) share of last slot's data of the slot */
+    int *infer;             /* (U,) task samples of each twin in the slot */
+    int serve_only;         /* the slot trains nothing (scen_effects) */
     app_env *env;           /* rank 0 only: the scenario and its policy */
     net_transfer *xfer;     /* the slot's transfers (every rank) */
     int nxfer, xfer_cap;

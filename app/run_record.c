@@ -25,6 +25,7 @@ static const char slots_tail[] =
     "users_missed,took_part,wire_cross_rank,wire_raw_bytes,wire_bytes,"
     "wire_transfer_bytes,decide_s,migrate_s,transfer_s,sync_s,train_s,"
     "aggregate_s,finetune_s,evaluate_s,slot_s";
+static const char slots_tasks[] = ",infer_samples,infer_s";
 static const char twins_head[] =
     "slot,user,server,synced,new_samples,train_samples,gamma,accuracy";
 
@@ -33,9 +34,11 @@ int run_record_open(run_state *s, dtfl_err *err)
     if (s->rank != 0)
         return 0;
     const scen_info *in = app_env_info(s->env);
-    char slots[2048], twins[1024];
+    char slots[2048], twins[1024], tail[1024];
+    /* a scenario with tasks: what they cost, measured */
+    snprintf(tail, sizeof tail, "%s%s", slots_tail, in->tasks ? slots_tasks : "");
     if (app_table_header(slots, sizeof slots, slots_head,
-                       &in->table[SCEN_T_REAL_SLOT], slots_tail) < 0 ||
+                       &in->table[SCEN_T_REAL_SLOT], tail) < 0 ||
         app_table_header(twins, sizeof twins, twins_head,
                        &in->table[SCEN_T_REAL_TWIN], NULL) < 0)
         return dtfl_err_set(err, DTFL_EINTERNAL, "tables: headers too long");
@@ -91,7 +94,10 @@ int run_record_slot(run_state *s, int t, const run_slot_stats *st,
     if (s->rank != 0)
         return 0;
     const double *tt = st->t;
-    char *took = NULL, model[1024];
+    char *took = NULL, model[1024], tasks[64] = "";
+    if (app_env_info(s->env)->tasks)
+        snprintf(tasks, sizeof tasks, ",%lld,%.4f", (long long)st->infer_samples,
+                 tt[RUN_T_INFER]);
     app_row_format(model, sizeof model,
                    &app_env_info(s->env)->table[SCEN_T_REAL_SLOT], st->model);
     int rc = record__took_part(s, &took);
@@ -100,7 +106,7 @@ int run_record_slot(run_state *s, int t, const run_slot_stats *st,
             s->slots_csv,
             "%d,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.6f%s,"
             "%lld,%lld,%lld,%lld,%.6g,%lld,%s,"
-            "%lld,%lld,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f",
+            "%lld,%lld,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f%s",
             t, (long long)st->migrations, (long long)st->failed,
             (long long)st->moved_bytes, (long long)st->active,
             (long long)st->train_samples, (long long)st->flops, st->mean_accuracy,
@@ -112,7 +118,7 @@ int run_record_slot(run_state *s, int t, const run_slot_stats *st,
             (long long)st->wire_transfer, tt[RUN_T_DECIDE], tt[RUN_T_MIGRATE],
             tt[RUN_T_TRANSFER], tt[RUN_T_SYNC], tt[RUN_T_TRAIN],
             tt[RUN_T_AGGREGATE], tt[RUN_T_FINETUNE], tt[RUN_T_EVALUATE],
-            tt[RUN_T_SLOT]);
+            tt[RUN_T_SLOT], tasks);
     free(took);
     if (rc == 0)
         rc = record__twins(s, t);

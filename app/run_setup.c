@@ -22,6 +22,7 @@ void run_free(run_state *s)
     free(s->twins);
     free(s->assoc);
     free(s->gamma);
+    free(s->infer);
     free(s->global_w);
     free(s->global_mix);
     free(s->user_mix);
@@ -111,6 +112,7 @@ static int setup__buffers(run_state *s, dtfl_err *err)
     s->twins = calloc(U, sizeof *s->twins);
     s->assoc = malloc(sizeof(int) * U);
     s->gamma = calloc(U, sizeof(double));
+    s->infer = calloc(U, sizeof(int));
     /* staging grows on demand; start with room for a test split or two
      * twins' data */
     s->stage_cap = (size_t)most * 4 + (size_t)s->cfg->users.test_samples;
@@ -121,7 +123,7 @@ static int setup__buffers(run_state *s, dtfl_err *err)
     s->per_user = calloc(3 * U + 8, sizeof(int64_t));
     s->fate = calloc((size_t)s->S, sizeof(int64_t));
     s->took_part = calloc((size_t)s->S, 1);
-    if (s->twins == NULL || s->assoc == NULL || s->gamma == NULL ||
+    if (s->twins == NULL || s->assoc == NULL || s->gamma == NULL || s->infer == NULL ||
         s->stage_x == NULL || s->stage_y == NULL || s->pick == NULL ||
         s->draw == NULL || s->per_user == NULL || s->fate == NULL ||
         s->took_part == NULL)

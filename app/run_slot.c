@@ -68,6 +68,9 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
         app_env_effects(s->env, &fx);
         memcpy(assoc, fx.server, sizeof(int) * (size_t)s->U);
         memcpy(s->gamma, fx.share, sizeof(double) * (size_t)s->U);
+        for (int u = 0; u < s->U; u++)
+            s->infer[u] = fx.infer != NULL ? fx.infer[u] : 0;
+        s->serve_only = fx.serve_only;
         const double *v = app_env_row(s->env, SCEN_T_REAL_SLOT, -1);
         int n = app_env_info(s->env)->table[SCEN_T_REAL_SLOT].ncols;
         memcpy(model, v, sizeof(double) * (size_t)n);
@@ -80,7 +83,9 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
     if (bad)
         return dtfl_err_set(err, DTFL_EINTERNAL, "the policy failed on rank 0");
     if ((rc = net_bcast(s->comm, assoc, sizeof(int) * (size_t)s->U, 0, err)) < 0 ||
-        (rc = net_bcast(s->comm, s->gamma, sizeof(double) * (size_t)s->U, 0, err)) < 0)
+        (rc = net_bcast(s->comm, s->gamma, sizeof(double) * (size_t)s->U, 0, err)) < 0 ||
+        (rc = net_bcast(s->comm, s->infer, sizeof(int) * (size_t)s->U, 0, err)) < 0 ||
+        (rc = net_bcast(s->comm, &s->serve_only, sizeof s->serve_only, 0, err)) < 0)
         return rc;
     return slot__share_transfers(s, err);
 }
@@ -497,6 +502,36 @@ static void slot__evaluate(run_state *s, int64_t *correct, int64_t *tested,
     *global_correct = hi > lo ? slot__correct(s, s->global_w, &slice, flops) : 0;
 }
 
+/* ---- tasks ---- */
+
+/* Each twin of this rank classifies its task's samples with its own model:
+ * s->infer[u] test images drawn by (seed, TEST, 2^30 + u, t); the results
+ * go into correct and tested (U each). */
+static int slot__infer(run_state *s, int t, int64_t *correct, int64_t *tested,
+                       double *flops, dtfl_err *err)
+{
+    for (int u = 0; u < s->U; u++) {
+        const int n = s->infer[u];
+        if (s->twins[u] == NULL || n <= 0)
+            continue;
+        if (slot__stage_room(s, (size_t)n) < 0)
+            return dtfl_err_set(err, DTFL_ENOMEM, "twin %d's task: out of memory", u);
+        dtfl_rng r;
+        dtfl_rng_init(&r, (uint64_t)s->cfg->seed, DTFL_STREAM_TEST,
+                      0x40000000u + (uint32_t)u, (uint32_t)t);
+        for (int i = 0; i < n; i++) {
+            const uint32_t j = dtfl_rng_below(&r, (uint32_t)s->test->n);
+            memcpy(s->stage_x + (size_t)i * s->dim, s->test->x + (size_t)j * s->dim,
+                   (size_t)s->dim);
+            s->stage_y[i] = s->test->y[j];
+        }
+        fl_samples smp = {n, s->dim, s->stage_x, s->stage_y};
+        correct[u] = slot__correct(s, s->twins[u]->weights, &smp, flops);
+        tested[u] = n;
+    }
+    return 0;
+}
+
 /* ---- the slot ---- */
 
 /* Sums the per-user results and counters over ranks and fills st. */
@@ -542,27 +577,35 @@ int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
     if (rc == 0)
         rc = slot__transfer(s, t, st, err);
     double t2 = dtfl_now();
-    if (rc == 0)
+    const int learn = !s->serve_only;
+    if (rc == 0 && learn)
         rc = slot__sync(s, t, st, err);
     double t3 = dtfl_now();
-    if (rc == 0)
+    if (rc == 0 && learn)
         rc = slot__train(s, t, st, &flops, err);
     if (rc < 0)
         return rc;
     double t4 = dtfl_now();
     int64_t *v = s->per_user, global_correct = 0;
     memset(v, 0, sizeof(int64_t) * (3 * (size_t)s->U + 8));
-    if ((rc = slot__finetune(s, t, v + 2 * s->U, &flops, err)) < 0)
+    if (learn && (rc = slot__finetune(s, t, v + 2 * s->U, &flops, err)) < 0)
         return rc;
     double t5 = dtfl_now();
-    slot__evaluate(s, v, v + s->U, &global_correct, &flops);
+    if (learn) /* a serve-only slot's accuracy is its tasks' */
+        slot__evaluate(s, v, v + s->U, &global_correct, &flops);
     double t6 = dtfl_now();
+    if ((rc = slot__infer(s, t, v, v + s->U, &flops, err)) < 0)
+        return rc;
+    double t7 = dtfl_now();
+    for (int u = 0; u < s->U; u++)
+        st->infer_samples += s->infer[u];
     st->t[RUN_T_DECIDE] = t1 - t0;
     st->t[RUN_T_MIGRATE] = t1b - t1;
     st->t[RUN_T_TRANSFER] = t2 - t1b;
     st->t[RUN_T_SYNC] = t3 - t2;
     st->t[RUN_T_FINETUNE] = t5 - t4;
     st->t[RUN_T_EVALUATE] = t6 - t5;
-    st->t[RUN_T_SLOT] = t6 - t0;
+    st->t[RUN_T_INFER] = t7 - t6;
+    st->t[RUN_T_SLOT] = t7 - t0;
     return slot__gather(s, st, flops, global_correct, err);
 }

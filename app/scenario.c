@@ -10,6 +10,7 @@
 #include "../scen/taco.h"
 #include "../scen/tmo.h"
 #include "../scen/toy.h"
+#include "../fl/fl.h"
 #include "../twin/twin.h"
 
 #include <math.h>
@@ -178,8 +179,14 @@ static void scenario__tmo(const app_config *c, app_scen_params *p)
     for (int k = 0; k < 2; k++) {
         t->lambda[k] = c->tmo.task_mbit[k] * 1e6;
         t->J[k] = c->tmo.status_mbit[k] * 1e6;
-        t->D[k] = c->tmo.twin_mbit[k] * 1e6;
     }
+    /* a DT is its model's weights (28 x 28 images, the data's classes)
+     * and users.twin_bits of blob, as the twin a real run creates */
+    const int classes = app_config_classes(c);
+    fl_model_shape shape = {(fl_model_kind)c->model.kind, 28, 28, classes > 0 ? classes : 10};
+    t->weight_bits = 32.0 * (double)fl_model_shape_nparams(shape);
+    t->sample_bits = 28 * 28 * 8;
+    t->real_tasks = c->tmo.real_task == 1;
     t->budget_pt = c->tmo.budget_pt_j;
     t->q0 = c->tmo.q0_j;
     t->tau_max = (int)c->tmo.tau_max;

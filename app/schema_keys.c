@@ -43,6 +43,7 @@ static const char *const tmo_losses[] = {"per_slot", "frame_sum", NULL};
 static const char *const tmo_fto_migrates[] = {"frame", "slot", NULL};
 static const char *const tmo_predictors[] = {"cv", "last", "oracle", "gru", NULL};
 static const char *const tmo_draws[] = {"step", "sample", NULL};
+static const char *const tmo_tasks[] = {"none", "infer", NULL};
 static const char *const net_faults[] = {"none", "flip", "truncate", "version",
                                          NULL};
 

@@ -160,6 +160,8 @@ int fl_model_max_batch(const fl_model *m);
 
 /* The flat weight vector and its gradient, both (nparams,). */
 size_t fl_model_nparams(const fl_model *m);
+/* The same for a shape, without building the model. */
+size_t fl_model_shape_nparams(fl_model_shape shape);
 float *fl_model_params(fl_model *m);
 const float *fl_model_params_const(const fl_model *m);
 float *fl_model_grads(fl_model *m);

@@ -248,6 +248,14 @@ int fl_model_create(fl_model **out, fl_model_shape shape, int max_batch,
 fl_model_shape fl_model_get_shape(const fl_model *m) { return m->shape; }
 int fl_model_max_batch(const fl_model *m) { return m->max_batch; }
 size_t fl_model_nparams(const fl_model *m) { return m->nparams; }
+
+size_t fl_model_shape_nparams(fl_model_shape shape)
+{
+    fl_layer ls[FL_MAX_LAYERS];
+    size_t n = 0;
+    fl__model_layers(shape, ls, &n);
+    return n;
+}
 float *fl_model_params(fl_model *m) { return m->params; }
 const float *fl_model_params_const(const fl_model *m) { return m->params; }
 float *fl_model_grads(fl_model *m) { return m->grads; }

@@ -152,9 +152,10 @@ int net_migrate(net_comm *c, const net_migrate_params *p, int servers,
 /* ------------------------------------------------------------------------ */
 
 /* A scenario's bytes from one server to another (a status update, task
- * data, a model download). */
+ * data, a model download); either end may be the cloud, on rank 0. */
+#define NET_CLOUD (-1)
 typedef struct net_transfer {
-    int from, to;         /* servers */
+    int from, to;         /* servers, or NET_CLOUD */
     int64_t bytes;
 } net_transfer;
 

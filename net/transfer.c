@@ -11,7 +11,8 @@
  * the transfer and its servers. The payload is made of the transfer's
  * index (a scenario's bytes carry no content of their own: what it models is
  * their size). Each rank first posts every send it makes, then receives in
- * list order, so the exchange cannot deadlock.
+ * list order, so the exchange cannot deadlock. An end NET_CLOUD is the
+ * cloud, which lives on rank 0 (a status upload, a model from the cloud).
  */
 #include "comm_int.h"
 
@@ -38,6 +39,12 @@ static void xfer__fill(uint8_t *p, size_t n, int i)
         p[k] = (uint8_t)(i * 131 + (int)(k % 251));
 }
 
+/* The rank of a transfer's end: its server's, or 0 for the cloud. */
+static int xfer__rank(int end, int P)
+{
+    return end == NET_CLOUD ? 0 : net_server_rank(end, P);
+}
+
 static size_t xfer__chunks(size_t n, size_t chunk)
 {
     return n == 0 ? 0 : (n + chunk - 1) / chunk;
@@ -48,7 +55,7 @@ static int xfer__send(net_comm *c, const net_migrate_params *p, int P,
                       double *link_free, dtfl_err *err)
 {
     const size_t n = (size_t)t->bytes, chunk = p->chunk_bytes > 0 ? p->chunk_bytes : 1u << 20;
-    const int dst = net_server_rank(t->to, P);
+    const int dst = xfer__rank(t->to, P);
     s->payload = malloc(n + 1);
     s->nreq = (int)xfer__chunks(n, chunk);
     s->reqs = calloc((size_t)s->nreq + 1, sizeof *s->reqs);
@@ -73,7 +80,7 @@ static int xfer__send(net_comm *c, const net_migrate_params *p, int P,
 static int xfer__recv(net_comm *c, const net_migrate_params *p, int P,
                       const net_transfer *t, int i, dtfl_err *err)
 {
-    const int src = net_server_rank(t->from, P);
+    const int src = xfer__rank(t->from, P);
     const size_t chunk = p->chunk_bytes > 0 ? p->chunk_bytes : 1u << 20;
     uint8_t *hdr = NULL;
     size_t hlen = 0;
@@ -122,12 +129,12 @@ int net_transfer_run(net_comm *c, const net_migrate_params *p, int servers,
     memset(stats, 0, sizeof *stats);
     for (int i = 0; i < n; i++) {
         const net_transfer *t = &list[i];
-        if (t->from < 0 || t->from >= servers || t->to < 0 || t->to >= servers ||
-            t->bytes < 0)
+        if (t->from < NET_CLOUD || t->from >= servers || t->to < NET_CLOUD ||
+            t->to >= servers || t->bytes < 0)
             return dtfl_err_set(err, DTFL_EINTERNAL, "transfer %d: %lld bytes "
                                                      "from server %d to %d of %d",
                                 i, (long long)t->bytes, t->from, t->to, servers);
-        int cross = net_server_rank(t->from, P) != net_server_rank(t->to, P);
+        int cross = xfer__rank(t->from, P) != xfer__rank(t->to, P);
         stats->transfers++;
         stats->bytes += t->bytes;
         stats->cross_rank += cross;
@@ -139,7 +146,7 @@ int net_transfer_run(net_comm *c, const net_migrate_params *p, int servers,
                  ? dtfl_err_set(err, DTFL_ENOMEM, "transfer: out of memory") : 0;
     for (int i = 0; i < n && rc == 0; i++) { /* 1: post every send */
         const net_transfer *t = &list[i];
-        if (net_server_rank(t->from, P) != me || net_server_rank(t->to, P) == me)
+        if (xfer__rank(t->from, P) != me || xfer__rank(t->to, P) == me)
             continue;
         double *link = &link_free[i]; /* the first transfer of its link */
         for (int j = 0; j < i; j++)
@@ -151,7 +158,7 @@ int net_transfer_run(net_comm *c, const net_migrate_params *p, int servers,
     }
     for (int i = 0; i < n && rc == 0; i++) { /* 2: receive in list order */
         const net_transfer *t = &list[i];
-        if (net_server_rank(t->to, P) == me && net_server_rank(t->from, P) != me)
+        if (xfer__rank(t->to, P) == me && xfer__rank(t->from, P) != me)
             rc = xfer__recv(c, p, P, t, i, err);
     }
     for (int i = 0; sends != NULL && i < n; i++) { /* 3: sends complete */

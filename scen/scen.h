@@ -101,6 +101,8 @@ typedef struct scen_info {
     int frame_slots;           /* K: slots per frame */
     int slots;                 /* T: slots per episode */
     int users, servers;        /* U twins, S edge servers */
+    int tasks;                 /* the real driver serves tasks
+                                  (scen_effects.infer) and records them */
     scen_table table[SCEN_T_COUNT];
     /* train.csv (per episode): the means per slot of these columns of the
      * analytic slot table, under these names and formats */
@@ -149,9 +151,10 @@ typedef struct scen_result {
 } scen_result;
 
 /* Bytes a scenario sends from one server to another in a slot (a status
- * update, task data, a model download). */
+ * update, task data, a model download); SCEN_CLOUD is the cloud (rank 0). */
+#define SCEN_CLOUD (-1)
 typedef struct scen_transfer {
-    int from, to;                /* servers */
+    int from, to;                /* servers, or SCEN_CLOUD */
     int64_t bytes;
 } scen_transfer;
 
@@ -161,6 +164,12 @@ typedef struct scen_effects {
     const double *share;         /* (U) share of last slot's data, [0, 1] */
     int ntransfers;              /* bytes between servers, sent after the */
     const scen_transfer *transfer; /* twins migrated (ntransfers) */
+    int serve_only;              /* 1: nothing trains this slot (no new
+                                    samples, FL rounds or fine-tuning): the
+                                    twins move, bytes go, tasks are served */
+    const int *infer;            /* (U) samples each twin's model classifies
+                                    on its server's rank (its task); NULL:
+                                    none */
 } scen_effects;
 
 /* ------------------------------------------------------------------------ */

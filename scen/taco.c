@@ -444,7 +444,7 @@ static void taco__effects(void *self, scen_effects *e)
     taco *y = self;
     for (int i = 0; i < y->I; i++) /* what the twin trains on: the upload */
         y->share[i] = y->last.d.z[i] ? y->last.d.y[i] : 0.0;
-    *e = (scen_effects){y->last.d.access, y->share, 0, NULL};
+    *e = (scen_effects){y->last.d.access, y->share, 0, NULL, 0, NULL};
 }
 
 const scen_ops scen__taco_ops = {

@@ -67,13 +67,14 @@ static const scen_column twin_cols[] = {
 static const scen_column real_cols[] = {
     {"predicted_latency", "%.6g"}, {"predicted_energy", "%.8g"},
     {"predicted_energy_decision", "%.6g"}, {"queue", "%.8g"},
-    {"tau", "%.0f"}, {"upload", "%.0f"}, {"migrations", "%.0f"}};
+    {"tau", "%.0f"}, {"upload", "%.0f"},
+    {"predicted_t_execute", "%.6g"}, {"predicted_t_upload", "%.6g"},
+    {"predicted_energy_migration", "%.6g"}};
 static const scen_summary real_sums[] = {
     {"mean_predicted_latency", 0, SCEN_SUM_MEAN},
     {"mean_predicted_energy", 1, SCEN_SUM_MEAN},
     {"mean_predicted_energy_decision", 2, SCEN_SUM_MEAN},
-    {"uploads", 5, SCEN_SUM_TOTAL},
-    {"migrations", 6, SCEN_SUM_TOTAL}};
+    {"uploads", 5, SCEN_SUM_TOTAL}};
 static const scen_column real_twin_cols[] = {{"predicted_latency", "%.6g"}};
 static const scen_column episode_cols[] = {
     {"latency", "%.6g"}, {"energy", "%.8g"}, {"energy_decision", "%.6g"},
@@ -158,6 +159,7 @@ static void tmo__destroy(void *self)
     free(y->truth);
     free(y->prev);
     free(y->cost);
+    free(y->ups);
     free(y);
 }
 
@@ -166,9 +168,11 @@ static int tmo__alloc(tmo *y)
     const size_t I = (size_t)y->I, M = (size_t)y->M;
     y->es_x = calloc(2 * M + M * M + 11 * I + I * M + 1, sizeof(double));
     y->truth = calloc(2 * I + 1, sizeof(scen_tmo_status));
-    y->prev = calloc(3 * I + 1, sizeof(int));
+    y->prev = calloc(5 * I + 1, sizeof(int));
+    y->ups = calloc(I + 1, sizeof(scen_transfer));
     y->cost = calloc(I + 1, sizeof(scen_tmo_pt_cost));
-    if (y->es_x == NULL || y->truth == NULL || y->prev == NULL || y->cost == NULL)
+    if (y->es_x == NULL || y->truth == NULL || y->prev == NULL || y->cost == NULL ||
+        y->ups == NULL)
         return -1;
     double *p = y->es_x + M;
     y->es_y = p, p += M;
@@ -187,6 +191,8 @@ static int tmo__alloc(tmo *y)
     y->status = y->truth + I;
     y->access = y->prev + I;
     y->status_slot = y->access + I;
+    y->up_from = y->status_slot + I;
+    y->infer = y->up_from + I;
     return 0;
 }
 
@@ -200,7 +206,7 @@ static void tmo__info(tmo *y)
     *in = (scen_info){.agents = 3, .agent = y->agent, .frame_slots = 1,
                       .slots = y->T, .users = I, .servers = y->M,
                       .nepisode = N_OF(episode_cols), .episode = episode_cols,
-                      .episode_from = episode_from};
+                      .episode_from = episode_from, .tasks = 1};
     memcpy(in->table, tables, sizeof tables);
 }
 
@@ -232,7 +238,9 @@ static int tmo__create(void **self, const scen_setup *s, dtfl_err *err)
 
 static const scen_info *tmo__info_of(void *self) { return &((tmo *)self)->info; }
 
-/* The ESs (fixed by the config's seed) and each PT's D_i. */
+/* The ESs (fixed by the config's seed) and each PT's D_i: its model's
+ * weights and the world's twin bits of the PT (users.twin_bits), the twin a
+ * real run creates and migrates. */
 static void tmo__layout(tmo *y)
 {
     const int M = y->M;
@@ -244,19 +252,15 @@ static void tmo__layout(tmo *y)
         for (int k = 0; k < M; k++)
             y->es_dist[m * M + k] = twin_dist(kind, y->es_x[m], y->es_y[m],
                                               y->es_x[k], y->es_y[k]);
-    for (int i = 0; i < y->I; i++) {
-        dtfl_rng r;
-        dtfl_rng_init(&r, y->useed, DTFL_STREAM_WORKLOAD, 0x40000000u + (uint32_t)i,
-                      0xffffffffu);
-        y->D[i] = dtfl_rng_range(&r, y->cfg.D[0], y->cfg.D[1]);
-    }
+    for (int i = 0; i < y->I; i++) /* the DT's model and its blob */
+        y->D[i] = y->cfg.weight_bits + twin_world_user_twin_bits(y->world, i);
 }
 
 static void tmo__clear(tmo *y)
 {
     const size_t I = (size_t)y->I;
     for (size_t i = 0; i < I; i++)
-        y->prev[i] = y->access[i] = -1, y->status_slot[i] = -1;
+        y->prev[i] = y->access[i] = y->up_from[i] = y->status_slot[i] = -1;
     memset(y->status, 0, sizeof(scen_tmo_status) * I);
     memset(y->uprev, 0, sizeof(double) * I);
     y->t = y->t0 = y->t_next = y->tau = y->frames = 0;
@@ -379,6 +383,7 @@ static void tmo__upload(tmo *y, const scen_tmo_dec *d)
     for (int i = 0; i < y->I; i++) {
         const int old = y->cfg.upload_prev_link && y->prev[i] >= 0;
         const int m = old ? y->prev[i] : d->access[i];
+        y->up_from[i] = m;
         scen_tmo_pt_cost c;
         scen_tmo_pt(&y->cfg.model, tmo__snr(y, i, m), 0.0, y->J[i], 0.0, 0.0, 1,
                     old ? y->uprev[i] : d->u[i], 1.0, &c);
@@ -482,7 +487,8 @@ static void tmo__row(void *self, scen_table_id t, int u, double *v)
     case SCEN_T_REAL_SLOT:
         tmo__slot_row(y, s);
         v[0] = s[TC_LAT], v[1] = s[TC_ENERGY], v[2] = s[TC_EDEC], v[3] = s[TC_Q];
-        v[4] = s[TC_TAU], v[5] = s[TC_UPLOAD], v[6] = s[TC_MIGS];
+        v[4] = s[TC_TAU], v[5] = s[TC_UPLOAD];
+        v[6] = s[TC_EXE], v[7] = s[TC_UPL_T], v[8] = s[TC_MIG_E];
         return;
     case SCEN_T_REAL_TWIN:
         v[0] = c->t_tra + c->t_exe;
@@ -492,10 +498,21 @@ static void tmo__row(void *self, scen_table_id t, int u, double *v)
     }
 }
 
+/* Real mode: the DTs move, each uploads its status to the cloud at a frame
+ * start (J_i bits from the ES that carried it), and classifies its task's
+ * images; nothing trains (DTs serve, no data shares). */
 static void tmo__effects(void *self, scen_effects *e)
 {
-    tmo *y = self; /* DTs do not train here: no data shares */
-    *e = (scen_effects){y->access, y->share, 0, NULL};
+    tmo *y = self;
+    int n = 0;
+    for (int i = 0; y->uploaded && i < y->I; i++) {
+        const int m = y->cfg.upload_prev_link && y->up_from[i] >= 0 ? y->up_from[i]
+                                                                    : y->access[i];
+        y->ups[n++] = (scen_transfer){m, SCEN_CLOUD, (int64_t)ceil(y->J[i] / 8.0)};
+    }
+    for (int i = 0; i < y->I; i++)
+        y->infer[i] = y->cfg.real_tasks ? (int)ceil(y->lam[i] / y->cfg.sample_bits) : 0;
+    *e = (scen_effects){y->access, y->share, n, y->ups, 1, y->infer};
 }
 
 const scen_ops scen__tmo_ops = {

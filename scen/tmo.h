@@ -175,8 +175,14 @@ typedef struct scen_tmo_engine {
 
 typedef struct scen_tmo_setup {
     scen_tmo_model model;
-    double lambda[2], J[2], D[2]; /* bits: uniform ranges of lambda_i(t),
-                                     J_i(t), D_i (once per PT) */
+    double lambda[2], J[2];   /* bits: uniform ranges of lambda_i(t), J_i(t) */
+    double weight_bits;       /* bits of a DT's model weights: D_i is these
+                                 plus the world's twin bits of PT i (the
+                                 twin a real run moves) */
+    double sample_bits;       /* bits of one image: a task of lambda bits is
+                                 lambda / sample_bits images (real mode) */
+    int real_tasks;           /* real mode: each DT classifies its task's
+                                 images on its ES's rank (1) or not (0) */
     double budget_pt;         /* J per PT per slot the decisions may spend
                                  (b of spec 3); C/T adds E[E^exe] per PT
                                  when the model counts it */

@@ -85,6 +85,9 @@ typedef struct tmo {
     int *status_slot;        /* (I) */
     double *px, *py;         /* (I) positions at t - 1 (velocities) */
     int *prev;               /* (I) pi(t - 1); -1 before slot 0 */
+    int *up_from;            /* (I) the ES the last status went through */
+    int *infer;              /* (I) the effects' task images */
+    scen_transfer *ups;      /* (I) the effects' status uploads */
     int *access;             /* (I) pi(t), the last step's */
     double *u, *f;           /* (I) the last step's shares */
     double *uprev;           /* (I) the shares of t - 1 (upload link) */

@@ -104,7 +104,9 @@ static void gru__gates(size_t n, float *restrict r, float *restrict z,
                        float *restrict nn, const float *restrict gn,
                        const float *restrict hp, float *restrict h)
 {
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma omp simd
+#endif
     for (size_t k = 0; k < n; k++) {
         float rk = gru__sigmoid(r[k]), zk = gru__sigmoid(z[k]);
         float nk = gru__tanh(nn[k] + rk * gn[k]);

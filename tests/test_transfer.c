@@ -2,8 +2,9 @@
  * test_transfer.c - bytes between servers (net/transfer.c) on 1 to 3
  * thread-ranks: the counts of a list with transfers inside and across
  * ranks, empty and multi-chunk payloads, pacing that takes at least
- * bytes / rate, and a receiver whose expectation differs from what arrives
- * refusing it with the transfer named.
+ * bytes / rate, uploads to and downloads from the cloud (rank 0), and a
+ * receiver whose expectation differs from what arrives refusing it with the
+ * transfer named.
  */
 #include "ranks_fixture.h"
 
@@ -61,6 +62,33 @@ static void test_counts(void **state)
     }
 }
 
+/* Uploads to the cloud (NET_CLOUD, rank 0) from servers on every rank, and
+ * a download from it: only what leaves or reaches another rank than 0
+ * crosses. */
+static void test_cloud(void **state)
+{
+    (void)state;
+    static const net_transfer list[] = {
+        {0, NET_CLOUD, 3000}, {1, NET_CLOUD, 2000}, {2, NET_CLOUD, 500},
+        {NET_CLOUD, 1, 700}};
+    for (int P = 1; P <= 3; P++) {
+        xfer_case x = {list, 4, 3, 0, {{0}}, {0}};
+        run_ranks(P, xfer_fn, &x);
+        int64_t wire = 0;
+        for (int i = 0; i < 4; i++) {
+            int a = list[i].from < 0 ? 0 : list[i].from % P;
+            int b = list[i].to < 0 ? 0 : list[i].to % P;
+            wire += a != b ? list[i].bytes : 0;
+        }
+        for (int r = 0; r < P; r++) {
+            assert_int_equal(x.st[r].transfers, 4);
+            assert_int_equal(x.st[r].bytes_wire, wire);
+        }
+        if (P == 3) /* servers 1 and 2 are on ranks 1 and 2 */
+            assert_int_equal(wire, 2000 + 500 + 700);
+    }
+}
+
 /* 20,000 bytes on one link at 1 MB/s take at least 19 ms (the first
  * chunk leaves at once). */
 static void test_pacing(void **state)
@@ -115,6 +143,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_cloud),
         cmocka_unit_test(test_pacing),
         cmocka_unit_test(test_mismatch),
     };
