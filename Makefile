@@ -5,7 +5,8 @@
 #                then the unit tests and one MPI test again in an
 #                AddressSanitizer + UBSan build (build-asan/), then a fuzz
 #                smoke: every libFuzzer target for FUZZ_SMOKE seconds
-# Other targets: build, sanitize, deps, fuzz, bench, diten, utility, clean.
+# Other targets: build, sanitize, deps, fuzz, bench, bench-peers, bench-taco,
+# bench-tmo, taco, tmo, diten, utility, clean.
 BUILD ?= build
 SAN_BUILD ?= build-asan
 # Open MPI's own allocations from MPI_Init are suppressed (tests/sanitize/);
@@ -69,21 +70,21 @@ bench-peers: build
 	/usr/bin/python3 experiments/peers/torch_train.py --dtfl $(BUILD)/dtfl
 
 # the TACO engine beside PuLP + CBC and SciPy's SLSQP on the same instance
-bench-# the TMO engine beside SciPy (milp, SLSQP) and the GRU beside PyTorch
+bench-taco: build
+	@scripts/deps.sh peers
+	/usr/bin/python3 experiments/taco/peer.py --dtfl $(BUILD)/dtfl
+
+# the TMO engine beside SciPy (milp, SLSQP) and the GRU beside PyTorch
 bench-tmo: build
 	@scripts/deps.sh peers
 	/usr/bin/python3 experiments/tmo/am_peer.py --dtfl $(BUILD)/dtfl
 	/usr/bin/python3 experiments/tmo/gru_peer.py --dtfl $(BUILD)/dtfl
 
 # Figs. 5-8 of 000 (docs/tmo.md): SUMO cars and the GRU made once (cached
-# in results/tmo/), then 10 seeds, about 15 min on 2 cores
+# in results/tmo/), then 10 seeds, about 25 min on 2 cores
 tmo: build
 	@scripts/deps.sh plots sumo
 	/usr/bin/python3 experiments/tmo/sweep.py --dtfl $(BUILD)/dtfl --out results/tmo
-
-taco: build
-	@scripts/deps.sh peers
-	/usr/bin/python3 experiments/taco/peer.py --dtfl $(BUILD)/dtfl
 
 # Figs. 4-10 of 001 (docs/taco.md): 10 seeds, about 15 min on 2 cores
 taco: build
