@@ -113,6 +113,26 @@ void run_free(run_state *s);
 /* run_slot.c: one slot, all phases; every rank calls it. */
 int run_slot(run_state *s, int t, run_slot_stats *out, dtfl_err *err);
 
+/* Shared by run_slot.c and run_eval.c: room for n samples in the staging
+ * area; twin u's training set appended at *n (its size, or a negative code);
+ * the model trained from w for `epochs` epochs on the staged samples [0, n)
+ * (the FLOPs spent). */
+int run__stage_room(run_state *s, size_t n);
+int run__stage_twin(run_state *s, int u, int *n);
+double run__fit(run_state *s, const float *w, int n, int epochs, dtfl_rng *order);
+
+/* run_eval.c: every twin of this rank fine-tuned from the global model on
+ * its own data (samples into trained, per user); evaluated on its user's
+ * test split (correct, tested per user) and the global model on this rank's
+ * slice of the test set; its task's images classified (correct, tested).
+ * FLOPs are added to *flops. */
+int run__finetune(run_state *s, int t, int64_t *trained, double *flops,
+                  dtfl_err *err);
+void run__evaluate(run_state *s, int64_t *correct, int64_t *tested,
+                   int64_t *global_correct, double *flops);
+int run__infer(run_state *s, int t, int64_t *correct, int64_t *tested,
+               double *flops, dtfl_err *err);
+
 /* run_record.c: tables, progress and summary (rank 0 writes). */
 int run_record_open(run_state *s, dtfl_err *err);
 int run_record_slot(run_state *s, int t, const run_slot_stats *st,

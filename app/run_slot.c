@@ -1,11 +1,11 @@
 /*
  * run_slot.c - the phases of one slot of `dtfl run` (see run.h): decide,
- * migrate, synchronise, train and aggregate, fine-tune, evaluate. Every
- * rank runs every phase; learning calls go to fl/, messages to net/.
+ * migrate, synchronise, train and aggregate here; fine-tune, evaluate and
+ * serve tasks in run_eval.c. Every rank runs every phase; learning calls go
+ * to fl/, messages to net/.
  *
  * Random streams: training order of server k in slot t comes from
- * (seed, SHUFFLE, k, t), a twin's fine-tuning order from
- * (seed, SHUFFLE, 2^31 + u, t); a user's new samples from (seed, DRAW, u, t).
+ * (seed, SHUFFLE, k, t); a user's new samples from (seed, DRAW, u, t).
  * The order of work within a stream is fixed (rounds, then epochs), so the
  * numbers do not depend on which rank does the work.
  */
@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TWIN_STREAM_BASE 0x80000000u
 
 /* ---- decide ---- */
 
@@ -264,7 +263,7 @@ static int slot__sync(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
 /* ---- train and aggregate ---- */
 
 /* Makes room for n samples in the staging area. */
-static int slot__stage_room(run_state *s, size_t n)
+int run__stage_room(run_state *s, size_t n)
 {
     if (n <= s->stage_cap)
         return 0;
@@ -283,10 +282,10 @@ static int slot__stage_room(run_state *s, size_t n)
 
 /* Appends twin u's training set Dbar_{u,t} (eq. 3) to the staging area at
  * *n; returns its size, or a negative code when out of memory. */
-static int slot__stage_twin(run_state *s, int u, int *n)
+int run__stage_twin(run_state *s, int u, int *n)
 {
     const twin_dt *dt = s->twins[u];
-    if (slot__stage_room(s, (size_t)*n + dt->cur.n + dt->prev.n) < 0)
+    if (run__stage_room(s, (size_t)*n + dt->cur.n + dt->prev.n) < 0)
         return DTFL_ENOMEM;
     int k = twin_dt_training_set(dt, s->gamma[u], (uint64_t)s->cfg->seed, s->pick);
     for (int i = 0; i < k; i++) {
@@ -303,7 +302,7 @@ static int slot__stage_twin(run_state *s, int u, int *n)
 
 /* Trains the model, starting from w, for `epochs` epochs on the staged
  * samples [0, n); returns the FLOPs spent. */
-static double slot__fit(run_state *s, const float *w, int n, int epochs,
+double run__fit(run_state *s, const float *w, int n, int epochs,
                         dtfl_rng *order)
 {
     memcpy(fl_model_params(s->model), w, sizeof(float) * s->nparams);
@@ -346,10 +345,10 @@ static int slot__train_server(run_state *s, int t, int r, int k, float **vec,
     }
     int n = 0;
     for (int u = 0; u < s->U; u++) /* its twins, user order */
-        if (s->assoc[u] == k && s->twins[u] != NULL && slot__stage_twin(s, u, &n) < 0)
+        if (s->assoc[u] == k && s->twins[u] != NULL && run__stage_twin(s, u, &n) < 0)
             return dtfl_err_set(err, DTFL_ENOMEM, "server %d: out of memory "
                                                   "staging data", k);
-    *flops += slot__fit(s, s->global_w, n, (int)s->cfg->fl.local_epochs, order);
+    *flops += run__fit(s, s->global_w, n, (int)s->cfg->fl.local_epochs, order);
     if (r == 0)
         st->active++;
     if (f == TWIN_SERVER_LATE) {
@@ -442,96 +441,6 @@ static int slot__train(run_state *s, int t, run_slot_stats *st, double *flops,
     return rc;
 }
 
-/* ---- fine-tune and evaluate ---- */
-
-static int slot__finetune(run_state *s, int t, int64_t *trained, double *flops,
-                          dtfl_err *err)
-{
-    for (int u = 0; u < s->U; u++) {
-        twin_dt *dt = s->twins[u];
-        if (dt == NULL)
-            continue;
-        int n = 0;
-        int k = slot__stage_twin(s, u, &n);
-        if (k < 0)
-            return dtfl_err_set(err, DTFL_ENOMEM, "twin %d: out of memory", u);
-        trained[u] = k;
-        dtfl_rng order;
-        dtfl_rng_init(&order, (uint64_t)s->cfg->seed, DTFL_STREAM_SHUFFLE,
-                      TWIN_STREAM_BASE + (uint32_t)u, (uint32_t)t);
-        *flops += slot__fit(s, s->global_w, n, (int)s->cfg->fl.finetune_rounds,
-                            &order);
-        memcpy(dt->weights, fl_model_params(s->model), sizeof(float) * s->nparams);
-    }
-    return 0;
-}
-
-/* Correct predictions of weights w on samples s (exact integer). */
-static int64_t slot__correct(run_state *s, const float *w, const fl_samples *smp,
-                             double *flops)
-{
-    memcpy(fl_model_params(s->model), w, sizeof(float) * s->nparams);
-    fl_stats st;
-    fl_evaluate(s->model, s->batch, smp, &st);
-    *flops += st.flops;
-    return llround(st.accuracy * (double)st.samples);
-}
-
-static void slot__evaluate(run_state *s, int64_t *correct, int64_t *tested,
-                           int64_t *global_correct, double *flops)
-{
-    const int n = (int)s->cfg->users.test_samples;
-    for (int u = 0; u < s->U; u++) {
-        if (s->twins[u] == NULL)
-            continue;
-        const int32_t *idx = s->test_idx + (size_t)u * n;
-        for (int i = 0; i < n; i++) {
-            memcpy(s->stage_x + (size_t)i * s->dim,
-                   s->test->x + (size_t)idx[i] * s->dim, (size_t)s->dim);
-            s->stage_y[i] = s->test->y[idx[i]];
-        }
-        fl_samples smp = {n, s->dim, s->stage_x, s->stage_y};
-        correct[u] = slot__correct(s, s->twins[u]->weights, &smp, flops);
-        tested[u] = n;
-    }
-    /* the global model on this rank's slice of the test set */
-    int lo = (int)((int64_t)s->test->n * s->rank / s->P);
-    int hi = (int)((int64_t)s->test->n * (s->rank + 1) / s->P);
-    fl_samples slice = {hi - lo, s->dim, s->test->x + (size_t)lo * s->dim,
-                        s->test->y + lo};
-    *global_correct = hi > lo ? slot__correct(s, s->global_w, &slice, flops) : 0;
-}
-
-/* ---- tasks ---- */
-
-/* Each twin of this rank classifies its task's samples with its own model:
- * s->infer[u] test images drawn by (seed, TEST, 2^30 + u, t); the results
- * go into correct and tested (U each). */
-static int slot__infer(run_state *s, int t, int64_t *correct, int64_t *tested,
-                       double *flops, dtfl_err *err)
-{
-    for (int u = 0; u < s->U; u++) {
-        const int n = s->infer[u];
-        if (s->twins[u] == NULL || n <= 0)
-            continue;
-        if (slot__stage_room(s, (size_t)n) < 0)
-            return dtfl_err_set(err, DTFL_ENOMEM, "twin %d's task: out of memory", u);
-        dtfl_rng r;
-        dtfl_rng_init(&r, (uint64_t)s->cfg->seed, DTFL_STREAM_TEST,
-                      0x40000000u + (uint32_t)u, (uint32_t)t);
-        for (int i = 0; i < n; i++) {
-            const uint32_t j = dtfl_rng_below(&r, (uint32_t)s->test->n);
-            memcpy(s->stage_x + (size_t)i * s->dim, s->test->x + (size_t)j * s->dim,
-                   (size_t)s->dim);
-            s->stage_y[i] = s->test->y[j];
-        }
-        fl_samples smp = {n, s->dim, s->stage_x, s->stage_y};
-        correct[u] = slot__correct(s, s->twins[u]->weights, &smp, flops);
-        tested[u] = n;
-    }
-    return 0;
-}
-
 /* ---- the slot ---- */
 
 /* Sums the per-user results and counters over ranks and fills st. */
@@ -588,13 +497,13 @@ int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
     double t4 = dtfl_now();
     int64_t *v = s->per_user, global_correct = 0;
     memset(v, 0, sizeof(int64_t) * (3 * (size_t)s->U + 8));
-    if (learn && (rc = slot__finetune(s, t, v + 2 * s->U, &flops, err)) < 0)
+    if (learn && (rc = run__finetune(s, t, v + 2 * s->U, &flops, err)) < 0)
         return rc;
     double t5 = dtfl_now();
     if (learn) /* a serve-only slot's accuracy is its tasks' */
-        slot__evaluate(s, v, v + s->U, &global_correct, &flops);
+        run__evaluate(s, v, v + s->U, &global_correct, &flops);
     double t6 = dtfl_now();
-    if ((rc = slot__infer(s, t, v, v + s->U, &flops, err)) < 0)
+    if ((rc = run__infer(s, t, v, v + s->U, &flops, err)) < 0)
         return rc;
     double t7 = dtfl_now();
     for (int u = 0; u < s->U; u++)

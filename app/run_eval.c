@@ -1,0 +1,104 @@
+/*
+ * run_eval.c - what the twins' models do after a slot's training (run.h):
+ * fine-tuning each twin from the global model on its own data, evaluating
+ * it on its user's test split and the global model on the test set, and
+ * serving tasks: each twin classifying the images of its task (a
+ * scenario's effects.infer) where it lives.
+ *
+ * Random streams: a twin's fine-tuning order comes from
+ * (seed, SHUFFLE, 2^31 + u, t); a task's images from (seed, TEST, 2^30 +
+ * u, t); so the numbers do not depend on which rank does the work.
+ */
+#include "run.h"
+
+#include <math.h>
+#include <string.h>
+
+#define TWIN_STREAM_BASE 0x80000000u
+
+int run__finetune(run_state *s, int t, int64_t *trained, double *flops,
+                          dtfl_err *err)
+{
+    for (int u = 0; u < s->U; u++) {
+        twin_dt *dt = s->twins[u];
+        if (dt == NULL)
+            continue;
+        int n = 0;
+        int k = run__stage_twin(s, u, &n);
+        if (k < 0)
+            return dtfl_err_set(err, DTFL_ENOMEM, "twin %d: out of memory", u);
+        trained[u] = k;
+        dtfl_rng order;
+        dtfl_rng_init(&order, (uint64_t)s->cfg->seed, DTFL_STREAM_SHUFFLE,
+                      TWIN_STREAM_BASE + (uint32_t)u, (uint32_t)t);
+        *flops += run__fit(s, s->global_w, n, (int)s->cfg->fl.finetune_rounds,
+                            &order);
+        memcpy(dt->weights, fl_model_params(s->model), sizeof(float) * s->nparams);
+    }
+    return 0;
+}
+
+/* Correct predictions of weights w on samples s (exact integer). */
+static int64_t eval__correct(run_state *s, const float *w, const fl_samples *smp,
+                             double *flops)
+{
+    memcpy(fl_model_params(s->model), w, sizeof(float) * s->nparams);
+    fl_stats st;
+    fl_evaluate(s->model, s->batch, smp, &st);
+    *flops += st.flops;
+    return llround(st.accuracy * (double)st.samples);
+}
+
+void run__evaluate(run_state *s, int64_t *correct, int64_t *tested,
+                           int64_t *global_correct, double *flops)
+{
+    const int n = (int)s->cfg->users.test_samples;
+    for (int u = 0; u < s->U; u++) {
+        if (s->twins[u] == NULL)
+            continue;
+        const int32_t *idx = s->test_idx + (size_t)u * n;
+        for (int i = 0; i < n; i++) {
+            memcpy(s->stage_x + (size_t)i * s->dim,
+                   s->test->x + (size_t)idx[i] * s->dim, (size_t)s->dim);
+            s->stage_y[i] = s->test->y[idx[i]];
+        }
+        fl_samples smp = {n, s->dim, s->stage_x, s->stage_y};
+        correct[u] = eval__correct(s, s->twins[u]->weights, &smp, flops);
+        tested[u] = n;
+    }
+    /* the global model on this rank's slice of the test set */
+    int lo = (int)((int64_t)s->test->n * s->rank / s->P);
+    int hi = (int)((int64_t)s->test->n * (s->rank + 1) / s->P);
+    fl_samples slice = {hi - lo, s->dim, s->test->x + (size_t)lo * s->dim,
+                        s->test->y + lo};
+    *global_correct = hi > lo ? eval__correct(s, s->global_w, &slice, flops) : 0;
+}
+
+
+/* Each twin of this rank classifies its task's samples with its own model:
+ * s->infer[u] test images drawn by (seed, TEST, 2^30 + u, t); the results
+ * go into correct and tested (U each). */
+int run__infer(run_state *s, int t, int64_t *correct, int64_t *tested,
+                       double *flops, dtfl_err *err)
+{
+    for (int u = 0; u < s->U; u++) {
+        const int n = s->infer[u];
+        if (s->twins[u] == NULL || n <= 0)
+            continue;
+        if (run__stage_room(s, (size_t)n) < 0)
+            return dtfl_err_set(err, DTFL_ENOMEM, "twin %d's task: out of memory", u);
+        dtfl_rng r;
+        dtfl_rng_init(&r, (uint64_t)s->cfg->seed, DTFL_STREAM_TEST,
+                      0x40000000u + (uint32_t)u, (uint32_t)t);
+        for (int i = 0; i < n; i++) {
+            const uint32_t j = dtfl_rng_below(&r, (uint32_t)s->test->n);
+            memcpy(s->stage_x + (size_t)i * s->dim, s->test->x + (size_t)j * s->dim,
+                   (size_t)s->dim);
+            s->stage_y[i] = s->test->y[j];
+        }
+        fl_samples smp = {n, s->dim, s->stage_x, s->stage_y};
+        correct[u] = eval__correct(s, s->twins[u]->weights, &smp, flops);
+        tested[u] = n;
+    }
+    return 0;
+}
