@@ -289,6 +289,12 @@ int app_cmd_predict(int argc, char **argv);
  * returns -1 to go on (optind at CONFIG), or the exit status after printing
  * help (EX_OK for --help on stdout, EX_USAGE on stderr otherwise). */
 int app_options_help_only(int argc, char **argv, const char *help);
+/* A one-process subcommand that takes only --help and CONFIG [key=value
+ * ...] (train, predict-train, central): loads the config, sets the BLAS
+ * threads, opens the results folder and calls run with it; returns the
+ * exit status, printing "dtfl CMD: message" on an error. */
+int app_cmd_single(int argc, char **argv, const char *help, const char *cmd,
+                   int (*run)(const app_config *cfg, const char *dir, dtfl_err *err));
 /* Shared by subcommands: loads CONFIG [key=value ...] from argv[first..],
  * prints every problem to stderr; returns 0 or the exit status to end with
  * (EX_USAGE without a config, EX_NOINPUT when it cannot be read, EX_CONFIG

@@ -8,6 +8,12 @@
 
 #include <cjson/cJSON.h>
 
+struct app_env;
+/* A benchmark's scenario from its built-in config text, reset to the run's
+ * own users (cfg must outlive the env). */
+int app_bench_env(const char *text, app_config *cfg, struct app_env **env,
+                  dtfl_err *err);
+
 /* Prints a --json report and deletes it (NULL: prints nothing). */
 void app_bench_print_json(cJSON *o);
 

@@ -40,16 +40,7 @@ static int tb__env(const char *policy, app_config *cfg, app_env **env,
              "servers: {count: %d, placement: uniform}\nusers: {count: %d}\n"
              "mobility: {model: waypoint, speed: [0.5, 1.5], pause: 0}\n"
              "sched: {policy: %s}\n", TB_FRAMES * TB_K, TB_K, TB_M, TB_I, policy);
-    app_diag *diag = NULL;
-    if (app_diag_create(&diag) < 0)
-        return dtfl_err_set(err, DTFL_ENOMEM, "bench: out of memory");
-    int rc = app_config_load_text(cfg, "bench-taco", text, strlen(text), 0,
-                                  NULL, 0, app_limits_default(), diag);
-    app_diag_destroy(diag);
-    if (rc < 0)
-        return dtfl_err_set(err, DTFL_EINTERNAL, "bench: built-in config");
-    rc = app_env_create(env, cfg, err);
-    return rc == 0 ? app_env_reset(*env, -1, err) : rc;
+    return app_bench_env(text, cfg, env, err);
 }
 
 /* Seconds of a whole analytic run of one policy. */

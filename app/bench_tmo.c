@@ -51,16 +51,7 @@ static int tm__env(const char *policy, int slots, app_config *cfg,
              "servers: {count: %d}\nusers: {count: %d, twin_bits: [1.625e6, 3.625e6]}\n"
              "mobility: {model: waypoint, speed: [8, 25], pause: 0}\n"
              "sched: {policy: %s}\n", slots, TM_M, TM_I, policy);
-    app_diag *diag = NULL;
-    if (app_diag_create(&diag) < 0)
-        return dtfl_err_set(err, DTFL_ENOMEM, "bench: out of memory");
-    int rc = app_config_load_text(cfg, "bench-tmo", text, strlen(text), 0,
-                                  NULL, 0, app_limits_default(), diag);
-    app_diag_destroy(diag);
-    if (rc < 0)
-        return dtfl_err_set(err, DTFL_EINTERNAL, "bench: built-in config");
-    rc = app_env_create(env, cfg, err);
-    return rc == 0 ? app_env_reset(*env, -1, err) : rc;
+    return app_bench_env(text, cfg, env, err);
 }
 
 static int tm__cmp(const void *a, const void *b)
@@ -265,15 +256,7 @@ static int tm__gaps(tm_results *r, dtfl_err *err)
              "slot_seconds: 1, slots: %d}\nservers: {count: %d}\nusers: "
              "{count: %d}\nmobility: {model: waypoint, speed: [8, 25]}\n"
              "sched: {policy: tmo-oracle}\n", SLOTS, M, I);
-    app_diag *diag = NULL;
-    int rc = app_diag_create(&diag) < 0 ? DTFL_ENOMEM
-             : app_config_load_text(&cfg, "bench-tmo", text, strlen(text), 0, NULL,
-                                    0, app_limits_default(), diag);
-    app_diag_destroy(diag);
-    rc = rc < 0 ? dtfl_err_set(err, DTFL_EINTERNAL, "bench: built-in config")
-                : app_env_create(&env, &cfg, err);
-    if (rc == 0)
-        rc = app_env_reset(env, -1, err);
+    int rc = app_bench_env(text, &cfg, &env, err);
     if (rc == 0)
         rc = scen_tmo_work_create(&w, I, M, err);
     const scen_tmo_init init[4] = {SCEN_TMO_INIT_PREV, SCEN_TMO_INIT_BALANCED,

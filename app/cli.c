@@ -10,6 +10,7 @@
 
 #include "../net/net.h"
 
+#include <cblas.h>
 #include <getopt.h>
 #include <sysexits.h>
 
@@ -23,6 +24,29 @@ int app_options_help_only(int argc, char **argv, const char *help)
         return -1;
     fputs(help, c == 'h' ? stdout : stderr);
     return c == 'h' ? EX_OK : EX_USAGE;
+}
+
+int app_cmd_single(int argc, char **argv, const char *help, const char *cmd,
+                   int (*run)(const app_config *cfg, const char *dir, dtfl_err *err))
+{
+    int opt = app_options_help_only(argc, argv, help);
+    if (opt >= 0)
+        return opt;
+    static app_config cfg; /* large; one per process */
+    int status = app_load_from_args(&cfg, argc, argv, optind, cmd);
+    if (status != 0)
+        return status;
+    openblas_set_num_threads((int)cfg.run.blas_threads);
+    dtfl_err err = {0};
+    char dir[APP_PATH_MAX];
+    int rc = app_results_open(&cfg, dir, sizeof dir, &err);
+    if (rc == 0)
+        rc = run(&cfg, dir, &err);
+    if (rc < 0) {
+        fprintf(stderr, "dtfl %s: %s\n", cmd, err.msg);
+        return dtfl_err_exit_status(rc);
+    }
+    return EX_OK;
 }
 
 int app_load_from_args(app_config *cfg, int argc, char **argv, int first,

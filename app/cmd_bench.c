@@ -9,6 +9,7 @@
  * (ceilings report their best run: a peak is a maximum).
  */
 #include "bench.h"
+#include "env.h"
 
 #include <cjson/cJSON.h>
 
@@ -65,6 +66,24 @@ void app_bench_print_json(cJSON *o)
         printf("%s\n", s);
     cJSON_free(s);
     cJSON_Delete(o);
+}
+
+int app_bench_env(const char *text, app_config *cfg, app_env **env,
+                  dtfl_err *err)
+{
+    *env = NULL;
+    app_diag *diag = NULL;
+    if (app_diag_create(&diag) < 0)
+        return dtfl_err_set(err, DTFL_ENOMEM, "bench: out of memory");
+    int rc = app_config_load_text(cfg, "bench", text, strlen(text), 0, NULL, 0,
+                                  app_limits_default(), diag);
+    if (rc < 0) /* a built-in config that does not load is dtfl's fault */
+        app_diag_print(diag, stderr);
+    app_diag_destroy(diag);
+    if (rc < 0)
+        return dtfl_err_set(err, DTFL_EINTERNAL, "bench: built-in config");
+    rc = app_env_create(env, cfg, err);
+    return rc == 0 ? app_env_reset(*env, -1, err) : rc;
 }
 
 int app_cmd_bench(int argc, char **argv)

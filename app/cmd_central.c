@@ -11,10 +11,7 @@
 
 #include "../fl/fl.h"
 
-#include <cblas.h>
 #include <cjson/cJSON.h>
-#include <getopt.h>
-#include <sysexits.h>
 
 static const char central_help[] =
     "usage: dtfl central CONFIG [key=value ...]\n"
@@ -134,31 +131,21 @@ static int central__train(central_run *r, const app_config *cfg,
     return central__summary(r, cfg, dir, dtfl_now() - t0, &ev, best, err);
 }
 
-int app_cmd_central(int argc, char **argv)
+/* Loads the data, trains, writes the results. */
+static int central__run(const app_config *cfg, const char *dir, dtfl_err *err)
 {
-    int opt = app_options_help_only(argc, argv, central_help);
-    if (opt >= 0)
-        return opt;
-    app_config cfg;
-    int status = app_load_from_args(&cfg, argc, argv, optind, "central");
-    if (status != 0)
-        return status;
-    openblas_set_num_threads((int)cfg.run.blas_threads);
     central_run r = {0};
-    dtfl_err err = {0};
-    char dir[APP_PATH_MAX];
-    int rc = app_results_open(&cfg, dir, sizeof dir, &err);
-    if (rc == 0)
-        rc = central__setup(&r, &cfg, &err);
+    int rc = central__setup(&r, cfg, err);
     if (rc == 0) {
         printf("central: %s, %d training and %d test samples, results in %s\n",
-               fl_model_kind_name(cfg.model.kind), r.train->n, r.test->n, dir);
-        rc = central__train(&r, &cfg, dir, &err);
+               fl_model_kind_name(cfg->model.kind), r.train->n, r.test->n, dir);
+        rc = central__train(&r, cfg, dir, err);
     }
     central__free(&r);
-    if (rc < 0) {
-        fprintf(stderr, "dtfl central: %s\n", err.msg);
-        return dtfl_err_exit_status(rc);
-    }
-    return EX_OK;
+    return rc;
+}
+
+int app_cmd_central(int argc, char **argv)
+{
+    return app_cmd_single(argc, argv, central_help, "central", central__run);
 }

@@ -23,13 +23,10 @@
 
 #include "../sched/sched.h"
 
-#include <cblas.h>
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 
 static const char predict_help[] =
     "usage: dtfl predict-train CONFIG [key=value ...]\n"
@@ -273,22 +270,5 @@ static int predict__run(const app_config *cfg, const char *dir, dtfl_err *err)
 
 int app_cmd_predict(int argc, char **argv)
 {
-    int opt = app_options_help_only(argc, argv, predict_help);
-    if (opt >= 0)
-        return opt;
-    app_config cfg;
-    int status = app_load_from_args(&cfg, argc, argv, optind, "predict-train");
-    if (status != 0)
-        return status;
-    openblas_set_num_threads((int)cfg.run.blas_threads);
-    dtfl_err err = {0};
-    char dir[APP_PATH_MAX];
-    int rc = app_results_open(&cfg, dir, sizeof dir, &err);
-    if (rc == 0)
-        rc = predict__run(&cfg, dir, &err);
-    if (rc < 0) {
-        fprintf(stderr, "dtfl predict-train: %s\n", err.msg);
-        return dtfl_err_exit_status(rc);
-    }
-    return EX_OK;
+    return app_cmd_single(argc, argv, predict_help, "predict-train", predict__run);
 }

@@ -14,12 +14,9 @@
  */
 #include "env.h"
 
-#include <cblas.h>
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 
 static const char train_help[] =
     "usage: dtfl train CONFIG [key=value ...]\n"
@@ -195,22 +192,5 @@ done:
 
 int app_cmd_train(int argc, char **argv)
 {
-    int opt = app_options_help_only(argc, argv, train_help);
-    if (opt >= 0)
-        return opt;
-    app_config cfg;
-    int status = app_load_from_args(&cfg, argc, argv, optind, "train");
-    if (status != 0)
-        return status;
-    openblas_set_num_threads((int)cfg.run.blas_threads);
-    dtfl_err err = {0};
-    char dir[APP_PATH_MAX];
-    int rc = app_results_open(&cfg, dir, sizeof dir, &err);
-    if (rc == 0)
-        rc = train__run(&cfg, dir, &err);
-    if (rc < 0) {
-        fprintf(stderr, "dtfl train: %s\n", err.msg);
-        return dtfl_err_exit_status(rc);
-    }
-    return EX_OK;
+    return app_cmd_single(argc, argv, train_help, "train", train__run);
 }

@@ -26,14 +26,15 @@ delay), and the paper's qualitative claims checked.
     experiments/taco/sweep.py --plot-only     # redraw from results
 """
 import argparse
-import concurrent.futures as cf
 import csv
 import json
-import math
 import os
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sweeplib import plotting, run_pool, stat  # noqa: E402
 
 SCHEMES = {"lot": "LOT", "cro": "CRO", "taco": "TACO (proposed)"}
 PAPER_V = [1e6, 4e6, 8e6]
@@ -104,15 +105,7 @@ def run_all(args):
     todo = [(s, j) for j in jobs_of(args) for s in seeds_of(args, j)]
     weight = {"cro": 3, "lot": 2, "taco": 1}
     todo.sort(key=lambda sj: -weight[sj[1][1]])  # the slow ones first
-    t0, done = time.time(), 0
-    with cf.ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        for f in cf.as_completed([ex.submit(run_one, args, s, j) for s, j in todo]):
-            d, secs, what = f.result()
-            done += 1
-            if what == "ran" and (done % 25 == 0 or done == len(todo)):
-                print(f"[{done}/{len(todo)} {time.time() - t0:5.0f} s] {d} ({secs:.1f} s)",
-                      flush=True)
-    return time.time() - t0
+    return run_pool(run_one, [(args, s, j) for s, j in todo], args.jobs)
 
 
 # ---- reading ----
@@ -130,27 +123,6 @@ def summaries(args, tag, pol, seeds=None):
 def slots(args, tag, pol, seed):
     with open(os.path.join(args.out, f"seed{seed}", tag, pol, "slots.csv")) as f:
         return list(csv.DictReader(f))
-
-
-def t95(n):
-    """The 97.5% quantile of Student's t with n - 1 degrees of freedom."""
-    try:
-        from scipy.stats import t
-        return float(t.ppf(0.975, n - 1))
-    except ImportError:
-        return 1.96
-
-
-def stat(values):
-    """mean and half-width of its 95% interval"""
-    n = len(values)
-    if n == 0:
-        return float("nan"), float("nan")
-    m = sum(values) / n
-    if n < 2:
-        return m, 0.0
-    sd = math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1))
-    return m, t95(n) * sd / math.sqrt(n)
 
 
 def series(args, prefix, xs, pol, key):
@@ -187,14 +159,7 @@ def per_slot(args, tag, column):
 # ---- figures ----
 
 def figures(args):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    def save(fig, name):
-        fig.tight_layout()
-        fig.savefig(os.path.join(args.out, name), dpi=120)
-        plt.close(fig)
+    plt, save = plotting(args.out)
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for ax, vs, title in ((axes[0], PAPER_V, "the paper's V"), (axes[1], SI_V, "V in SI units")):

@@ -31,14 +31,15 @@ by one, the predictor's RMSE by horizon and the AM's speed and gap
     experiments/tmo/sweep.py --plot-only        # redraw from results
 """
 import argparse
-import concurrent.futures as cf
 import csv
 import json
-import math
 import os
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sweeplib import plotting, run_pool, stat  # noqa: E402
 
 V_SWEEP = [1e2, 1e3, 1e4, 1e5, 1e6]
 USERS = [10, 20, 30, 40, 50, 60]
@@ -123,15 +124,7 @@ def prepare(args):
 def run_all(args):
     todo = [(s, j) for j in jobs_of(args) for s in range(1, 1 + (j["seeds"] or args.seeds))]
     todo.sort(key=lambda sj: -int(sj[1]["tag"][1:]) if sj[1]["tag"].startswith("I") else 0)
-    t0, done = time.time(), 0
-    with cf.ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        for f in cf.as_completed([ex.submit(run_one, args, s, j) for s, j in todo]):
-            d, secs, what = f.result()
-            done += 1
-            if what == "ran" and (done % 20 == 0 or done == len(todo)):
-                print(f"[{done}/{len(todo)} {time.time() - t0:5.0f} s] {d} ({secs:.1f} s)",
-                      flush=True)
-    return time.time() - t0
+    return run_pool(run_one, [(args, s, j) for s, j in todo], args.jobs)
 
 
 # ---- reading ----
@@ -152,25 +145,6 @@ def column(args, tag, pol, seed, name):
         return [float(r[name]) for r in csv.DictReader(f)]
 
 
-def t95(n):
-    try:
-        from scipy.stats import t
-        return float(t.ppf(0.975, n - 1))
-    except ImportError:
-        return 1.96
-
-
-def stat(values):
-    n = len(values)
-    if n == 0:
-        return float("nan"), float("nan")
-    m = sum(values) / n
-    if n < 2:
-        return m, 0.0
-    sd = math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1))
-    return m, t95(n) * sd / math.sqrt(n)
-
-
 def st(args, tag, pol, key, seeds=None):
     return stat([s[key] for s in summaries(args, tag, pol, seeds)])
 
@@ -183,14 +157,7 @@ def fmt(ms):
 # ---- figures ----
 
 def figures(args):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    def save(fig, name):
-        fig.tight_layout()
-        fig.savefig(os.path.join(args.out, name), dpi=120)
-        plt.close(fig)
+    plt, save = plotting(args.out)
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for ax, suffix, title in ((axes[0], "", "Q(0) = 0"), (axes[1], "-q0", "Q(0) = 2e5 J")):
@@ -287,7 +254,7 @@ def report(args, seconds):
     w(f"`experiments/tmo/sweep.py`: {args.seeds} seeds, T = {args.slots} slots, I = 40, "
       f"M = 10, along 120 SUMO cars ({args.trace}), GRU predictor "
       f"({args.predictor}); means with 95% intervals over seeds. "
-      f"Sweep wall time {seconds:.0f} s.\n")
+      + (f"Sweep wall time {seconds:.0f} s.\n" if seconds > 0 else "Drawn from earlier runs.\n"))
     w("## Fig. 6: TMO over V\n")
     for suffix, what in (("", "E^exe in the queue and the budget (the paper)"),
                          ("-noexec", "E^exe left out of the queue and the budget "

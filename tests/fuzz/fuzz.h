@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "../../twin/twin.h"
 
@@ -44,6 +46,23 @@ static inline int fuzz_split(const uint8_t *data, size_t size,
         at += l;
     }
     return n;
+}
+
+/* A file with a CRC-32 trailer tried as it is and again with the CRC made
+ * right, so the fuzzer gets past the checksum to what follows it. */
+static inline void fuzz_with_crc(const uint8_t *data, size_t size,
+                                 void (*load)(const uint8_t *data, size_t size))
+{
+    load(data, size);
+    if (size < 4)
+        return;
+    uint8_t *copy = malloc(size);
+    if (copy == NULL)
+        return;
+    memcpy(copy, data, size);
+    dtfl_put_u32(copy + size - 4, dtfl_crc32(0, copy, size - 4));
+    load(copy, size);
+    free(copy);
 }
 
 /* The small PPO policy of the diten scenario (2 users, 3 servers, one

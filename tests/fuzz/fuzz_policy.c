@@ -46,15 +46,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (env == NULL && (env = fuzz_policy_env()) == NULL)
         abort();
     pol = app_env_policy(env);
-    fuzz__load(data, size);
-    if (size < 4)
-        return 0;
-    uint8_t *copy = malloc(size);
-    if (copy == NULL)
-        return 0;
-    memcpy(copy, data, size);
-    dtfl_put_u32(copy + size - 4, dtfl_crc32(0, copy, size - 4));
-    fuzz__load(copy, size);
-    free(copy);
+    fuzz_with_crc(data, size, fuzz__load);
     return 0;
 }

@@ -6,6 +6,8 @@
  * and the weights. A file that loads must predict finite values from
  * finite statuses, and save to the very bytes it was loaded from.
  */
+#include "fuzz.h"
+
 #include "../../sched/sched.h"
 
 #include <math.h>
@@ -46,17 +48,7 @@ static void fuzz__load(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > (1u << 20))
-        return 0;
-    fuzz__load(data, size);
-    if (size < 4)
-        return 0;
-    uint8_t *copy = malloc(size);
-    if (copy == NULL)
-        return 0;
-    memcpy(copy, data, size);
-    dtfl_put_u32(copy + size - 4, dtfl_crc32(0, copy, size - 4));
-    fuzz__load(copy, size);
-    free(copy);
+    if (size <= (1u << 20))
+        fuzz_with_crc(data, size, fuzz__load);
     return 0;
 }
