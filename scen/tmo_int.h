@@ -32,14 +32,12 @@ struct scen_tmo_work {
                                 an empty ES costs, the band part least */
     int *ibuf;               /* one allocation for the ints below */
     int *members;            /* (I) PTs of one ES */
-    int *a0, *a1, *best;     /* (I) assignments */
-    int *set, *odo;          /* (I) scratch */
-    int *count;              /* (2 M) */
+    int *a0, *a1;            /* (I) assignments */
+    int *set;                /* (I) scratch */
+    int *count;              /* (M) */
     sched_lp *lp_eq;         /* P4-1 with equal shares (an LP), kept */
     sched_lp *lp_kn;         /* P4-1 with knapsacks (a MILP), kept */
     int lp_I, lp_M;          /* the size they were built for */
-    double last_seconds;     /* GLPK's time in the last P4-1 */
-    int last_optimal;        /* the last P4-1 proven optimal */
 };
 
 /* g_m of the n PTs in who (P4-2-1 and P4-2-2 solved); their shares into u

@@ -44,7 +44,7 @@ int scen_tmo_work_create(scen_tmo_work **out, int I, int M, dtfl_err *err)
     const size_t n = (size_t)I, nm = n * (size_t)M;
     w->I = I, w->M = M;
     w->buf = calloc(11 * n + 3 * nm + 3 * (size_t)M + 1, sizeof(double));
-    w->ibuf = calloc(6 * n + 2 * (size_t)M + 1, sizeof(int));
+    w->ibuf = calloc(4 * n + (size_t)M + 1, sizeof(int));
     if (w->buf == NULL || w->ibuf == NULL || sched_band_create(&w->band, err) < 0) {
         scen_tmo_work_destroy(w);
         return dtfl_err_set(err, DTFL_ENOMEM, "tmo: out of memory");
@@ -69,9 +69,7 @@ int scen_tmo_work_create(scen_tmo_work **out, int I, int M, dtfl_err *err)
     w->members = q, q += n;
     w->a0 = q, q += n;
     w->a1 = q, q += n;
-    w->best = q, q += n;
     w->set = q, q += n;
-    w->odo = q, q += n;
     w->count = q;
     *out = w;
     return 0;
@@ -234,8 +232,6 @@ static int tmo__solve(scen_tmo_work *w, const scen_tmo_slot *s,
     sched_lp_result res;
     if (rc == 0)
         rc = sched_lp_solve(lp, &opt, &res, err);
-    w->last_seconds = rc == 0 ? res.seconds : 0.0;
-    w->last_optimal = rc == 0 && res.status == SCHED_LP_OPTIMAL;
     if (rc == 0 && res.status != SCHED_LP_OPTIMAL && res.status != SCHED_LP_FEASIBLE)
         rc = 2;
     for (int i = 0; rc == 0 && i < I; i++) {
