@@ -140,8 +140,8 @@ static int tmo__check(const scen_setup *s, const char **key, char *msg,
         return 1;
     }
     if (c->engine.fto_tau > c->tau_max) {
-        *key = "tmo.fto_tau";
-        snprintf(msg, cap, "tmo.fto_tau: %d, above tmo.tau_max %d",
+        *key = "tmo.fto.tau";
+        snprintf(msg, cap, "tmo.fto.tau: %d, above tmo.tau_max %d",
                  c->engine.fto_tau, c->tau_max);
         return 1;
     }

@@ -244,7 +244,7 @@ TMO_POLICY(tmo_tmo, "tmo", "TMO: tau by UCB1 each frame, migration and "
            "shares by AM each slot on predicted positions", TP_TMO, -1);
 TMO_POLICY(tmo_so, "so", "SO: single timescale, status every slot (tau = 1), "
            "AM each slot", TP_SO, -1);
-TMO_POLICY(tmo_fto, "fto", "FTO: fixed tau (tmo.fto_tau), migration at frame "
+TMO_POLICY(tmo_fto, "fto", "FTO: fixed tau (tmo.fto.tau), migration at frame "
            "starts, shares each slot", TP_FTO, -1);
 TMO_POLICY(tmo_nearest, "nearest", "every DT on the ES nearest its PT's last "
            "status, equal shares, tau = 1", TP_NEAREST, -1);
