@@ -135,6 +135,7 @@ typedef struct app_config {
         double bcd_eps, alt_eps;
         int64_t bcd_max, alt_max;
         int frame_start;              /* scen_taco_start */
+        int real_knowledge;           /* real mode: the cloud's images */
     } taco;
     struct {                       /* scenario tmo (scen/tmo.h) */
         double pt_power_mw, es_bandwidth_mhz, es_cpu_ghz, es_cycles_per_bit;

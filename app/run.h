@@ -82,6 +82,8 @@ typedef struct run_state {
     int *assoc;             /* (U,) server of each twin; -1 before slot 0 */
     double *gamma;          /* (U,) share of last slot's data of the slot */
     int *infer;             /* (U,) task samples of each twin in the slot */
+    int *generic;           /* (U,) the cloud's images in each twin's data */
+    int *generic_key;       /* (U,) which draw of them */
     int serve_only;         /* the slot trains nothing (scen_effects) */
     app_env *env;           /* rank 0 only: the scenario and its policy */
     net_transfer *xfer;     /* the slot's transfers (every rank) */

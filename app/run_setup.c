@@ -112,7 +112,9 @@ static int setup__buffers(run_state *s, dtfl_err *err)
     s->twins = calloc(U, sizeof *s->twins);
     s->assoc = malloc(sizeof(int) * U);
     s->gamma = calloc(U, sizeof(double));
-    s->infer = calloc(U, sizeof(int));
+    s->infer = calloc(3 * U, sizeof(int));
+    s->generic = s->infer + U;
+    s->generic_key = s->generic + U;
     /* staging grows on demand; start with room for a test split or two
      * twins' data */
     s->stage_cap = (size_t)most * 4 + (size_t)s->cfg->users.test_samples;

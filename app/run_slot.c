@@ -67,8 +67,11 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
         app_env_effects(s->env, &fx);
         memcpy(assoc, fx.server, sizeof(int) * (size_t)s->U);
         memcpy(s->gamma, fx.share, sizeof(double) * (size_t)s->U);
-        for (int u = 0; u < s->U; u++)
+        for (int u = 0; u < s->U; u++) {
             s->infer[u] = fx.infer != NULL ? fx.infer[u] : 0;
+            s->generic[u] = fx.generic != NULL ? fx.generic[u] : 0;
+            s->generic_key[u] = fx.generic_key != NULL ? fx.generic_key[u] : 0;
+        }
         s->serve_only = fx.serve_only;
         const double *v = app_env_row(s->env, SCEN_T_REAL_SLOT, -1);
         int n = app_env_info(s->env)->table[SCEN_T_REAL_SLOT].ncols;
@@ -83,7 +86,7 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
         return dtfl_err_set(err, DTFL_EINTERNAL, "the policy failed on rank 0");
     if ((rc = net_bcast(s->comm, assoc, sizeof(int) * (size_t)s->U, 0, err)) < 0 ||
         (rc = net_bcast(s->comm, s->gamma, sizeof(double) * (size_t)s->U, 0, err)) < 0 ||
-        (rc = net_bcast(s->comm, s->infer, sizeof(int) * (size_t)s->U, 0, err)) < 0 ||
+        (rc = net_bcast(s->comm, s->infer, sizeof(int) * 3 * (size_t)s->U, 0, err)) < 0 ||
         (rc = net_bcast(s->comm, &s->serve_only, sizeof s->serve_only, 0, err)) < 0)
         return rc;
     return slot__share_transfers(s, err);
@@ -281,11 +284,14 @@ int run__stage_room(run_state *s, size_t n)
 }
 
 /* Appends twin u's training set Dbar_{u,t} (eq. 3) to the staging area at
- * *n; returns its size, or a negative code when out of memory. */
+ * *n, and the cloud's images it holds (s->generic[u] of the training set,
+ * uniform: the global label mix, drawn by (seed, DRAW, 2^29 + u, key));
+ * returns its size, or a negative code when out of memory. */
 int run__stage_twin(run_state *s, int u, int *n)
 {
     const twin_dt *dt = s->twins[u];
-    if (run__stage_room(s, (size_t)*n + dt->cur.n + dt->prev.n) < 0)
+    const int g = s->generic[u];
+    if (run__stage_room(s, (size_t)*n + dt->cur.n + dt->prev.n + (size_t)g) < 0)
         return DTFL_ENOMEM;
     int k = twin_dt_training_set(dt, s->gamma[u], (uint64_t)s->cfg->seed, s->pick);
     for (int i = 0; i < k; i++) {
@@ -296,8 +302,17 @@ int run__stage_twin(run_state *s, int u, int *n)
                (size_t)s->dim);
         s->stage_y[*n + i] = b->y[at];
     }
-    *n += k;
-    return k;
+    dtfl_rng r;
+    dtfl_rng_init(&r, (uint64_t)s->cfg->seed, DTFL_STREAM_DRAW, 0x20000000u + (uint32_t)u,
+                  (uint32_t)s->generic_key[u]);
+    for (int i = k; i < k + g; i++) {
+        const uint32_t j = dtfl_rng_below(&r, (uint32_t)s->train->n);
+        memcpy(s->stage_x + (size_t)(*n + i) * s->dim, s->train->x + (size_t)j * s->dim,
+               (size_t)s->dim);
+        s->stage_y[*n + i] = s->train->y[j];
+    }
+    *n += k + g;
+    return k + g;
 }
 
 /* Trains the model, starting from w, for `epochs` epochs on the staged

@@ -146,6 +146,8 @@ static void scenario__taco(const app_config *c, app_scen_params *p)
         (scen_taco_start)c->taco.frame_start,
         (scen_taco_p4_solver)c->taco.p4_solver, (int)c->taco.p4_pieces,
         (int)c->taco.p4_tangents, c->taco.p4_x_reopt};
+    p->taco.sample_bits = 28 * 28 * 8; /* one image, a byte a pixel */
+    p->taco.real_knowledge = c->taco.real_knowledge;
 }
 
 static void scenario__toy(const app_config *c, app_scen_params *p)

@@ -170,6 +170,12 @@ typedef struct scen_effects {
     const int *infer;            /* (U) samples each twin's model classifies
                                     on its server's rank (its task); NULL:
                                     none */
+    const int *generic;          /* (U) images of the global label mix each
+                                    twin's training set holds besides its
+                                    user's (knowledge from the cloud); NULL:
+                                    none */
+    const int *generic_key;      /* (U) which draw of them: the same key, the
+                                    same images (e.g. the slot they came) */
 } scen_effects;
 
 /* ------------------------------------------------------------------------ */

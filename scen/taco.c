@@ -123,6 +123,7 @@ static void taco__destroy(void *self)
     free(y->Q);
     free(y->nearest);
     free(y->cost);
+    free(y->down);
     free(y);
 }
 
@@ -130,9 +131,10 @@ static int taco__alloc(taco *y)
 {
     const size_t I = (size_t)y->I, IM = I * (size_t)y->M;
     y->Q = calloc(3 * IM + 12 * I + 2, sizeof(double));
-    y->nearest = calloc(I + 1, sizeof(int));
+    y->nearest = calloc(3 * I + 1, sizeof(int));
+    y->down = calloc(I + 1, sizeof(scen_transfer));
     y->cost = calloc(I + 1, sizeof(scen_taco_cost));
-    if (y->Q == NULL || y->nearest == NULL || y->cost == NULL ||
+    if (y->Q == NULL || y->nearest == NULL || y->cost == NULL || y->down == NULL ||
         taco__store_init(&y->last, y->I) < 0)
         return -1;
     y->h2 = y->Q + IM;
@@ -148,6 +150,8 @@ static int taco__alloc(taco *y)
     y->paid_t = y->T_tol + I;
     y->arrive = y->paid_t + I; /* I + 1 */
     y->share = y->arrive + I + 1;
+    y->generic = y->nearest + I;
+    y->gkey = y->generic + I;
     return 0;
 }
 
@@ -212,7 +216,7 @@ static void taco__clear(taco *y)
     memset(y->last.reals, 0, sizeof(double) * 4 * I);
     memset(y->charge_t, 0, sizeof(double) * 3 * I);
     y->charge_left = 0;
-    y->t = 0;
+    y->t = y->place_t = y->placed = 0;
     sched_lyap_reset(y->queues, NULL);
 }
 
@@ -331,6 +335,8 @@ static void taco__place(taco *y, const scen_taco_dec *d)
         y->handovers += y->last.d.access[i] >= 0 && y->last.d.access[i] != d->access[i];
     }
     y->charge_left = d->period;
+    y->place_t = y->t;
+    y->placed = 1;
 }
 
 static int taco__step(void *self, const scen_action *a, scen_result *r,
@@ -347,6 +353,7 @@ static int taco__step(void *self, const scen_action *a, scen_result *r,
     memset(y->paid_t, 0, sizeof(double) * (size_t)y->I);
     memset(y->arrive, 0, sizeof(double) * (size_t)y->I);
     y->handovers = 0;
+    y->placed = 0;
     if (d.period > 0)
         taco__place(y, &d);
     double energy = 0.0;
@@ -439,12 +446,25 @@ static void taco__row(void *self, scen_table_id t, int u, double *v)
     }
 }
 
+/* Real mode: the twin trains on the share y_i of the slot's data its PT
+ * uploads (z_i = 1) and on the knowledge of its placement, x_i D_i bits of
+ * the cloud's images (global label mix), which the cloud on rank 0 sends
+ * its ES when it places. */
 static void taco__effects(void *self, scen_effects *e)
 {
     taco *y = self;
-    for (int i = 0; i < y->I; i++) /* what the twin trains on: the upload */
-        y->share[i] = y->last.d.z[i] ? y->last.d.y[i] : 0.0;
-    *e = (scen_effects){y->last.d.access, y->share, 0, NULL, 0, NULL};
+    const scen_taco_dec *d = &y->last.d;
+    int n = 0;
+    for (int i = 0; i < y->I; i++) {
+        y->share[i] = d->z[i] ? d->y[i] : 0.0; /* what the twin trains on */
+        const double bits = y->cfg.real_knowledge ? d->x[i] * y->obs.D[i] : 0.0;
+        y->generic[i] = (int)lround(bits / y->cfg.sample_bits);
+        y->gkey[i] = y->place_t;
+        if (y->placed && bits > 0.0)
+            y->down[n++] = (scen_transfer){SCEN_CLOUD, d->access[i],
+                                           (int64_t)ceil(bits / 8.0)};
+    }
+    *e = (scen_effects){d->access, y->share, n, y->down, 0, NULL, y->generic, y->gkey};
 }
 
 const scen_ops scen__taco_ops = {

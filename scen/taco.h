@@ -94,6 +94,12 @@ typedef struct scen_taco_setup {
     scen_taco_model model;
     double S[2], D[2], lambda[2]; /* bits: uniform ranges of S_i(tau),
                                      D_i(t), lambda_i(tau) */
+    double sample_bits;      /* bits of one image: the x_i D_i bits of
+                                knowledge a twin gets are x_i D_i /
+                                sample_bits images of the global mix (real
+                                mode) */
+    int real_knowledge;      /* real mode: the cloud sends them and the twin
+                                trains on them (1), or neither (0) */
     scen_taco_engine engine;
 } scen_taco_setup;
 

@@ -106,6 +106,10 @@ typedef struct taco {
     double *T_tol, *paid_t;  /* (I) eq. 18; the placement delay in it */
     double *arrive;          /* (I + 1) what entered the queues */
     double *share;           /* (I) the effects' data shares */
+    int *generic, *gkey;     /* (I) the effects' knowledge images, their key */
+    scen_transfer *down;     /* (I) the effects' downloads from the cloud */
+    int place_t;             /* the slot the placement in force was made */
+    int placed;              /* the last step placed */
     double E_tol, bracket;
     int handovers;
     scen_taco_obs obs;

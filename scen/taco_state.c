@@ -26,7 +26,8 @@ int taco__describe(void *self, const char **key, const char **text,
     return 6;
 }
 
-/* State: u32 slot done, u32 charge left, I u32 access, I u32 z, then
+/* State: u32 slot done, u32 charge left, u32 slot of the placement, I u32
+ * access, I u32 z, then
  * doubles (x, y, b, f, charge_t, charge_e, r1: 7 I), u32 length and the
  * queues. */
 int taco__save(void *self, uint8_t *buf, size_t *len, dtfl_err *err)
@@ -35,7 +36,7 @@ int taco__save(void *self, uint8_t *buf, size_t *len, dtfl_err *err)
     const size_t I = (size_t)y->I;
     size_t ql = 0;
     int rc = sched_lyap_save(y->queues, NULL, &ql, err);
-    size_t need = 8 + 8 * I + 56 * I + 4 + ql;
+    size_t need = 12 + 8 * I + 56 * I + 4 + ql;
     if (rc < 0 || buf == NULL) {
         *len = need;
         return rc;
@@ -44,7 +45,8 @@ int taco__save(void *self, uint8_t *buf, size_t *len, dtfl_err *err)
         return dtfl_err_set(err, DTFL_ERANGE, "scenario state: buffer");
     dtfl_put_u32(buf, (uint32_t)y->t);
     dtfl_put_u32(buf + 4, (uint32_t)y->charge_left);
-    uint8_t *p = buf + 8;
+    dtfl_put_u32(buf + 8, (uint32_t)y->place_t);
+    uint8_t *p = buf + 12;
     for (size_t i = 0; i < I; i++, p += 8) {
         dtfl_put_u32(p, (uint32_t)y->last.d.access[i]);
         dtfl_put_u32(p + 4, (uint32_t)y->last.d.z[i]);
@@ -65,18 +67,19 @@ int taco__save(void *self, uint8_t *buf, size_t *len, dtfl_err *err)
 int taco__load(void *self, const uint8_t *buf, size_t len, dtfl_err *err)
 {
     taco *y = self;
-    const size_t I = (size_t)y->I, head = 8 + 64 * I + 4;
+    const size_t I = (size_t)y->I, head = 12 + 64 * I + 4;
     if (len < head || len - head != dtfl_get_u32(buf + head - 4))
         return dtfl_err_set(err, DTFL_EDATA, "scenario state: %zu bytes for %d "
                                              "PTs", len, y->I);
     uint32_t t = dtfl_get_u32(buf), left = dtfl_get_u32(buf + 4);
-    if (t == 0 || t > (uint32_t)y->T || left > (uint32_t)y->K)
+    uint32_t placed = dtfl_get_u32(buf + 8);
+    if (t == 0 || t > (uint32_t)y->T || left > (uint32_t)y->K || placed >= t)
         return dtfl_err_set(err, DTFL_EDATA, "scenario state: slot %u of %d, "
                                              "charge %u", t, y->T, left);
     int rc = taco__reset(y, -1, err);
     for (uint32_t k = 1; rc == 0 && k < t; k++) /* the world at slot t - 1 */
         twin_world_step(y->world, (int)k);
-    const uint8_t *p = buf + 8;
+    const uint8_t *p = buf + 12;
     for (size_t i = 0; rc == 0 && i < I; i++, p += 8) {
         y->last.d.access[i] = (int)dtfl_get_u32(p);
         y->last.d.z[i] = (int)dtfl_get_u32(p + 4);
@@ -99,6 +102,7 @@ int taco__load(void *self, const uint8_t *buf, size_t len, dtfl_err *err)
         rc = sched_lyap_load(y->queues, buf + head, len - head, err);
     y->t = (int)t;
     y->charge_left = (int)left;
+    y->place_t = (int)placed;
     return rc;
 }
 

@@ -512,7 +512,7 @@ static void tmo__effects(void *self, scen_effects *e)
     }
     for (int i = 0; i < y->I; i++)
         y->infer[i] = y->cfg.real_tasks ? (int)ceil(y->lam[i] / y->cfg.sample_bits) : 0;
-    *e = (scen_effects){y->access, y->share, n, y->ups, 1, y->infer};
+    *e = (scen_effects){y->access, y->share, n, y->ups, 1, y->infer, NULL, NULL};
 }
 
 const scen_ops scen__tmo_ops = {

@@ -218,7 +218,8 @@ static void toy__effects(void *self, scen_effects *e)
         y->status[u] = (scen_transfer){y->server[u], 1 - y->server[u],
                                        y->cfg.status_bytes};
     *e = (scen_effects){y->server, y->share,
-                        y->cfg.status_bytes > 0 ? y->U : 0, y->status, 0, NULL};
+                        y->cfg.status_bytes > 0 ? y->U : 0, y->status, 0, NULL,
+                        NULL, NULL};
 }
 
 static int toy__describe(void *self, const char **key, const char **text,

@@ -2,7 +2,8 @@
 # test_taco.sh DTFL SRC - scenario taco (001) end to end on configs/taco-ci.yaml:
 # every policy in analytic mode, the budget queues moving, the real driver
 # on 1, 2 and 4 ranks (same decisions and modelled columns; twins migrate on
-# handovers and train on their upload share), the modelled columns of a
+# handovers, get the cloud's knowledge at placements and train on it and
+# their upload share), the modelled columns of a
 # real run equal to the analytic run's, and a run killed mid-frame and
 # resumed, which must end as an uninterrupted one.
 set -u
@@ -47,6 +48,16 @@ done
     && ok "real mode's modelled accuracy, delay, energy = analytic mode's" || bad "modelled columns"
 [ "$(column_sum "$TMP/r2/slots.csv" train_samples)" -gt 0 ] \
     && ok "twins trained on real samples" || bad "no real training"
+[ "$(column_sum "$TMP/r2/slots.csv" wire_transfer_bytes)" -gt 0 ] \
+    && [ "$(column_sum "$TMP/r1/slots.csv" wire_transfer_bytes)" = 0 ] \
+    && ok "the cloud (rank 0) sent the twins' knowledge across ranks at placements" \
+    || bad "knowledge downloads"
+$MPIRUN -np 2 "$DTFL" run "$CFG" taco.real.knowledge=false out="$TMP/nok" >/dev/null 2>&1
+awk -v a="$(column_sum "$TMP/r2/slots.csv" train_samples)" \
+    -v b="$(column_sum "$TMP/nok/slots.csv" train_samples)" 'BEGIN { exit !(a > b + 1000) }' \
+    && [ "$(column_sum "$TMP/nok/slots.csv" wire_transfer_bytes)" = 0 ] \
+    && ok "the twins' data holds the cloud's images ($(column_sum "$TMP/r2/slots.csv" train_samples) vs $(column_sum "$TMP/nok/slots.csv" train_samples) without)" \
+    || bad "knowledge images in training"
 
 killed_inside_frame taco "$CFG" "$TMP/r2" "$TMP/cut"
 
