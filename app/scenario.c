@@ -18,6 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* a Fashion-MNIST image: 28 x 28 pixels, a byte each */
+#define APP_IMAGE_SIDE 28
+#define APP_IMAGE_BITS (APP_IMAGE_SIDE * APP_IMAGE_SIDE * 8)
+
 void app_world_params(const app_config *c, uint64_t user_seed,
                       twin_world_params *p)
 {
@@ -146,7 +150,7 @@ static void scenario__taco(const app_config *c, app_scen_params *p)
         (scen_taco_start)c->taco.frame_start,
         (scen_taco_p4_solver)c->taco.p4_solver, (int)c->taco.p4_pieces,
         (int)c->taco.p4_tangents, c->taco.p4_x_reopt};
-    p->taco.sample_bits = 28 * 28 * 8; /* one image, a byte a pixel */
+    p->taco.sample_bits = APP_IMAGE_BITS;
     p->taco.real_knowledge = c->taco.real_knowledge;
 }
 
@@ -182,12 +186,13 @@ static void scenario__tmo(const app_config *c, app_scen_params *p)
         t->lambda[k] = c->tmo.task_mbit[k] * 1e6;
         t->J[k] = c->tmo.status_mbit[k] * 1e6;
     }
-    /* a DT is its model's weights (28 x 28 images, the data's classes)
+    /* a DT is its model's weights (the images, the data's classes)
      * and users.twin_bits of blob, as the twin a real run creates */
     const int classes = app_config_classes(c);
-    fl_model_shape shape = {(fl_model_kind)c->model.kind, 28, 28, classes > 0 ? classes : 10};
+    fl_model_shape shape = {(fl_model_kind)c->model.kind, APP_IMAGE_SIDE, APP_IMAGE_SIDE,
+                            classes > 0 ? classes : 10};
     t->weight_bits = 32.0 * (double)fl_model_shape_nparams(shape);
-    t->sample_bits = 28 * 28 * 8;
+    t->sample_bits = APP_IMAGE_BITS;
     t->real_tasks = c->tmo.real_task == 1;
     t->budget_pt = c->tmo.budget_pt_j;
     t->q0 = c->tmo.q0_j;

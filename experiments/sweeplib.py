@@ -1,9 +1,17 @@
-"""sweeplib.py - what the sweeps of experiments/*/sweep.py share: the mean
-of a figure's points over seeds with its 95% interval (Student's t), and a
-pool that runs a sweep's jobs two (or --jobs) at a time with progress."""
+"""sweeplib.py - what the sweeps and peers of experiments/*/ share: the mean
+of a figure's points over seeds with its 95% interval (Student's t), a pool
+that runs a sweep's jobs two (or --jobs) at a time with progress, running
+dtfl on one BLAS thread, and a peer's median timing."""
 import concurrent.futures as cf
+import json
 import math
+import os
+import statistics
+import subprocess
+import tempfile
 import time
+
+ONE_THREAD = dict(os.environ, OPENBLAS_NUM_THREADS="1")
 
 
 def t95(n):
@@ -40,6 +48,41 @@ def run_pool(run_one, todo, jobs, every=25):
                 print(f"[{done}/{len(todo)} {time.time() - t0:5.0f} s] {d} ({secs:.1f} s)",
                       flush=True)
     return time.time() - t0
+
+
+def run_dtfl(cmd):
+    """Runs a dtfl command quietly on one BLAS thread; raises with its
+    stderr when it fails; returns the wall seconds."""
+    t0 = time.time()
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                       env=ONE_THREAD)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}\n{r.stderr}")
+    return time.time() - t0
+
+
+def bench_json(dtfl, name, export=False):
+    """`dtfl bench NAME --json` on one BLAS thread: its figures, and with
+    export the instance it wrote by --export (else None)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "instance.json")
+        cmd = [dtfl, "bench", name, "--json"] + (["--export", path] if export else [])
+        ours = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True,
+                                         env=ONE_THREAD).stdout)
+        if not export:
+            return ours, None
+        with open(path) as f:
+            return ours, json.load(f)
+
+
+def timed(fn, repeats):
+    """The median seconds of `repeats` calls of fn, and fn's last result."""
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
 
 
 def plotting(out):

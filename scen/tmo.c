@@ -506,9 +506,8 @@ static void tmo__effects(void *self, scen_effects *e)
     tmo *y = self;
     int n = 0;
     for (int i = 0; y->uploaded && i < y->I; i++) {
-        const int m = y->cfg.upload_prev_link && y->up_from[i] >= 0 ? y->up_from[i]
-                                                                    : y->access[i];
-        y->ups[n++] = (scen_transfer){m, SCEN_CLOUD, (int64_t)ceil(y->J[i] / 8.0)};
+        y->ups[n++] = (scen_transfer){y->up_from[i], SCEN_CLOUD,
+                                      (int64_t)ceil(y->J[i] / 8.0)};
     }
     for (int i = 0; i < y->I; i++)
         y->infer[i] = y->cfg.real_tasks ? (int)ceil(y->lam[i] / y->cfg.sample_bits) : 0;

@@ -86,31 +86,17 @@ static int tmo__am_run(scen_tmo_work *w, const scen_tmo_slot *s,
 
 /* ---- the local search on exact per-ES costs ---- */
 
-/* g_m of ES m's PTs without PT out (-1: none) and with PT in (-1: none);
- * the band's multiplier into *mu */
-static double tmo__with(scen_tmo_work *w, const scen_tmo_slot *s,
-                        const int *a, int m, int out, int in, double *mu)
-{
-    int n = 0;
-    for (int i = 0; i < s->I; i++)
-        if (a[i] == m && i != out)
-            w->set[n++] = i;
-    if (in >= 0)
-        w->set[n++] = in;
-    return tmo__set_cost(w, s, m, w->set, n, NULL, NULL, mu);
-}
-
 /* The search's view of ES m under assignment a: its g_m, multiplier and
  * sum of sqrt of its CPU weights; for each of its PTs g_m without it. */
 static void tmo__view_es(scen_tmo_work *w, const scen_tmo_slot *s, const int *a,
                          int m)
 {
-    w->g[m] = tmo__with(w, s, a, m, -1, -1, &w->mu[m]);
+    w->g[m] = tmo__es_cost(w, s, a, m, -1, -1, NULL, NULL, &w->mu[m]);
     w->rootc[m] = 0.0;
     for (int i = 0; i < s->I; i++)
         if (a[i] == m) {
             w->rootc[m] += sqrt(scen_tmo_cpu_w(s, i));
-            w->gout[i] = tmo__with(w, s, a, m, i, -1, &w->muout[i]);
+            w->gout[i] = tmo__es_cost(w, s, a, m, i, -1, NULL, NULL, &w->muout[i]);
         }
 }
 
@@ -142,7 +128,7 @@ static int tmo__moves(scen_tmo_work *w, const scen_tmo_slot *s, int *a,
             const double out = w->gout[i] - w->g[from];
             if (m == from || out + tmo__join(w, s, i, m, w->mu[m], w->rootc[m], -eps - out) >= -eps)
                 continue;
-            double gt = tmo__with(w, s, a, m, -1, i, NULL);
+            double gt = tmo__es_cost(w, s, a, m, -1, i, NULL, NULL, NULL);
             if (out + gt - w->g[m] < -eps) {
                 a[i] = m;
                 tmo__view_es(w, s, a, from);
@@ -171,10 +157,8 @@ static int tmo__swaps(scen_tmo_work *w, const scen_tmo_slot *s, int *a,
             if (out + ji + tmo__join(w, s, i, mj, w->muout[j], w->rootc[mj] - rj,
                                      -eps - out - ji) >= -eps)
                 continue;
-            a[i] = -1, a[j] = -1; /* neither counts where it was */
-            double gi = tmo__with(w, s, a, mi, -1, j, NULL);
-            double gj = tmo__with(w, s, a, mj, -1, i, NULL);
-            a[i] = mi, a[j] = mj;
+            double gi = tmo__es_cost(w, s, a, mi, i, j, NULL, NULL, NULL);
+            double gj = tmo__es_cost(w, s, a, mj, j, i, NULL, NULL, NULL);
             if (gi + gj - w->g[mi] - w->g[mj] < -eps) {
                 a[i] = mj, a[j] = mi;
                 tmo__view_es(w, s, a, mi);

@@ -31,9 +31,8 @@ struct scen_tmo_work {
     double *weak;            /* (I x M) A_im + c_i / r_im(1): what joining
                                 an empty ES costs, the band part least */
     int *ibuf;               /* one allocation for the ints below */
-    int *members;            /* (I) PTs of one ES */
     int *a0, *a1;            /* (I) assignments */
-    int *set;                /* (I) scratch */
+    int *set;                /* (I) the PTs of one ES */
     int *count;              /* (M) */
     sched_lp *lp_eq;         /* P4-1 with equal shares (an LP), kept */
     sched_lp *lp_kn;         /* P4-1 with knapsacks (a MILP), kept */
@@ -45,6 +44,10 @@ struct scen_tmo_work {
  * *mu when not NULL (0 for no PT). */
 double tmo__set_cost(scen_tmo_work *w, const scen_tmo_slot *s, int m,
                      const int *who, int n, double *u, double *f, double *mu);
+/* tmo__set_cost of ES m's PTs under access, without PT out and with PT
+ * in (-1: none) */
+double tmo__es_cost(scen_tmo_work *w, const scen_tmo_slot *s, const int *access,
+                    int m, int out, int in, double *u, double *f, double *mu);
 /* Is every PT on an ES, within both knapsacks of every ES? */
 int tmo__fits(const scen_tmo_slot *s, const double *u, const double *f,
               const int *access);

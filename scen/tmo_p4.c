@@ -44,7 +44,7 @@ int scen_tmo_work_create(scen_tmo_work **out, int I, int M, dtfl_err *err)
     const size_t n = (size_t)I, nm = n * (size_t)M;
     w->I = I, w->M = M;
     w->buf = calloc(11 * n + 3 * nm + 3 * (size_t)M + 1, sizeof(double));
-    w->ibuf = calloc(4 * n + (size_t)M + 1, sizeof(int));
+    w->ibuf = calloc(3 * n + (size_t)M + 1, sizeof(int));
     if (w->buf == NULL || w->ibuf == NULL || sched_band_create(&w->band, err) < 0) {
         scen_tmo_work_destroy(w);
         return dtfl_err_set(err, DTFL_ENOMEM, "tmo: out of memory");
@@ -66,7 +66,6 @@ int scen_tmo_work_create(scen_tmo_work **out, int I, int M, dtfl_err *err)
     w->mu = p, p += M;
     w->rootc = p;
     int *q = w->ibuf;
-    w->members = q, q += n;
     w->a0 = q, q += n;
     w->a1 = q, q += n;
     w->set = q, q += n;
@@ -103,14 +102,22 @@ double tmo__set_cost(scen_tmo_work *w, const scen_tmo_slot *s, int m,
     return v;
 }
 
-double scen_tmo_es_cost(scen_tmo_work *w, const scen_tmo_slot *s,
-                        const int *access, int m, double *u, double *f)
+double tmo__es_cost(scen_tmo_work *w, const scen_tmo_slot *s, const int *access,
+                    int m, int out, int in, double *u, double *f, double *mu)
 {
     int n = 0;
     for (int i = 0; i < s->I; i++)
-        if (access[i] == m)
-            w->members[n++] = i;
-    return tmo__set_cost(w, s, m, w->members, n, u, f, NULL);
+        if (access[i] == m && i != out)
+            w->set[n++] = i;
+    if (in >= 0)
+        w->set[n++] = in;
+    return tmo__set_cost(w, s, m, w->set, n, u, f, mu);
+}
+
+double scen_tmo_es_cost(scen_tmo_work *w, const scen_tmo_slot *s,
+                        const int *access, int m, double *u, double *f)
+{
+    return tmo__es_cost(w, s, access, m, -1, -1, u, f, NULL);
 }
 
 double scen_tmo_value(scen_tmo_work *w, const scen_tmo_slot *s,

@@ -47,6 +47,21 @@ static double col_mean(const double *rows, int T, int c)
     return s / T;
 }
 
+/* The means over a run of T slots on world(I, M, T, extra) of columns c0
+ * and c1 into m[0] and m[1] (c1 < 0: one column). */
+static void run_means(int I, int M, int T, const char *extra, int c0, int c1, double *m)
+{
+    app_env *e = world(I, M, T, extra);
+    double *rows = calloc((size_t)T * 13, sizeof(double));
+    assert_non_null(rows);
+    run_rows(e, T, rows);
+    m[0] = col_mean(rows, T, c0);
+    if (c1 >= 0)
+        m[1] = col_mean(rows, T, c1);
+    free(rows);
+    app_env_destroy(e);
+}
+
 /* Q(t+1) = max(Q(t) + E^sts(t) + E^lts(t^(k)) / tau_k - C/T, 0) from the
  * rows, the upload energy spread over its frame; and (1/T) sum E <= C/T +
  * Q(T) / T exactly (the queue's bound on the budget, with Q(0) = 0). */
@@ -128,16 +143,11 @@ static void test_v_tradeoff(void **state)
         char extra[256];
         snprintf(extra, sizeof extra, "sched: {policy: so}\n"
                  "tmo: {v: %s, energy: {exec: exclude}}\n", vs[k]);
-        const int T = 300;
-        app_env *e = world(10, 4, T, extra);
-        double *rows = calloc((size_t)T * 13, sizeof(double));
-        run_rows(e, T, rows);
-        lat[k] = col_mean(rows, T, LAT);
-        en[k] = col_mean(rows, T, EDEC);
+        double m[2];
+        run_means(10, 4, 300, extra, LAT, EDEC, m);
+        lat[k] = m[0], en[k] = m[1];
         print_message("V %s: latency %.4f s, decision energy %.4f J\n", vs[k],
                       lat[k], en[k]);
-        free(rows);
-        app_env_destroy(e);
     }
     /* measured: latency 1.727, 1.685, 1.681, 1.678, 1.679 s; energy 0.607,
      * 0.604, 0.697, 0.755, 0.774 J. Past V = 1e5 latency is flat: the
@@ -161,15 +171,10 @@ static void test_fig8_ordering(void **state)
     for (int k = 0; k < 3; k++) {
         char extra[64];
         snprintf(extra, sizeof extra, "sched: {policy: %s}\n", names[k]);
-        const int T = 150;
-        app_env *e = world(40, 10, T, extra);
-        double *rows = calloc((size_t)T * 13, sizeof(double));
-        run_rows(e, T, rows);
-        lat[k] = col_mean(rows, T, LAT);
-        en[k] = col_mean(rows, T, ENERGY);
+        double m[2];
+        run_means(40, 10, 150, extra, LAT, ENERGY, m);
+        lat[k] = m[0], en[k] = m[1];
         print_message("%s: latency %.4f s, energy %.4f J\n", names[k], lat[k], en[k]);
-        free(rows);
-        app_env_destroy(e);
     }
     check_lt(lat[1], lat[0]);
     check_lt(lat[2], lat[1]);
@@ -183,14 +188,8 @@ static void test_frame_sum(void **state)
 {
     (void)state;
     double tau[2];
-    for (int k = 0; k < 2; k++) {
-        app_env *e = world(6, 3, 400, k ? "tmo: {ucb: {loss: frame_sum}}\n" : "");
-        double *rows = calloc(400 * 13, sizeof(double));
-        run_rows(e, 400, rows);
-        tau[k] = col_mean(rows, 400, TAU);
-        free(rows);
-        app_env_destroy(e);
-    }
+    for (int k = 0; k < 2; k++)
+        run_means(6, 3, 400, k ? "tmo: {ucb: {loss: frame_sum}}\n" : "", TAU, -1, &tau[k]);
     print_message("mean tau: per-slot loss %.2f, frame-sum loss %.2f\n", tau[0], tau[1]);
     check_lt(tau[1], tau[0]);
 }

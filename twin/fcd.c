@@ -22,8 +22,10 @@
  */
 #include "csv.h"
 
+#include <libxml/hash.h>
 #include <libxml/xmlreader.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +34,10 @@
 #define FCD_MAX_ID 128        /* bytes of a vehicle id */
 #define FCD_MAX_VEHICLES 1000000
 
-typedef struct fcd_ids {      /* id -> user index, open addressing */
-    char **key;
-    int *val;
-    size_t cap, n;
-    int *seen;                /* (vehicles) timestep a vehicle was last in */
+typedef struct fcd_ids {
+    xmlHashTablePtr map;      /* id -> user index + 1 (libxml2's table) */
+    int *seen;                /* (cap) timestep a vehicle was last in */
+    size_t n, cap;
 } fcd_ids;
 
 typedef struct fcd_state {
@@ -57,56 +58,29 @@ typedef struct fcd_state {
 
 static void fcd__ids_free(fcd_ids *t)
 {
-    for (size_t i = 0; i < t->cap; i++)
-        free(t->key[i]);
-    free(t->key);
-    free(t->val);
+    xmlHashFree(t->map, NULL);
     free(t->seen);
-}
-
-static uint64_t fcd__hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h;
 }
 
 /* The user of an id, a new one when unseen; -1 when out of memory. */
 static int fcd__user(fcd_ids *t, const char *id)
 {
-    if (2 * (t->n + 1) > t->cap) {
-        fcd_ids g = {calloc(t->cap ? 2 * t->cap : 64, sizeof(char *)),
-                     calloc(t->cap ? 2 * t->cap : 64, sizeof(int)),
-                     t->cap ? 2 * t->cap : 64, t->n,
-                     realloc(t->seen, sizeof(int) * (t->cap ? t->cap : 32))};
-        if (g.key == NULL || g.val == NULL || g.seen == NULL) {
-            free(g.key);
-            free(g.val);
-            if (g.seen != NULL)
-                t->seen = g.seen;
+    const xmlChar *key = (const xmlChar *)id;
+    void *v = t->map != NULL ? xmlHashLookup(t->map, key) : NULL;
+    if (v != NULL)
+        return (int)((intptr_t)v - 1);
+    if (t->map == NULL && (t->map = xmlHashCreate(64)) == NULL)
+        return -1;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        int *seen = realloc(t->seen, sizeof(int) * cap);
+        if (seen == NULL)
             return -1;
-        }
-        for (size_t i = 0; i < t->cap; i++) {
-            if (t->key[i] == NULL)
-                continue;
-            size_t j = fcd__hash(t->key[i]) & (g.cap - 1);
-            while (g.key[j] != NULL)
-                j = (j + 1) & (g.cap - 1);
-            g.key[j] = t->key[i], g.val[j] = t->val[i];
-        }
-        free(t->key);
-        free(t->val);
-        *t = g;
+        t->seen = seen, t->cap = cap;
     }
-    size_t j = fcd__hash(id) & (t->cap - 1);
-    for (; t->key[j] != NULL; j = (j + 1) & (t->cap - 1))
-        if (strcmp(t->key[j], id) == 0)
-            return t->val[j];
-    if ((t->key[j] = strdup(id)) == NULL)
+    if (xmlHashAddEntry(t->map, key, (void *)(intptr_t)(t->n + 1)) != 0)
         return -1;
     t->seen[t->n] = -1;
-    t->val[j] = (int)t->n;
     return (int)t->n++;
 }
 

@@ -15,19 +15,16 @@ solve of the b and f blocks of every ES (the y, z and x blocks are closed
 forms in both); P4 includes building the PuLP model, as a user's loop would.
 """
 import argparse
-import json
-import math
 import os
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 import warnings
 
 import numpy as np
 import pulp
 from scipy.optimize import minimize
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sweeplib import bench_json, timed  # noqa: E402
 
 REPEATS = 7
 # SLSQP steps outside the bounds and clips, which it reports as a warning
@@ -64,31 +61,15 @@ def solve_block(n, objective):
     return res.x
 
 
-def timed(fn):
-    times, out = [], None
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dtfl", default="build/dtfl")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "instance.json")
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-        out = subprocess.run([args.dtfl, "bench", "taco", "--json", "--export", path],
-                             check=True, capture_output=True, text=True, env=env).stdout
-        ours = json.loads(out)
-        with open(path) as f:
-            inst = json.load(f)
+    ours, inst = bench_json(args.dtfl, "taco", export=True)
     bw, I, M = inst["bandwidth_hz"], inst["I"], inst["M"]
     cost = np.array(inst["p4_cost"]).reshape(I, M)
     dtfl_p4 = float(sum(cost[i][a] for i, a in enumerate(inst["dtfl_access"])))
-    t_p4, peer_p4 = timed(lambda: solve_p4(inst))
+    t_p4, peer_p4 = timed(lambda: solve_p4(inst), REPEATS)
     t_blocks, worst = 0.0, 0.0
     for es in inst["es"]:
         w, snr, c = np.array(es["w"]), np.array(es["snr"]), np.array(es["c"])
@@ -97,8 +78,8 @@ def main():
             continue
         fb = lambda b: float(np.sum(w / rate(b, snr, bw)))
         ff = lambda f: float(np.sum(c / np.maximum(f, 1e-12)))
-        tb, b = timed(lambda: solve_block(n, fb))
-        tf, f = timed(lambda: solve_block(n, ff))
+        tb, b = timed(lambda: solve_block(n, fb), REPEATS)
+        tf, f = timed(lambda: solve_block(n, ff), REPEATS)
         t_blocks += tb + tf
         worst = max(worst, (fb(np.array(es["dtfl_b"])) - fb(b)) / fb(b),
                     (ff(np.array(es["dtfl_f"])) - ff(f)) / ff(f))

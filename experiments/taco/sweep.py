@@ -29,12 +29,10 @@ import argparse
 import csv
 import json
 import os
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from sweeplib import plotting, run_pool, stat  # noqa: E402
+from sweeplib import plotting, run_dtfl, run_pool, stat  # noqa: E402
 
 SCHEMES = {"lot": "LOT", "cro": "CRO", "taco": "TACO (proposed)"}
 PAPER_V = [1e6, 4e6, 8e6]
@@ -93,12 +91,7 @@ def run_one(args, seed, j):
     if any(s.startswith("world.frame_slots=") for s in j[2]):
         k = int([s for s in j[2] if s.startswith("world.frame_slots=")][0].split("=")[1])
         cmd.append(f"world.slots={args.frames * 10 // k * k}")
-    t0 = time.time()
-    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                       env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
-    if r.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)}\n{r.stderr}")
-    return d, time.time() - t0, "ran"
+    return d, run_dtfl(cmd), "ran"
 
 
 def run_all(args):

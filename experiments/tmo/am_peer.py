@@ -15,18 +15,16 @@ reach the same objective, and prints the times side by side with ratios.
     /usr/bin/python3 experiments/tmo/am_peer.py --dtfl build/dtfl
 """
 import argparse
-import json
 import math
 import os
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 import warnings
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp, minimize
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sweeplib import bench_json, timed  # noqa: E402
 
 REPEATS = 5
 warnings.filterwarnings("ignore", message="Values in x were outside bounds")
@@ -129,20 +127,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dtfl", default="build/dtfl")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "slot.json")
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-        out = subprocess.run([args.dtfl, "bench", "tmo", "--json", "--export", path],
-                             check=True, capture_output=True, text=True, env=env).stdout
-        ours = json.loads(out)
-        with open(path) as f:
-            inst = json.load(f)
-    times, value = [], None
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
-        value = am(inst)
-        times.append(time.perf_counter() - t0)
-    peer = statistics.median(times)
+    ours, inst = bench_json(args.dtfl, "tmo", export=True)
+    peer, value = timed(lambda: am(inst), REPEATS)
     want = inst["dtfl_am_value"]
     print(f"TMO slot 500 (I = {inst['I']}, M = {inst['M']}), one core, medians")
     print(f"  {'':40s} {'dtfl':>10s} {'SciPy':>10s} {'ratio':>8s}")

@@ -13,15 +13,16 @@ It runs dtfl first (`dtfl bench tmo --json`) and prints both side by side.
     /usr/bin/python3 experiments/tmo/gru_peer.py --dtfl build/dtfl
 """
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sweeplib import bench_json  # noqa: E402
 
 N, L, H, B, F = 10000, 30, 30, 256, 4
 
@@ -76,9 +77,7 @@ def main():
     ap.add_argument("--dtfl", default="build/dtfl")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    ours = json.loads(subprocess.run([args.dtfl, "bench", "tmo", "--json"], check=True,
-                                     capture_output=True, text=True, env=env).stdout)
+    ours = bench_json(args.dtfl, "tmo")[0]
     torch.manual_seed(1)
     gain = torch.tensor([40 / 15e3, 40 / 18e3, 0.1, 0.1])
     model = Predictor(gain)

@@ -36,10 +36,9 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from sweeplib import plotting, run_pool, stat  # noqa: E402
+from sweeplib import ONE_THREAD, bench_json, plotting, run_dtfl, run_pool, stat  # noqa: E402,E501
 
 V_SWEEP = [1e2, 1e3, 1e4, 1e5, 1e6]
 USERS = [10, 20, 30, 40, 50, 60]
@@ -88,12 +87,7 @@ def run_one(args, seed, j):
                 f"mobility.trace={args.trace}", "tmo.predictor=gru",
                 f"tmo.predictor_file={args.predictor}"]
     cmd += j["sets"]
-    t0 = time.time()
-    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                       env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
-    if r.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)}\n{r.stderr}")
-    return d, time.time() - t0, "ran"
+    return d, run_dtfl(cmd), "ran"
 
 
 def prepare(args):
@@ -110,15 +104,12 @@ def prepare(args):
                         f"out={pred_dir}", "mobility.model=trace", "mobility.trace_format=fcd",
                         f"mobility.trace={args.trace}", f"users.count={max(USERS)}",
                         "tmo.gru.slots=5390", f"tmo.gru.epochs={args.gru_epochs}"],
-                       check=True, env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+                       check=True, env=ONE_THREAD)
     bench = os.path.join(args.out, "bench.json")
     if not os.path.exists(bench):
         print("dtfl bench tmo ...", flush=True)
-        out = subprocess.run([args.dtfl, "bench", "tmo", "--json"], check=True,
-                             capture_output=True, text=True,
-                             env=dict(os.environ, OPENBLAS_NUM_THREADS="1")).stdout
         with open(bench, "w") as f:
-            f.write(out)
+            json.dump(bench_json(args.dtfl, "tmo")[0], f)
 
 
 def run_all(args):

@@ -1,5 +1,6 @@
 # lib.sh - shared by the CLI tests: a scratch folder removed on exit, ok/bad
-# counters, and checks of a command's exit status and of its stderr.
+# counters, checks of a command's exit status and of its stderr, and a
+# file's line count.
 # The sourcing script sets TMP_PREFIX first (the scratch folder's name).
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/${TMP_PREFIX:-dtfl-cli}-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -22,3 +23,5 @@ expect_err() { # expect_err NEEDLE DESC
     if grep -qF -- "$1" "$TMP/err"; then ok "$2"; else
         bad "$2: stderr lacks '$1'"; sed 's/^/     /' "$TMP/err" | head -5; fi
 }
+
+lines() { wc -l <"$1" | tr -d ' '; } # lines FILE

@@ -9,7 +9,6 @@ DTFL=$1
 SRC=$2
 TMP_PREFIX=dtfl-diten
 . "$(dirname "$0")/lib.sh"
-lines() { wc -l <"$1" | tr -d ' '; }
 
 CFG="$SRC/configs/diten-paper.yaml"
 SMALL=(world.slots=30 servers.count=5 users.count=6 ppo.hidden=16 a2c.hidden=16

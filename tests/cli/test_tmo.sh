@@ -11,7 +11,6 @@ DTFL=$1
 SRC=$2
 TMP_PREFIX=dtfl-tmo
 . "$(dirname "$0")/lib.sh"
-lines() { wc -l <"$1" | tr -d ' '; }
 
 CFG="$SRC/configs/tmo-ci.yaml"
 
