@@ -22,6 +22,9 @@
 
 #define APP_PATH_MAX 512
 #define APP_NAME_MAX 64
+/* a Fashion-MNIST image: 28 x 28 pixels, a byte each */
+#define APP_IMAGE_SIDE 28
+#define APP_IMAGE_BITS (APP_IMAGE_SIDE * APP_IMAGE_SIDE * 8)
 
 /* The knobs of an actor-critic learner (ppo.*, a2c.* keys). */
 typedef struct app_ac_config {
@@ -125,6 +128,10 @@ typedef struct app_config {
         double es_bandwidth_mhz, es_cpu_ghz, es_cycles_per_bit, es_kappa;
         double personal_mbit[2], knowledge_mbit[2], task_mbit[2];
         double g_local, t_max_s, e_max_j, v, queue_floor_s;
+        double acc_c0, acc_c1, acc_kappa; /* eq. 13's curve */
+        char acc_fit[APP_PATH_MAX];   /* fit JSON of dtfl taco-fit */
+        int64_t fit_x_points, fit_y_points, fit_seeds, fit_users, fit_epochs;
+        double fit_scale;             /* dtfl taco-fit's grid and data */
         int delay_unit, energy_unit;  /* s | ms; J | kJ */
         int p4_shares;                /* scen_taco_shares */
         double p4_cap, p4_time_limit_ms;
@@ -136,6 +143,8 @@ typedef struct app_config {
         int64_t bcd_max, alt_max;
         int frame_start;              /* scen_taco_start */
         int real_knowledge;           /* real mode: the cloud's images */
+        int real_delay_source;        /* 0 model, 1 measured */
+        int64_t real_local_samples;   /* the device model's images */
     } taco;
     struct {                       /* scenario tmo (scen/tmo.h) */
         double pt_power_mw, es_bandwidth_mhz, es_cpu_ghz, es_cycles_per_bit;
@@ -283,6 +292,7 @@ int app_cmd_central(int argc, char **argv);
 int app_cmd_bench(int argc, char **argv);
 int app_cmd_run(int argc, char **argv);
 int app_cmd_utility(int argc, char **argv);
+int app_cmd_taco_fit(int argc, char **argv);
 int app_cmd_train(int argc, char **argv);
 int app_cmd_predict(int argc, char **argv);
 

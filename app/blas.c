@@ -28,7 +28,7 @@
 /* Subcommands whose CONFIG may set run.blas_core. */
 static int blas__takes_config(const char *cmd)
 {
-    static const char *const with[] = {"run", "train", "utility-fit",
+    static const char *const with[] = {"run", "train", "utility-fit", "taco-fit",
                                        "central", "validate", "predict-train"};
     for (size_t i = 0; i < sizeof with / sizeof with[0]; i++)
         if (strcmp(cmd, with[i]) == 0)

@@ -84,6 +84,15 @@ int app_load_from_args_quiet(app_config *cfg, int argc, char **argv, int first,
             fprintf(stderr, "dtfl %s: utility.fit: %s\n", cmd, err.msg);
         return dtfl_err_exit_status(rc);
     }
+    double acc[3];
+    if (cfg->taco.acc_fit[0] != '\0') { /* the measured curve replaces eq. 13's */
+        if ((rc = utility_taco_fit_read(cfg->taco.acc_fit, acc, &err)) < 0) {
+            if (!quiet)
+                fprintf(stderr, "dtfl %s: taco.acc.fit: %s\n", cmd, err.msg);
+            return dtfl_err_exit_status(rc);
+        }
+        cfg->taco.acc_c0 = acc[0], cfg->taco.acc_c1 = acc[1], cfg->taco.acc_kappa = acc[2];
+    }
     return 0;
 }
 

@@ -17,15 +17,10 @@
 #include "../net/net.h"
 #include "../scen/diten.h"
 
-#include <cblas.h>
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
-
-void openblas_set_num_threads(int num_threads);
 
 static const char utility_help[] =
     "usage: [mpirun -np P] dtfl utility-fit CONFIG [key=value ...]\n"
@@ -47,39 +42,41 @@ static const char utility_help[] =
 
 static const double paper_a[6] = {0.8862, 6.8382, 0.0006, 0.9172, -0.0231, 0.8366};
 
-/* Measures this rank's points into table (points, UTILITY_POINT_WIDTH). */
-static int utility__measure(const app_config *cfg, const utility_grid *g,
-                            int rank, int P, double *table, dtfl_err *err)
+static int utility__grid(const app_config *cfg, int *points, char *what,
+                         size_t cap, dtfl_err *err)
 {
-    fl_dataset *train = NULL, *test = NULL;
-    utility_lab *lab = NULL;
-    int rc = app_data_load(cfg, &train, &test, err);
-    if (rc == 0)
-        rc = utility_lab_create(&lab, cfg, train, test, err);
-    int mine = 0, of_mine = (g->points - rank + P - 1) / P;
-    for (int i = rank; rc == 0 && i < g->points; i += P) {
-        int64_t n, seed;
-        double phi;
-        int cell;
-        utility_point pt;
-        utility_grid_point(cfg, g, i, &n, &phi, &seed, &cell);
-        rc = utility_lab_measure(lab, n, phi, seed, cell, &pt, err);
-        if (rc < 0)
-            break;
-        double row[UTILITY_POINT_WIDTH] = {pt.accuracy, pt.personal, pt.emd,
-                                           pt.seconds};
-        memcpy(table + (size_t)i * UTILITY_POINT_WIDTH, row, sizeof row);
-        if (rank == 0 && cfg->run.progress != 3)
-            printf("point %d/%d (rank 0: %d/%d) n %lld phi %.2f seed %lld: "
-                   "accuracy %.4f personal %.4f, %.1f s\n",
-                   i + 1, g->points, ++mine, of_mine, (long long)n, phi,
-                   (long long)seed, pt.accuracy, pt.personal, pt.seconds);
-        fflush(stdout);
-    }
-    utility_lab_destroy(lab);
-    fl_dataset_destroy(train);
-    fl_dataset_destroy(test);
+    utility_grid g;
+    int rc = utility_grid_make(cfg, &g, err);
+    *points = g.points;
+    snprintf(what, cap, "%d n x %d phi x %d seeds", g.n_count, g.phi_count, g.seeds);
     return rc;
+}
+
+static void utility__lab_size(const app_config *cfg, int *users, int *n_max)
+{
+    *users = (int)cfg->utility.users;
+    *n_max = (int)cfg->utility.n[1];
+}
+
+static int utility__point(utility_lab *lab, const app_config *cfg, int i,
+                          double *row, char *line, size_t cap, dtfl_err *err)
+{
+    utility_grid g;
+    int64_t n, seed;
+    double phi;
+    int cell;
+    utility_point pt;
+    int rc = utility_grid_make(cfg, &g, err);
+    if (rc == 0) {
+        utility_grid_point(cfg, &g, i, &n, &phi, &seed, &cell);
+        rc = utility_lab_measure(lab, n, phi, seed, cell, &pt, err);
+    }
+    if (rc < 0)
+        return rc;
+    row[0] = pt.accuracy, row[1] = pt.personal, row[2] = pt.emd;
+    snprintf(line, cap, "n %lld phi %.2f seed %lld: accuracy %.4f personal %.4f",
+             (long long)n, phi, (long long)seed, pt.accuracy, pt.personal);
+    return 0;
 }
 
 static int utility__points_csv(const app_config *cfg, const utility_grid *g,
@@ -107,14 +104,6 @@ static int utility__points_csv(const app_config *cfg, const utility_grid *g,
         dtfl_err_set(err, rc, "points.csv: out of memory");
     app_table_destroy(t);
     return rc;
-}
-
-static cJSON *utility__array(const double *v, int n)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (int k = 0; a != NULL && k < n; k++)
-        cJSON_AddItemToArray(a, cJSON_CreateNumber(v[k]));
-    return a;
 }
 
 /* R^2 of the curve a over every point (each seed) of column col. */
@@ -162,8 +151,8 @@ static int utility__fit(const app_config *cfg, const utility_grid *g,
         rc = scen_diten_fit(n, phi, acc, m, cfg->diten.a, res, err);
     if (rc == 0) {
         cJSON *f = cJSON_AddObjectToObject(o, name);
-        cJSON_AddItemToObject(f, "a", utility__array(res->a, 6));
-        cJSON_AddItemToObject(f, "se", utility__array(res->se, 6));
+        cJSON_AddItemToObject(f, "a", utility_json_array(res->a, 6));
+        cJSON_AddItemToObject(f, "se", utility_json_array(res->se, 6));
         cJSON *b = cJSON_AddArrayToObject(f, "at_bound");
         for (int k = 0; k < 6; k++)
             cJSON_AddItemToArray(b, cJSON_CreateBool(res->at_bound[k]));
@@ -182,11 +171,15 @@ static int utility__fit(const app_config *cfg, const utility_grid *g,
 
 /* points.csv, fit.json (the global-accuracy fit at the top level, the
  * personal one under "personal") and summary.json; rank 0 only. */
-static int utility__write(const app_config *cfg, const utility_grid *g,
-                          const double *table, const char *dir, int P,
-                          double wall, dtfl_err *err)
+static int utility__write(const app_config *cfg, const double *table,
+                          int points, const char *dir, int P, double wall,
+                          dtfl_err *err)
 {
-    int rc = utility__points_csv(cfg, g, table, dir, err);
+    utility_grid grid, *g = &grid;
+    int rc = utility_grid_make(cfg, g, err);
+    (void)points; /* g->points */
+    if (rc == 0)
+        rc = utility__points_csv(cfg, g, table, dir, err);
     if (rc < 0)
         return rc;
     scen_diten_fit_result fg, fp;
@@ -202,7 +195,7 @@ static int utility__write(const app_config *cfg, const utility_grid *g,
                             "on the task's test images");
     cJSON_AddStringToObject(o, "model_kind", fl_model_kind_name(cfg->model.kind));
     cJSON_AddNumberToObject(o, "points", g->points);
-    cJSON_AddItemToObject(o, "paper_a", utility__array(paper_a, 6));
+    cJSON_AddItemToObject(o, "paper_a", utility_json_array(paper_a, 6));
     rc = utility__fit(cfg, g, table, 0, wrap, "global", &fg, err);
     if (rc == 0) { /* the global fit's numbers at the top level */
         cJSON *f = cJSON_DetachItemFromObject(wrap, "global");
@@ -244,56 +237,8 @@ static int utility__write(const app_config *cfg, const utility_grid *g,
 
 int app_cmd_utility(int argc, char **argv)
 {
-    int opt = app_options_help_only(argc, argv, utility_help);
-    if (opt >= 0)
-        return opt;
-    net_comm *comm = NULL;
-    dtfl_err err = {0};
-    if (net_mpi_create(&argc, &argv, &comm, &err) < 0) {
-        fprintf(stderr, "dtfl utility-fit: %s\n", err.msg);
-        return EX_SOFTWARE;
-    }
-    const int rank = net_rank(comm), P = net_size(comm);
-    double t0 = dtfl_now();
-    app_config cfg;
-    utility_grid g = {0};
-    char dir[APP_PATH_MAX] = "";
-    double *table = NULL;
-    int status = app_agree(comm, app_load_from_args_quiet(
-                                     &cfg, argc, argv, optind, "utility-fit", rank != 0));
-    if (status == 0 && utility_grid_make(&cfg, &g, &err) < 0) {
-        if (rank == 0)
-            fprintf(stderr, "dtfl utility-fit: %s\n", err.msg);
-        status = EX_CONFIG;
-    }
-    if (status == 0) {
-        openblas_set_num_threads((int)cfg.run.blas_threads);
-        status = app_results_agree(comm, &cfg, dir, sizeof dir, 0, "utility-fit", &err);
-    }
-    if (status == 0) {
-        if (rank == 0)
-            printf("dtfl utility-fit: %d points (%d n x %d phi x %d seeds) on "
-                   "%d ranks, results in %s\n",
-                   g.points, g.n_count, g.phi_count, g.seeds, P, dir);
-        table = calloc((size_t)g.points * UTILITY_POINT_WIDTH, sizeof(double));
-        int rc = table == NULL ? dtfl_err_set(&err, DTFL_ENOMEM, "out of memory")
-                               : utility__measure(&cfg, &g, rank, P, table, &err);
-        if (rc < 0)
-            fprintf(stderr, "dtfl utility-fit: rank %d: %s\n", rank, err.msg);
-        status = app_agree(comm, rc < 0 ? dtfl_err_exit_status(rc) : 0);
-    }
-    if (status == 0 &&
-        net_collect_rows(comm, table, g.points, UTILITY_POINT_WIDTH, &err) < 0)
-        status = EX_SOFTWARE;
-    if (status == 0 && rank == 0) {
-        int rc = utility__write(&cfg, &g, table, dir, P, dtfl_now() - t0, &err);
-        if (rc < 0) {
-            fprintf(stderr, "dtfl utility-fit: %s\n", err.msg);
-            status = dtfl_err_exit_status(rc);
-        }
-    }
-    status = app_agree(comm, status);
-    free(table);
-    net_comm_destroy(comm);
-    return status;
+    static const utility_cmd cmd = {"utility-fit", utility_help, UTILITY_POINT_WIDTH,
+                                    utility__grid, utility__lab_size, utility__point,
+                                    utility__write};
+    return utility_cmd_run(&cmd, argc, argv);
 }

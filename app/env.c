@@ -116,3 +116,10 @@ void app_env_effects(app_env *e, scen_effects *fx)
 {
     scen_ops_of(e->sc)->effects(scen_self(e->sc), fx);
 }
+
+void app_env_measured(app_env *e, const double *twin_s)
+{
+    const scen_ops *o = scen_ops_of(e->sc);
+    if (o->measured != NULL)
+        o->measured(scen_self(e->sc), twin_s);
+}

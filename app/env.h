@@ -60,6 +60,8 @@ scen_policy *app_env_policy(app_env *e);
 const double *app_env_row(app_env *e, int table, int u);
 /* What the real driver carries out for the last slot. */
 void app_env_effects(app_env *e, scen_effects *fx);
+/* The seconds each twin's work took in the last slot (U), for the scenario. */
+void app_env_measured(app_env *e, const double *twin_s);
 
 /* A policy's weights from a policy file (sched.policy_file), checked
  * against the sizes the policy was built for; "" loads nothing. Then

@@ -27,6 +27,8 @@ static const app_command commands[] = {
      app_cmd_predict},
     {"utility-fit", "measure accuracy vs samples and skew, fit eqs. 11-12 of 003",
      app_cmd_utility},
+    {"taco-fit", "measure a twin's accuracy vs its data share, fit eq. 13 of 001",
+     app_cmd_taco_fit},
     {"central", "train one model on the whole dataset (the FL ceiling)",
      app_cmd_central},
     {"bench", "measure speed as a fraction of this machine's ceilings",

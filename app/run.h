@@ -84,6 +84,9 @@ typedef struct run_state {
     int *infer;             /* (U,) task samples of each twin in the slot */
     int *generic;           /* (U,) the cloud's images in each twin's data */
     int *generic_key;       /* (U,) which draw of them */
+    int *local;             /* (U,) the user's task runs on its device */
+    int local_samples;      /* the device model's training images */
+    float *local_w;         /* (nparams,) the device model; NULL until used */
     int serve_only;         /* the slot trains nothing (scen_effects) */
     app_env *env;           /* rank 0 only: the scenario and its policy */
     net_transfer *xfer;     /* the slot's transfers (every rank) */
@@ -98,6 +101,9 @@ typedef struct run_state {
     size_t stage_cap;
     int32_t *pick, *draw;        /* sample picks and draws */
     int64_t *per_user;           /* (3U + 8,) results summed over ranks */
+    double *twin_s;              /* (U,) seconds of each twin's work in the
+                                    slot, for the scenario (measured op) */
+    int *stage_n;                /* (U,) samples a twin staged in a round */
     /* outputs (rank 0) */
     app_table *slots_csv, *twins_csv;
     char dir[APP_PATH_MAX];
@@ -125,13 +131,14 @@ double run__fit(run_state *s, const float *w, int n, int epochs, dtfl_rng *order
 
 /* run_eval.c: every twin of this rank fine-tuned from the global model on
  * its own data (samples into trained, per user); evaluated on its user's
- * test split (correct, tested per user) and the global model on this rank's
- * slice of the test set; its task's images classified (correct, tested).
- * FLOPs are added to *flops. */
+ * test split (correct, tested per user; by the device model instead when
+ * s->local[u]) and the global model on this rank's slice of the test set;
+ * its task's images classified (correct, tested). FLOPs are added to
+ * *flops; each twin's seconds to s->twin_s. */
 int run__finetune(run_state *s, int t, int64_t *trained, double *flops,
                   dtfl_err *err);
-void run__evaluate(run_state *s, int64_t *correct, int64_t *tested,
-                   int64_t *global_correct, double *flops);
+int run__evaluate(run_state *s, int64_t *correct, int64_t *tested,
+                  int64_t *global_correct, double *flops, dtfl_err *err);
 int run__infer(run_state *s, int t, int64_t *correct, int64_t *tested,
                double *flops, dtfl_err *err);
 

@@ -32,6 +32,7 @@ void run_free(run_state *s)
     free(s->pick);
     free(s->draw);
     free(s->per_user);
+    free(s->local_w);
     free(s->fate);
     free(s->took_part);
     free(s->xfer);
@@ -111,10 +112,13 @@ static int setup__buffers(run_state *s, dtfl_err *err)
     const int most = (int)s->cfg->users.samples[1];
     s->twins = calloc(U, sizeof *s->twins);
     s->assoc = malloc(sizeof(int) * U);
-    s->gamma = calloc(U, sizeof(double));
-    s->infer = calloc(3 * U, sizeof(int));
+    s->gamma = calloc(2 * U, sizeof(double));
+    s->twin_s = s->gamma + U;
+    s->infer = calloc(5 * U, sizeof(int));
     s->generic = s->infer + U;
     s->generic_key = s->generic + U;
+    s->local = s->generic_key + U;
+    s->stage_n = s->local + U;
     /* staging grows on demand; start with room for a test split or two
      * twins' data */
     s->stage_cap = (size_t)most * 4 + (size_t)s->cfg->users.test_samples;

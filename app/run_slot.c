@@ -71,8 +71,10 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
             s->infer[u] = fx.infer != NULL ? fx.infer[u] : 0;
             s->generic[u] = fx.generic != NULL ? fx.generic[u] : 0;
             s->generic_key[u] = fx.generic_key != NULL ? fx.generic_key[u] : 0;
+            s->local[u] = fx.local != NULL ? fx.local[u] : 0;
         }
         s->serve_only = fx.serve_only;
+        s->local_samples = fx.local_samples;
         const double *v = app_env_row(s->env, SCEN_T_REAL_SLOT, -1);
         int n = app_env_info(s->env)->table[SCEN_T_REAL_SLOT].ncols;
         memcpy(model, v, sizeof(double) * (size_t)n);
@@ -86,8 +88,9 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
         return dtfl_err_set(err, DTFL_EINTERNAL, "the policy failed on rank 0");
     if ((rc = net_bcast(s->comm, assoc, sizeof(int) * (size_t)s->U, 0, err)) < 0 ||
         (rc = net_bcast(s->comm, s->gamma, sizeof(double) * (size_t)s->U, 0, err)) < 0 ||
-        (rc = net_bcast(s->comm, s->infer, sizeof(int) * 3 * (size_t)s->U, 0, err)) < 0 ||
-        (rc = net_bcast(s->comm, &s->serve_only, sizeof s->serve_only, 0, err)) < 0)
+        (rc = net_bcast(s->comm, s->infer, sizeof(int) * 4 * (size_t)s->U, 0, err)) < 0 ||
+        (rc = net_bcast(s->comm, &s->serve_only, sizeof s->serve_only, 0, err)) < 0 ||
+        (rc = net_bcast(s->comm, &s->local_samples, sizeof s->local_samples, 0, err)) < 0)
         return rc;
     return slot__share_transfers(s, err);
 }
@@ -359,11 +362,17 @@ static int slot__train_server(run_state *s, int t, int r, int k, float **vec,
         return 0;
     }
     int n = 0;
+    double t0 = dtfl_now();
     for (int u = 0; u < s->U; u++) /* its twins, user order */
-        if (s->assoc[u] == k && s->twins[u] != NULL && run__stage_twin(s, u, &n) < 0)
+        if (s->assoc[u] == k && s->twins[u] != NULL &&
+            (s->stage_n[u] = run__stage_twin(s, u, &n)) < 0)
             return dtfl_err_set(err, DTFL_ENOMEM, "server %d: out of memory "
                                                   "staging data", k);
     *flops += run__fit(s, s->global_w, n, (int)s->cfg->fl.local_epochs, order);
+    const double took = dtfl_now() - t0;
+    for (int u = 0; u < s->U && n > 0; u++) /* its twins' shares of the work */
+        if (s->assoc[u] == k && s->twins[u] != NULL)
+            s->twin_s[u] += took * s->stage_n[u] / n;
     if (r == 0)
         st->active++;
     if (f == TWIN_SERVER_LATE) {
@@ -483,9 +492,19 @@ static int slot__gather(run_state *s, run_slot_stats *st, double flops,
     return net_allreduce_max(s->comm, st->t, RUN_T_COUNT, err);
 }
 
+/* Each twin's seconds of work (on its rank) to rank 0's scenario. */
+static int slot__measured(run_state *s, dtfl_err *err)
+{
+    int rc = net_allreduce_max(s->comm, s->twin_s, s->U, err);
+    if (rc == 0 && s->rank == 0)
+        app_env_measured(s->env, s->twin_s);
+    return rc;
+}
+
 int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
 {
     memset(st, 0, sizeof *st);
+    memset(s->twin_s, 0, sizeof(double) * (size_t)s->U);
     double t0 = dtfl_now(), flops = 0.0;
     if (t > 0)
         twin_world_step(s->world, t);
@@ -515,8 +534,9 @@ int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
     if (learn && (rc = run__finetune(s, t, v + 2 * s->U, &flops, err)) < 0)
         return rc;
     double t5 = dtfl_now();
-    if (learn) /* a serve-only slot's accuracy is its tasks' */
-        run__evaluate(s, v, v + s->U, &global_correct, &flops);
+    if (learn && /* a serve-only slot's accuracy is its tasks' */
+        (rc = run__evaluate(s, v, v + s->U, &global_correct, &flops, err)) < 0)
+        return rc;
     double t6 = dtfl_now();
     if ((rc = run__infer(s, t, v, v + s->U, &flops, err)) < 0)
         return rc;
@@ -531,5 +551,7 @@ int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
     st->t[RUN_T_EVALUATE] = t6 - t5;
     st->t[RUN_T_INFER] = t7 - t6;
     st->t[RUN_T_SLOT] = t7 - t0;
-    return slot__gather(s, st, flops, global_correct, err);
+    if ((rc = slot__gather(s, st, flops, global_correct, err)) < 0)
+        return rc;
+    return slot__measured(s, err);
 }

@@ -18,10 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* a Fashion-MNIST image: 28 x 28 pixels, a byte each */
-#define APP_IMAGE_SIDE 28
-#define APP_IMAGE_BITS (APP_IMAGE_SIDE * APP_IMAGE_SIDE * 8)
-
 void app_world_params(const app_config *c, uint64_t user_seed,
                       twin_world_params *p)
 {
@@ -132,6 +128,9 @@ static void scenario__taco(const app_config *c, app_scen_params *p)
     m->k_pt = c->taco.pt_kappa;
     m->r_cloud = c->taco.cloud_rate_mbps * 1e6;
     m->g_local = c->taco.g_local;
+    m->acc_c0 = c->taco.acc_c0;
+    m->acc_c1 = c->taco.acc_c1;
+    m->acc_kappa = c->taco.acc_kappa;
     m->t_max = c->taco.t_max_s;
     m->e_max = c->taco.e_max_j;
     m->V = c->taco.v;
@@ -152,6 +151,8 @@ static void scenario__taco(const app_config *c, app_scen_params *p)
         (int)c->taco.p4_tangents, c->taco.p4_x_reopt};
     p->taco.sample_bits = APP_IMAGE_BITS;
     p->taco.real_knowledge = c->taco.real_knowledge;
+    p->taco.delay_measured = c->taco.real_delay_source;
+    p->taco.local_samples = (int)c->taco.real_local_samples;
 }
 
 static void scenario__toy(const app_config *c, app_scen_params *p)

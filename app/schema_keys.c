@@ -34,6 +34,7 @@ static const char *const taco_shares[] = {"cap", "inherit", NULL};
 static const char *const taco_solvers[] = {"exact", "pme", NULL};
 static const char *const taco_orders[] = {"gauss-seidel", "jacobi", NULL};
 static const char *const taco_starts[] = {"greedy", "inherit", NULL};
+static const char *const taco_delay_sources[] = {"model", "measured", NULL};
 static const char *const tmo_exec[] = {"paper", "exclude", NULL};
 static const char *const tmo_links[] = {"new", "previous", NULL};
 static const char *const tmo_latencies[] = {"once", "every_slot", NULL};

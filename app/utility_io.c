@@ -1,8 +1,10 @@
 /*
- * utility_io.c - the fit file of `dtfl utility-fit` read back for
- * `utility.fit: PATH`: a JSON object whose "a" is the six numbers a1..a6 of
- * eqs. 11-12 (003). The file is checked before use: size, JSON syntax, six
- * finite numbers, and a1, a2, a3, a4, a6 > 0 as the fit keeps them.
+ * utility_io.c - fit files read back: `utility.fit: PATH` (of `dtfl
+ * utility-fit`: "a" is the six numbers a1..a6 of eqs. 11-12 of 003) and
+ * `taco.acc.fit: PATH` (of `dtfl taco-fit`: "acc" is c0, c1, kappa of eq. 13
+ * of 001). Each file is checked before use: size, JSON syntax, the count of
+ * finite numbers, and the ranges the fit keeps (a1, a2, a3, a4, a6 > 0;
+ * c1 in (0, 2], kappa in [1, 100], the keys' ranges).
  */
 #include "utility.h"
 
@@ -38,31 +40,59 @@ static int fit__slurp(const char *path, char **out, dtfl_err *err)
     return 0;
 }
 
-int utility_fit_read(const char *path, double a[6], dtfl_err *err)
+/* n finite numbers of the array `key` of the JSON object in path. */
+static int fit__numbers(const char *path, const char *key, int n, double *v,
+                        dtfl_err *err)
 {
     char *text = NULL;
     int rc = fit__slurp(path, &text, err);
     if (rc < 0)
         return rc;
     cJSON *o = cJSON_Parse(text);
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "a");
-    double v[6];
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, key);
     if (o == NULL)
         rc = dtfl_err_set(err, DTFL_EDATA, "%s: not JSON (near byte %ld)", path,
                           (long)(cJSON_GetErrorPtr() - text));
-    else if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != 6)
-        rc = dtfl_err_set(err, DTFL_EDATA, "%s: \"a\" must be an array of the "
-                          "six numbers a1..a6", path);
-    for (int k = 0; rc == 0 && k < 6; k++) {
+    else if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != n)
+        rc = dtfl_err_set(err, DTFL_EDATA, "%s: \"%s\" must be an array of %d "
+                          "numbers", path, key, n);
+    for (int k = 0; rc == 0 && k < n; k++) {
         const cJSON *x = cJSON_GetArrayItem(arr, k);
         v[k] = cJSON_IsNumber(x) ? x->valuedouble : NAN;
-        if (!isfinite(v[k]) || (k != 4 && !(v[k] > 0)))
-            rc = dtfl_err_set(err, DTFL_EDATA, "%s: a%d must be a%s number",
-                              path, k + 1, k != 4 ? " positive" : " finite");
+        if (!isfinite(v[k]))
+            rc = dtfl_err_set(err, DTFL_EDATA, "%s: \"%s\"[%d] must be a finite "
+                              "number", path, key, k);
     }
-    if (rc == 0)
-        memcpy(a, v, sizeof v);
     cJSON_Delete(o);
     free(text);
+    return rc;
+}
+
+int utility_fit_read(const char *path, double a[6], dtfl_err *err)
+{
+    double v[6];
+    int rc = fit__numbers(path, "a", 6, v, err);
+    for (int k = 0; rc == 0 && k < 6; k++)
+        if (k != 4 && !(v[k] > 0))
+            rc = dtfl_err_set(err, DTFL_EDATA, "%s: a%d must be a positive number", path,
+                              k + 1);
+    if (rc == 0)
+        memcpy(a, v, sizeof v);
+    return rc;
+}
+
+int utility_taco_fit_read(const char *path, double acc[3], dtfl_err *err)
+{
+    double v[3];
+    int rc = fit__numbers(path, "acc", 3, v, err);
+    if (rc == 0 && !(v[1] > 0.0 && v[1] <= 2.0))
+        rc = dtfl_err_set(err, DTFL_EDATA, "%s: c1 = %g must be in (0, 2]", path, v[1]);
+    if (rc == 0 && !(v[2] >= 1.0 && v[2] <= 100.0))
+        rc = dtfl_err_set(err, DTFL_EDATA, "%s: kappa = %g must be in [1, 100]",
+                          path, v[2]);
+    if (rc == 0 && !(v[0] >= -1.0 && v[0] <= 1.0))
+        rc = dtfl_err_set(err, DTFL_EDATA, "%s: c0 = %g must be in [-1, 1]", path, v[0]);
+    if (rc == 0)
+        memcpy(acc, v, sizeof v);
     return rc;
 }

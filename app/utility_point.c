@@ -58,7 +58,7 @@ void utility_lab_destroy(utility_lab *lab)
 
 int utility_lab_create(utility_lab **out, const app_config *cfg,
                        const fl_dataset *train, const fl_dataset *test,
-                       dtfl_err *err)
+                       int users, int n_max, dtfl_err *err)
 {
     *out = NULL;
     utility_lab *lab = calloc(1, sizeof *lab);
@@ -68,9 +68,9 @@ int utility_lab_create(utility_lab **out, const app_config *cfg,
     lab->train = train;
     lab->test = test;
     lab->L = train->classes;
-    lab->U = (int)cfg->utility.users;
+    lab->U = users;
     lab->dim = train->dim;
-    lab->n_max = (int)cfg->utility.n[1];
+    lab->n_max = n_max;
     lab->test_n = (int)cfg->users.test_samples;
     fl_dataset_mix(train, lab->global_mix);
     fl_dataset_mix(test, lab->test_mix);
@@ -188,7 +188,6 @@ int utility_lab_measure(utility_lab *lab, int64_t n64, double phi, int64_t seed,
 {
     const app_config *c = lab->cfg;
     const int n = (int)n64;
-    double t0 = dtfl_now();
     memset(out, 0, sizeof *out);
     int rc = lab__users(lab, n, phi, seed, cell, &out->emd, err);
     if (rc < 0)
@@ -220,7 +219,43 @@ int utility_lab_measure(utility_lab *lab, int64_t n64, double phi, int64_t seed,
         fl_evaluate(lab->model, lab->batch, &us, &st);
         out->personal += st.accuracy / lab->U;
     }
-    out->seconds = dtfl_now() - t0;
+    return 0;
+}
+
+/* TACO's twin (001): n_personal samples at EMD phi and n_generic of the
+ * global mix (the cloud's knowledge, drawn as the runtime draws them: entity
+ * 2^29 + u), `epochs` of SGD from the initial model, scored on the user's
+ * own-mix split; the mean over the lab's users. */
+int utility_lab_twin(utility_lab *lab, int n_generic, int n_personal, double phi,
+                     int64_t seed, int cell, int epochs, double *acc,
+                     dtfl_err *err)
+{
+    const int n = n_generic + n_personal, L = lab->L;
+    double emd;
+    *acc = 0.0;
+    if (n > lab->n_max)
+        return dtfl_err_set(err, DTFL_ERANGE, "taco-fit: %d samples (at most %d)",
+                            n, lab->n_max);
+    int rc = lab__users(lab, n_personal, phi, seed, cell, &emd, err);
+    int counts[FL_MAX_CLASSES];
+    fl_mix_counts(lab->global_mix, lab->global_mix, L, n_generic, 0.0, counts, NULL);
+    for (int u = 0; rc == 0 && u < lab->U; u++) {
+        size_t at = (size_t)u * lab->n_max + (size_t)n_personal;
+        rc = lab__draw(lab, lab->train, counts, n_generic, seed, DTFL_STREAM_DRAW,
+                       0x20000000 + u, cell, lab->x + at * lab->dim, lab->y + at, err);
+    }
+    if (rc < 0)
+        return rc;
+    fl_model_init(lab->model, (uint64_t)seed);
+    memcpy(lab->global, fl_model_params(lab->model), sizeof(float) * lab->np);
+    for (int u = 0; u < lab->U; u++) {
+        lab__fit(lab, u, n, epochs, seed, cell, 0);
+        fl_samples us = lab__view(lab, lab->tx + (size_t)u * lab->test_n * lab->dim,
+                                  lab->ty + (size_t)u * lab->test_n, lab->test_n);
+        fl_stats st;
+        fl_evaluate(lab->model, lab->batch, &us, &st);
+        *acc += st.accuracy / lab->U;
+    }
     return 0;
 }
 

@@ -330,7 +330,7 @@ static void diten__row(void *self, scen_table_id t, int u, double *v)
 static void diten__effects(void *self, scen_effects *e)
 {
     diten *d = self;
-    *e = (scen_effects){d->assoc, d->gamma, 0, NULL, 0, NULL, NULL, NULL}; /* syncs are samples */
+    *e = (scen_effects){.server = d->assoc, .share = d->gamma}; /* syncs are samples */
 }
 
 static int diten__describe(void *self, const char **key, const char **text,

@@ -176,6 +176,12 @@ typedef struct scen_effects {
                                     none */
     const int *generic_key;      /* (U) which draw of them: the same key, the
                                     same images (e.g. the slot they came) */
+    const int *local;            /* (U) 1: the user's task runs on its
+                                    device (its test split classified by a
+                                    local model trained once on
+                                    local_samples images of the global mix),
+                                    not on its twin; NULL: none */
+    int local_samples;
 } scen_effects;
 
 /* ------------------------------------------------------------------------ */
@@ -240,6 +246,12 @@ typedef struct scen_ops {
     void (*row)(void *self, scen_table_id t, int u, double *vals);
     /* the real driver's effects of the last step */
     void (*effects)(void *self, scen_effects *e);
+    /* optional, real mode: the seconds each twin's work took on its
+     * server's rank in the slot of the last step (its share of the
+     * server's training, its fine-tuning, its evaluation and task),
+     * measured after the effects and before the next observe; a scenario
+     * may feed them to its models (taco.real.delay_source) */
+    void (*measured)(void *self, const double *twin_s);
     /* describes the instance for a training summary: key/value pairs,
      * numbers (text NULL) or text; returns how many it wrote */
     int (*describe)(void *self, const char **key, const char **text,

@@ -73,8 +73,9 @@ static const scen_summary real_sums[] = {
     {"mean_predicted_delay", 1, SCEN_SUM_MEAN},
     {"mean_predicted_energy", 2, SCEN_SUM_MEAN},
     {"handovers", 5, SCEN_SUM_TOTAL}};
-static const scen_column real_twin_cols[] = {{"predicted_accuracy", "%.6f"},
-                                             {"predicted_delay", "%.6g"}};
+static const scen_column real_twin_cols[] = {
+    {"predicted_accuracy", "%.6f"}, {"predicted_delay", "%.6g"},
+    {"measured_delay_s", "%.6g"}, {"work_s", "%.6g"}, {"queue_delay", "%.6g"}};
 static const scen_column episode_cols[] = {
     {"accuracy", "%.6f"}, {"delay", "%.6g"}, {"energy", "%.6g"},
     {"placement_delay", "%.6g"}};
@@ -130,8 +131,8 @@ static void taco__destroy(void *self)
 static int taco__alloc(taco *y)
 {
     const size_t I = (size_t)y->I, IM = I * (size_t)y->M;
-    y->Q = calloc(3 * IM + 12 * I + 2, sizeof(double));
-    y->nearest = calloc(3 * I + 1, sizeof(int));
+    y->Q = calloc(3 * IM + 13 * I + 2, sizeof(double));
+    y->nearest = calloc(4 * I + 1, sizeof(int));
     y->down = calloc(I + 1, sizeof(scen_transfer));
     y->cost = calloc(I + 1, sizeof(scen_taco_cost));
     if (y->Q == NULL || y->nearest == NULL || y->cost == NULL || y->down == NULL ||
@@ -150,8 +151,11 @@ static int taco__alloc(taco *y)
     y->paid_t = y->T_tol + I;
     y->arrive = y->paid_t + I; /* I + 1 */
     y->share = y->arrive + I + 1;
+    y->t_meas = y->share + I;
+    y->work_s = y->t_meas + I;
     y->generic = y->nearest + I;
     y->gkey = y->generic + I;
+    y->local = y->gkey + I;
     return 0;
 }
 
@@ -439,7 +443,8 @@ static void taco__row(void *self, scen_table_id t, int u, double *v)
         v[3] = s[TC_PL], v[4] = s[TC_UPD], v[5] = s[TC_HAND];
         return;
     case SCEN_T_REAL_TWIN:
-        v[0] = y->cost[u].acc, v[1] = y->T_tol[u];
+        v[0] = y->cost[u].acc, v[1] = y->T_tol[u], v[2] = y->t_meas[u];
+        v[3] = y->work_s[u], v[4] = sched_lyap_values(y->queues)[u];
         return;
     case SCEN_T_COUNT:
         return;
@@ -449,7 +454,8 @@ static void taco__row(void *self, scen_table_id t, int u, double *v)
 /* Real mode: the twin trains on the share y_i of the slot's data its PT
  * uploads (z_i = 1) and on the knowledge of its placement, x_i D_i bits of
  * the cloud's images (global label mix), which the cloud on rank 0 sends
- * its ES when it places. */
+ * its ES when it places; a PT's local task (z_i = 0) runs on its device's
+ * model. */
 static void taco__effects(void *self, scen_effects *e)
 {
     taco *y = self;
@@ -460,11 +466,39 @@ static void taco__effects(void *self, scen_effects *e)
         const double bits = y->cfg.real_knowledge ? d->x[i] * y->obs.D[i] : 0.0;
         y->generic[i] = (int)lround(bits / y->cfg.sample_bits);
         y->gkey[i] = y->place_t;
+        y->local[i] = !d->z[i];
         if (y->placed && bits > 0.0)
             y->down[n++] = (scen_transfer){SCEN_CLOUD, d->access[i],
                                            (int64_t)ceil(bits / 8.0)};
     }
-    *e = (scen_effects){d->access, y->share, n, y->down, 0, NULL, y->generic, y->gkey};
+    const int dev = y->cfg.local_samples > 0;
+    *e = (scen_effects){.server = d->access, .share = y->share, .ntransfers = n,
+                        .transfer = y->down, .generic = y->generic,
+                        .generic_key = y->gkey, .local = dev ? y->local : NULL,
+                        .local_samples = y->cfg.local_samples};
+}
+
+/* Real mode: eq. 18 with the twin's measured work at its ES (training,
+ * fine-tuning, evaluation: the update and the task) in place of the
+ * modelled T_ud + T_exec of an offloading PT; the placement charge, the air
+ * times and a local task stay modelled. With taco.real.delay_source:
+ * measured the slot's push of each delay queue is redone with these. */
+static void taco__measured(void *self, const double *twin_s)
+{
+    taco *y = self;
+    const scen_taco_dec *d = &y->last.d;
+    for (int i = 0; i < y->I; i++) {
+        const scen_taco_cost *c = &y->cost[i];
+        y->work_s[i] = twin_s[i];
+        y->t_meas[i] = d->z[i] ? y->T_tol[i] - c->t_ud - c->t_exec + twin_s[i]
+                               : y->T_tol[i];
+    }
+    if (!y->cfg.delay_measured)
+        return;
+    for (int i = 0; i < y->I; i++) {                      /* eq. 21 */
+        y->arrive[i] = y->t_meas[i] * y->cfg.model.delay_unit;
+        sched_lyap_redo(y->queues, i, y->arrive[i]);
+    }
 }
 
 const scen_ops scen__taco_ops = {
@@ -484,6 +518,7 @@ const scen_ops scen__taco_ops = {
     .step = taco__step,
     .row = taco__row,
     .effects = taco__effects,
+    .measured = taco__measured,
     .describe = taco__describe,
     .save = taco__save,
     .load = taco__load,

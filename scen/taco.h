@@ -43,6 +43,8 @@ typedef struct scen_taco_model {
     double k_es, k_pt;      /* rho_m, rho_i: J s^2/cycle^3 */
     double r_cloud;         /* r_c: bit/s */
     double g_local;         /* accuracy of the local app */
+    double acc_c0, acc_c1;  /* eq. 13 as g(s) = c0 + c1 (1 - (1 - s)^kappa): */
+    double acc_kappa;       /* the paper's 0, 1, 2; `dtfl taco-fit` fits them */
     double t_max;           /* T_max_i: s per frame per PT (eq. 17d) */
     double e_max;           /* E_max: J per frame, the system (eq. 17e) */
     double V;               /* weight of accuracy in the bracket */
@@ -100,6 +102,13 @@ typedef struct scen_taco_setup {
                                 mode) */
     int real_knowledge;      /* real mode: the cloud sends them and the twin
                                 trains on them (1), or neither (0) */
+    int local_samples;       /* real mode: a local task (z_i = 0) is its
+                                PT's test split classified by a device
+                                model trained on this many images (0: by
+                                the twin, as if offloaded) */
+    int delay_measured;      /* real mode: the delay queues take eq. 18 with
+                                the twin's measured work at its ES in place
+                                of T_ud + T_exec (1), or as modelled (0) */
     scen_taco_engine engine;
 } scen_taco_setup;
 
@@ -114,8 +123,27 @@ double scen_taco_rate(const scen_taco_model *m, double b, double snr);
 /* dr/db and d2r/db2 (eq. 31 with Q for S_im). */
 double scen_taco_rate_db(const scen_taco_model *m, double b, double snr);
 double scen_taco_rate_db2(const scen_taco_model *m, double b, double snr);
-/* g_edge(s) = 1 - (1 - s)^2 (eq. 13; concave, increasing on [0, 1]). */
-double scen_taco_g_edge(double s);
+/* g_edge(s) = c0 + c1 (1 - (1 - s)^kappa) (eq. 13: 0, 1, 2; concave and
+ * increasing on [0, 1] for c1 > 0, kappa >= 1). */
+double scen_taco_g_edge(const scen_taco_model *m, double s);
+/* The share v in [0, 1] minimising k v + V c1 (1 - s)^kappa where
+ * s = (w v + rest) / all: the closed form of every x and y block (P4's x*,
+ * P5-1, CRO's x). */
+double scen_taco_share_opt(const scen_taco_model *m, double k, double w,
+                           double rest, double all);
+/* V c1 r^kappa, the accuracy term of the bracket at r = 1 - s (up to a
+ * constant), and its derivative in r when dr != NULL. */
+double scen_taco_acc_loss(const scen_taco_model *m, double r, double *dr);
+
+/* eq. 13's curve fitted to measured (share, accuracy) points (taco_fit.c):
+ * least squares over c0, c1 and kappa in [1, 100], or c0 and c1 alone at
+ * kappa_fixed > 0. Fails with DTFL_EDATA when c1 <= 0. */
+typedef struct scen_taco_fit_result {
+    double c0, c1, kappa;
+    double r2, rmse;         /* over the points fitted */
+} scen_taco_fit_result;
+int scen_taco_fit(const double *s, const double *acc, int n, double kappa_fixed,
+                  scen_taco_fit_result *out, dtfl_err *err);
 
 /* One PT's decision and draws at its ES. */
 typedef struct scen_taco_use {

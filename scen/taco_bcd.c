@@ -64,7 +64,7 @@ void scen_taco_greedy(const scen_taco_obs *o, const scen_taco_plan *p,
         scen_taco_step_y(o, d);
 }
 
-/* P5-1: the terms in y of a PT that offloads are beta y + V (1 - s)^2. */
+/* P5-1: the terms in y of a PT that offloads are beta y + V c1 (1 - s)^kappa. */
 void scen_taco_step_y(const scen_taco_obs *o, scen_taco_dec *d)
 {
     const scen_taco_model *m = o->model;
@@ -77,14 +77,11 @@ void scen_taco_step_y(const scen_taco_obs *o, scen_taco_dec *d)
         double S = o->S[i], D = o->D[i], all = S + D;
         double beta = S * (taco__wt(o, i) * (1.0 / r + m->c_es / hz) +
                            we * (m->p_pt / r + es_j * m->c_es));
-        double y = 0.0;
-        if (m->V > 0.0 && isfinite(beta))
-            y = ((1.0 - beta * all / (2.0 * m->V * S)) * all - d->x[i] * D) / S;
-        d->y[i] = y < 0.0 ? 0.0 : y > 1.0 ? 1.0 : y;
+        d->y[i] = scen_taco_share_opt(m, beta, S, d->x[i] * D, all);
     }
 }
 
-/* CRO's x block when placing: k x + V (1 - s)^2, k the placement's price
+/* CRO's x block when placing: k x + V c1 (1 - s)^kappa, k the placement's price
  * per unit of x spread over the period. */
 void scen_taco_step_x(const scen_taco_obs *o, scen_taco_dec *d)
 {
@@ -97,10 +94,7 @@ void scen_taco_step_x(const scen_taco_obs *o, scen_taco_dec *d)
         double k = D * (taco__wt(o, i) * (1.0 / m->r_cloud + m->c_es / hz) +
                         we * (m->p_cloud / m->r_cloud + es_j * m->c_es)) /
                    d->period;
-        double x = 0.0;
-        if (d->z[i] && m->V > 0.0 && isfinite(k))
-            x = ((1.0 - k * all / (2.0 * m->V * D)) * all - d->y[i] * S) / D;
-        d->x[i] = x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
+        d->x[i] = d->z[i] ? scen_taco_share_opt(m, k, D, d->y[i] * S, all) : 0.0;
     }
 }
 

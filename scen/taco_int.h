@@ -69,7 +69,7 @@ void taco__use(const scen_taco_obs *o, const scen_taco_dec *d, int i, int m,
  * put (w->fixed) and where everyone is (w->cur). */
 void taco__costs(scen_taco_work *w, const scen_taco_obs *o,
                  const scen_taco_plan *p, const scen_taco_dec *d);
-/* phi_i(x) = V z_i (1 - s_i(x))^2, the accuracy term of C*, and its slope. */
+/* phi_i(x) = V c1 z_i (1 - s_i(x))^kappa, the accuracy term of C*, and its slope. */
 double taco__phi(const scen_taco_obs *o, const scen_taco_dec *d, int i,
                  double x, double *slope);
 /* sum_i C*_{i,access_i} */
@@ -105,8 +105,11 @@ typedef struct taco {
     scen_taco_cost *cost;    /* (I) */
     double *T_tol, *paid_t;  /* (I) eq. 18; the placement delay in it */
     double *arrive;          /* (I + 1) what entered the queues */
+    double *t_meas, *work_s; /* (I) eq. 18 with the twin's measured work at
+                                its ES (real mode), that work in s */
     double *share;           /* (I) the effects' data shares */
     int *generic, *gkey;     /* (I) the effects' knowledge images, their key */
+    int *local;              /* (I) the effects' tasks run on the device */
     scen_transfer *down;     /* (I) the effects' downloads from the cloud */
     int place_t;             /* the slot the placement in force was made */
     int placed;              /* the last step placed */

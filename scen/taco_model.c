@@ -36,10 +36,36 @@ double scen_taco_rate_db2(const scen_taco_model *m, double b, double snr)
     return sched_band_rate_db2(m->bw, snr, b);
 }
 
-double scen_taco_g_edge(double s)
+double scen_taco_g_edge(const scen_taco_model *m, double s)
 {
-    double r = 1.0 - s;
-    return 1.0 - r * r;
+    return m->acc_c0 + m->acc_c1 * (1.0 - pow(1.0 - s, m->acc_kappa)); /* eq. 13 */
+}
+
+double scen_taco_acc_loss(const scen_taco_model *m, double r, double *dr)
+{
+    const double vc = m->V * m->acc_c1, k = m->acc_kappa;
+    if (dr != NULL)
+        *dr = k == 2.0 ? 2.0 * vc * r : vc * k * pow(r, k - 1.0);
+    return k == 2.0 ? vc * r * r : vc * pow(r, k);
+}
+
+/* d/dv [k v + V c1 r^kappa] = k - V c1 kappa r^(kappa-1) w / all = 0 at
+ * r* = (k all / (V c1 kappa w))^(1/(kappa-1)); kappa = 1 is linear: all or
+ * nothing. */
+double scen_taco_share_opt(const scen_taco_model *m, double k, double w,
+                           double rest, double all)
+{
+    const double vc = m->V * m->acc_c1, kap = m->acc_kappa;
+    if (!(vc > 0.0) || !isfinite(k) || !(w > 0.0))
+        return 0.0;
+    double q = k * all / (vc * kap * w), v;
+    if (kap == 1.0)
+        v = q < 1.0 ? 1.0 : 0.0;
+    else {
+        double r = kap == 2.0 ? q : pow(q, 1.0 / (kap - 1.0));
+        v = ((1.0 - r) * all - rest) / w;
+    }
+    return v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
 }
 
 double scen_taco_share(const scen_taco_use *u)
@@ -75,7 +101,7 @@ void scen_taco_cost_of(const scen_taco_model *m, const scen_taco_use *u,
         c->e_ofld = m->p_pt * c->t_ofld;                         /* eq. 10 */
         c->t_exec = taco__time(u->lambda * m->c_es, es_hz);      /* eq. 11 */
         c->e_exec = es_j * u->lambda * m->c_es;                  /* eq. 12 */
-        c->acc = scen_taco_g_edge(scen_taco_share(u));           /* eq. 13 */
+        c->acc = scen_taco_g_edge(m, scen_taco_share(u));           /* eq. 13 */
     } else {
         c->t_ul = c->e_ul = c->t_ud = c->e_ud = c->t_ofld = c->e_ofld = 0.0;
         c->t_exec = u->lambda * m->c_pt / m->f_pt;

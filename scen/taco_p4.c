@@ -107,7 +107,7 @@ int scen_taco_p4_seats(const scen_taco_obs *o)
 
 static const double taco_menu[] = {0.0, 0.25, 0.5, 0.75, 1.0}; /* LOT */
 
-/* x minimising k x + V z (1 - s(x))^2 by the plan's rule */
+/* x minimising k x + V c1 z (1 - s(x))^kappa by the plan's rule */
 static double taco__x(const scen_taco_obs *o, const scen_taco_plan *p,
                       const scen_taco_dec *d, int i, double k)
 {
@@ -118,14 +118,13 @@ static double taco__x(const scen_taco_obs *o, const scen_taco_plan *p,
         double best = 0.0, bestv = INFINITY;
         for (size_t j = 0; j < sizeof taco_menu / sizeof taco_menu[0]; j++) {
             double r = 1.0 - (taco_menu[j] * D + d->y[i] * S) / all;
-            double v = k * taco_menu[j] + V * r * r;
+            double v = k * taco_menu[j] + scen_taco_acc_loss(o->model, r, NULL);
             if (v < bestv)
                 bestv = v, best = taco_menu[j];
         }
         return best;
     }
-    double x = ((1.0 - k * all / (2.0 * V * D)) * all - d->y[i] * S) / D;
-    return x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
+    return scen_taco_share_opt(o->model, k, D, d->y[i] * S, all);
 }
 
 /* C*_im's parts with n PTs at m now (spec 4.2): c_im, the slot's cost
@@ -157,11 +156,13 @@ static void taco__parts(const scen_taco_obs *o, const scen_taco_plan *p,
 double taco__phi(const scen_taco_obs *o, const scen_taco_dec *d, int i,
                  double x, double *slope)
 {
-    const double S = o->S[i], D = o->D[i], V = o->model->V;
+    const double S = o->S[i], D = o->D[i];
     const double r = 1.0 - (x * D + d->y[i] * S) / (S + D);
+    double dr;
+    const double v = scen_taco_acc_loss(o->model, r, &dr);
     if (slope != NULL)
-        *slope = d->z[i] ? -2.0 * V * r * D / (S + D) : 0.0;
-    return d->z[i] ? V * r * r : 0.0;
+        *slope = d->z[i] ? -dr * D / (S + D) : 0.0;
+    return d->z[i] ? v : 0.0;
 }
 
 /* C*_im = c_im + k_im x* + phi_i(x*) (spec 4.2) */

@@ -5,7 +5,7 @@
  * P4-3 relaxes a_im to a~_im in [0, 1] and each bilinear u_im = a~_im x_i
  * by piecewise McCormick (sched/mccormick.c: N pieces of x_i, one set of
  * piece binaries per PT shared by its M terms, the hull rows summed over
- * pieces, spec 7.2), and the accuracy term phi_i(x_i) = V z_i (1 - s_i)^2
+ * pieces, spec 7.2), and the accuracy term phi_i(x_i) = V c1 z_i (1 - s_i)^kappa
  * by an epigraph w_i over tangents:
  *
  *   min  sum_im c_im a~_im + sum_im k_im u_im + sum_i w_i

@@ -511,7 +511,8 @@ static void tmo__effects(void *self, scen_effects *e)
     }
     for (int i = 0; i < y->I; i++)
         y->infer[i] = y->cfg.real_tasks ? (int)ceil(y->lam[i] / y->cfg.sample_bits) : 0;
-    *e = (scen_effects){y->access, y->share, n, y->ups, 1, y->infer, NULL, NULL};
+    *e = (scen_effects){.server = y->access, .share = y->share, .ntransfers = n,
+                        .transfer = y->ups, .serve_only = 1, .infer = y->infer};
 }
 
 const scen_ops scen__tmo_ops = {

@@ -217,9 +217,9 @@ static void toy__effects(void *self, scen_effects *e)
     for (int u = 0; u < y->U; u++) /* to the other server */
         y->status[u] = (scen_transfer){y->server[u], 1 - y->server[u],
                                        y->cfg.status_bytes};
-    *e = (scen_effects){y->server, y->share,
-                        y->cfg.status_bytes > 0 ? y->U : 0, y->status, 0, NULL,
-                        NULL, NULL};
+    *e = (scen_effects){.server = y->server, .share = y->share,
+                        .ntransfers = y->cfg.status_bytes > 0 ? y->U : 0,
+                        .transfer = y->status};
 }
 
 static int toy__describe(void *self, const char **key, const char **text,

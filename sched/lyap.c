@@ -19,6 +19,7 @@ struct sched_lyap {
     int n;
     double *q, *q0, *b;  /* (n) each: values, at the start, budgets */
     double *sum;         /* (n) sum of arrivals since the start */
+    double *q_last, *x_last; /* (n) each: before the last push, its arrivals */
     long steps;
 };
 
@@ -29,7 +30,7 @@ int sched_lyap_create(sched_lyap **out, int n, const double *budget,
     if (n <= 0)
         return dtfl_err_set(err, DTFL_EINTERNAL, "queues: %d of them", n);
     sched_lyap *l = calloc(1, sizeof *l);
-    if (l == NULL || (l->q = calloc(4 * (size_t)n, sizeof(double))) == NULL) {
+    if (l == NULL || (l->q = calloc(6 * (size_t)n, sizeof(double))) == NULL) {
         free(l);
         return dtfl_err_set(err, DTFL_ENOMEM, "queues: out of memory");
     }
@@ -37,6 +38,8 @@ int sched_lyap_create(sched_lyap **out, int n, const double *budget,
     l->q0 = l->q + n;
     l->b = l->q0 + n;
     l->sum = l->b + n;
+    l->q_last = l->sum + n;
+    l->x_last = l->q_last + n;
     memcpy(l->b, budget, sizeof(double) * (size_t)n);
     *out = l;
     return 0;
@@ -80,6 +83,8 @@ double sched_lyap_dpp(const sched_lyap *l, const double *x, double V,
 double sched_lyap_push(sched_lyap *l, const double *x)
 {
     double before = sched_lyap_value(l);
+    memcpy(l->q_last, l->q, sizeof(double) * (size_t)l->n);
+    memcpy(l->x_last, x, sizeof(double) * (size_t)l->n);
     for (int j = 0; j < l->n; j++) {
         double next = l->q[j] + x[j] - l->b[j];
         l->q[j] = next > 0.0 ? next : 0.0;
@@ -87,6 +92,16 @@ double sched_lyap_push(sched_lyap *l, const double *x)
     }
     l->steps++;
     return sched_lyap_value(l) - before;
+}
+
+void sched_lyap_redo(sched_lyap *l, int j, double x)
+{
+    if (l->steps == 0)
+        return;
+    l->sum[j] += x - l->x_last[j];
+    l->x_last[j] = x;
+    double next = l->q_last[j] + x - l->b[j];
+    l->q[j] = next > 0.0 ? next : 0.0;
 }
 
 double sched_lyap_slack(const sched_lyap *l, int j)

@@ -163,6 +163,9 @@ double sched_lyap_dpp(const sched_lyap *l, const double *x, double V,
 /* One step with arrivals x (n): Q_j <- max(Q_j + x_j - b_j, 0); returns
  * the drift L(after) - L(before). */
 double sched_lyap_push(sched_lyap *l, const double *x);
+/* Queue j's last push again with arrival x in place of the one it had (a
+ * measurement that came after the step); nothing before the first push. */
+void sched_lyap_redo(sched_lyap *l, int j, double x);
 /* b_j + (Q_j(T) - Q_j(0)) / T - (1/T) sum_t x_j(t): never negative (the
  * queue's bound on the average constraint). */
 double sched_lyap_slack(const sched_lyap *l, int j);

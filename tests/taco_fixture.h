@@ -38,7 +38,8 @@ static scen_taco_model table2(void)
                              .n0 = pow(10.0, -17.4) * 1e-3, .q_min = 1,
                              .bw = 5e6, .f_es = 20e9, .f_pt = 1e9, .c_es = 300,
                              .c_pt = 300, .k_es = 1e-27, .k_pt = 1e-27,
-                             .r_cloud = 50e6, .g_local = 0.5, .t_max = 50,
+                             .r_cloud = 50e6, .g_local = 0.5, .acc_c0 = 0,
+                             .acc_c1 = 1, .acc_kappa = 2, .t_max = 50,
                              .e_max = 6e5, .V = 1e9, .h0 = 1, .delay_unit = 1,
                              .energy_unit = 1};
 }
@@ -71,7 +72,7 @@ static void fix_point(fix *x, int period)
 }
 
 /* A random instance keyed by k: Table II draws, queues at random, V =
- * 10^U[lgv0, lgv1]. */
+ * 10^U[lgv0, lgv1], eq. 13's curve as the paper's or a fitted one by k % 4. */
 static void fix_random_v(fix *x, int I, int M, uint32_t k, double lgv0,
                          double lgv1)
 {
@@ -82,6 +83,10 @@ static void fix_random_v(fix *x, int I, int M, uint32_t k, double lgv0,
     dtfl_rng r;
     dtfl_rng_init(&r, 77, 1, k, 0);
     x->m.V = pow(10.0, dtfl_rng_range(&r, lgv0, lgv1));
+    static const double curve[4][3] = {{0, 1, 2}, {0, 1, 2}, {0.1, 0.75, 3.5},
+                                       {0.05, 0.8, 1.5}}; /* eq. 13; fitted */
+    x->m.acc_c0 = curve[k % 4][0], x->m.acc_c1 = curve[k % 4][1];
+    x->m.acc_kappa = curve[k % 4][2];
     for (int i = 0; i < I; i++) {
         for (int m = 0; m < M; m++) {
             size_t j = (size_t)i * M + m;

@@ -2,7 +2,8 @@
  * test_lyap.c - virtual queues (sched/lyap.c): hand-computed updates and
  * drifts, the drift-plus-penalty bracket, the exact identity between a
  * queue and its average constraint, a slack budget keeping Q(T)/T near 0
- * and an infeasible one growing linearly, and a state round trip.
+ * and an infeasible one growing linearly, a state round trip, and a push
+ * redone with a later measurement.
  */
 #include "check.h"
 
@@ -70,9 +71,35 @@ static void test_average(void **state)
     sched_lyap_destroy(l);
 }
 
+/* A redone push equals a push of the new arrival from the same start, in
+ * the values and in the running sums (slack). */
+static void test_redo(void **state)
+{
+    (void)state;
+    const double b[2] = {5, 1};
+    sched_lyap *l, *k;
+    dtfl_err err;
+    assert_int_equal(sched_lyap_create(&l, 2, b, &err), 0);
+    assert_int_equal(sched_lyap_create(&k, 2, b, &err), 0);
+    sched_lyap_redo(l, 0, 7); /* before any push: nothing */
+    check_close(sched_lyap_values(l)[0], 0, 0);
+    const double x1[2] = {8, 3}, x2[2] = {1, 4}, x2b[2] = {9, 4};
+    sched_lyap_push(l, x1), sched_lyap_push(k, x1);
+    sched_lyap_push(l, x2), sched_lyap_push(k, x2b); /* l: Q = (0, 5) */
+    sched_lyap_redo(l, 0, 9);                       /* as k: Q = (7, 5) */
+    check_close(sched_lyap_values(l)[0], 7, 0);
+    check_close(sched_lyap_values(l)[1], 5, 0);
+    check_close(sched_lyap_slack(l, 0), sched_lyap_slack(k, 0), 1e-15);
+    sched_lyap_redo(l, 0, 0);                       /* never below 0 */
+    check_close(sched_lyap_values(l)[0], 0, 0);
+    sched_lyap_destroy(k);
+    sched_lyap_destroy(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_hand),
-                                       cmocka_unit_test(test_average)};
+                                       cmocka_unit_test(test_average),
+                                       cmocka_unit_test(test_redo)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,8 @@
  * auction against brute force over M^I, each BCD block against dense
  * search, Gauss-Seidel BCD never raising the bracket on 1000 random
  * instances and reaching a brute-force optimum, and the alternation's
- * safeguard.
+ * safeguard; eq. 13's curve: the closed-form share at kappa 1 to 6 against
+ * dense search, and its fit (dtfl taco-fit) on exact and hand instances.
  */
 #include "taco_fixture.h"
 
@@ -40,7 +41,12 @@ static void test_hand_values(void **state)
     check_close(c.acc, 0.5, 0);
     assert_true(c.t_ul == 0.0 && c.t_ofld == 0.0 && c.e_ud == 0.0);
     /* offloading beats the local app's accuracy only past s = 1 - 1/sqrt 2 */
-    check_close(scen_taco_g_edge(1.0 - 1.0 / sqrt(2.0)), 0.5, 1e-15);
+    check_close(scen_taco_g_edge(&m, 1.0 - 1.0 / sqrt(2.0)), 0.5, 1e-15);
+    /* a fitted curve: 0.1 + 0.75 (1 - 0.7^6) */
+    m.acc_c0 = 0.1, m.acc_c1 = 0.75, m.acc_kappa = 6;
+    check_close(scen_taco_g_edge(&m, 0.3), 0.76176325, 1e-15);
+    scen_taco_cost_of(&m, &(scen_taco_use){snr, 9e6, 12e6, 80e6, 0.6, 0.3, 0.25, 0.5, 1}, &c);
+    check_close(c.acc, 0.1 + 0.75 * (1.0 - pow(1.0 - (0.6 * 80 + 0.3 * 9) / 89.0, 6)), 1e-15);
 }
 
 static void test_rate_derivatives(void **state)
@@ -70,7 +76,7 @@ static void test_rate_derivatives(void **state)
 /* ---- P4 ---- */
 
 /* With inherit shares P4's cost of staying is the PT's part of the bracket
- * (up to the constants V z and V (1 - z) g_local it drops). */
+ * (up to the constants V z (c0 + c1) and V (1 - z) g_local it drops). */
 static void test_p4_cost_is_bracket(void **state)
 {
     (void)state;
@@ -83,7 +89,7 @@ static void test_p4_cost_is_bracket(void **state)
         for (int i = 0; i < x.I; i++) {
             double xs;
             sum += scen_taco_p4_cost(&x.o, &plan, &x.d, i, x.access[i], &xs) -
-                   x.m.V * (x.z[i] ? 1.0 : x.m.g_local);
+                   x.m.V * (x.z[i] ? x.m.acc_c0 + x.m.acc_c1 : x.m.g_local);
             x.x[i] = xs;
         }
         double br = scen_taco_bracket(&x.o, &x.d);
@@ -370,6 +376,67 @@ static void test_alternation(void **state)
     scen_taco_work_destroy(w);
 }
 
+/* ---- eq. 13's curve ---- */
+
+/* The closed-form share against dense search, kappa 1 (all or nothing) to
+ * 6, at random prices. */
+static void test_share_opt(void **state)
+{
+    (void)state;
+    scen_taco_model m = table2();
+    const double kap[] = {1.0, 1.5, 2.0, 3.5, 6.0};
+    dtfl_rng r;
+    dtfl_rng_init(&r, 3, 1, 0, 0);
+    for (int k = 0; k < 500; k++) {
+        m.acc_kappa = kap[k % 5], m.acc_c1 = dtfl_rng_range(&r, 0.3, 1.0);
+        m.V = pow(10.0, dtfl_rng_range(&r, 0, 2));
+        double w = dtfl_rng_range(&r, 1, 10), rest = dtfl_rng_range(&r, 0, 3);
+        double all = w + rest + dtfl_rng_range(&r, 0, 3), price = dtfl_rng_range(&r, 0, 300);
+        double v = scen_taco_share_opt(&m, price, w, rest, all), best = INFINITY;
+        for (int g = 0; g <= 20000; g++) {
+            double x = g / 20000.0;
+            best = fmin(best, price * x + scen_taco_acc_loss(&m, 1.0 - (w * x + rest) / all, NULL));
+        }
+        double got = price * v + scen_taco_acc_loss(&m, 1.0 - (w * v + rest) / all, NULL);
+        assert_true(v >= 0.0 && v <= 1.0);
+        assert_true(got <= best + 1e-9 * fmax(1.0, fabs(best)));
+    }
+}
+
+/* The fit recovers a curve it is given exactly; at kappa 2 it is the line
+ * through (1 - (1 - s)^2, acc) by hand; a falling curve is refused. */
+static void test_fit(void **state)
+{
+    (void)state;
+    scen_taco_model m = table2();
+    m.acc_c0 = 0.08, m.acc_c1 = 0.7, m.acc_kappa = 6.5;
+    double s[15], acc[15];
+    for (int j = 0; j < 15; j++) {
+        s[j] = j / 14.0;
+        acc[j] = scen_taco_g_edge(&m, s[j]);
+    }
+    scen_taco_fit_result f;
+    dtfl_err err;
+    assert_int_equal(scen_taco_fit(s, acc, 15, 0.0, &f, &err), 0);
+    check_close(f.c0, 0.08, 1e-7);
+    check_close(f.c1, 0.7, 1e-7);
+    check_close(f.kappa, 6.5, 1e-5);
+    check_close(f.r2, 1.0, 1e-12);
+    /* three points on u = 1 - (1 - s)^2 = 0, 0.75, 1 with acc 0.1, 0.7, 0.8:
+     * slope = Sxy / Sxx = (47/120) / (65/120), intercept = mean - slope u */
+    const double s3[3] = {0.0, 0.5, 1.0}, a3[3] = {0.1, 0.7, 0.8};
+    assert_int_equal(scen_taco_fit(s3, a3, 3, 2.0, &f, &err), 0);
+    double slope = 47.0 / 65.0, mu = 1.75 / 3.0;
+    check_close(f.c1, slope, 1e-12);
+    check_close(f.c0, 1.6 / 3.0 - slope * mu, 1e-12);
+    check_close(f.kappa, 2.0, 1e-15);
+    const double down[3] = {0.8, 0.5, 0.2};
+    assert_int_equal(scen_taco_fit(s3, down, 3, 0.0, &f, &err), DTFL_EDATA);
+    assert_non_null(strstr(err.msg, "does not grow"));
+    const double out[3] = {0.0, 0.5, 1.5};
+    assert_int_equal(scen_taco_fit(out, a3, 3, 0.0, &f, &err), DTFL_EDATA);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +451,8 @@ int main(void)
         cmocka_unit_test(test_bcd_monotone),
         cmocka_unit_test(test_bcd_brute),
         cmocka_unit_test(test_alternation),
+        cmocka_unit_test(test_share_opt),
+        cmocka_unit_test(test_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,6 +56,5 @@ killed_inside_frame() {
     $MPIRUN -np 2 "$DTFL" run --resume "$dir" >"$dir.resume.log" 2>&1 \
         && ok "$name: resume" || { bad "$name: resume"; tail -3 "$dir.resume.log"; }
     same_model_columns "$uncut/slots.csv" "$dir/slots.csv" "resumed $name slots.csv = uninterrupted"
-    cmp -s "$uncut/twins.csv" "$dir/twins.csv" && ok "resumed $name twins.csv = uninterrupted" \
-        || bad "resumed $name twins.csv differs"
+    same_model_columns "$uncut/twins.csv" "$dir/twins.csv" "resumed $name twins.csv = uninterrupted"
 }

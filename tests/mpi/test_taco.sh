@@ -4,8 +4,10 @@
 # on 1, 2 and 4 ranks (same decisions and modelled columns; twins migrate on
 # handovers, get the cloud's knowledge at placements and train on it and
 # their upload share), the modelled columns of a
-# real run equal to the analytic run's, and a run killed mid-frame and
-# resumed, which must end as an uninterrupted one.
+# real run equal to the analytic run's, a run killed mid-frame and
+# resumed, which must end as an uninterrupted one, the delay queues fed by
+# the modelled or the measured delay (taco.real.delay_source), and local
+# tasks on one device model on any rank.
 set -u
 DTFL=$1 SRC=$2
 . "$SRC/tests/mpi/lib.sh"
@@ -36,8 +38,7 @@ for P in 1 2 4; do
 done
 for P in 2 4; do
     same_model_columns "$TMP/r1/slots.csv" "$TMP/r$P/slots.csv" "taco slots.csv: 1 rank = $P ranks"
-    cmp -s "$TMP/r1/twins.csv" "$TMP/r$P/twins.csv" && ok "taco twins.csv: 1 rank = $P ranks" \
-        || bad "taco twins.csv: 1 rank = $P ranks"
+    same_model_columns "$TMP/r1/twins.csv" "$TMP/r$P/twins.csv" "taco twins.csv: 1 rank = $P ranks"
 done
 [ "$(column_sum "$TMP/r2/slots.csv" migrations)" -gt 0 ] \
     && [ "$(column_sum "$TMP/r2/slots.csv" migrations)" = "$(column_sum "$TMP/r2/slots.csv" handovers)" ] \
@@ -60,6 +61,48 @@ awk -v a="$(column_sum "$TMP/r2/slots.csv" train_samples)" \
     || bad "knowledge images in training"
 
 killed_inside_frame taco "$CFG" "$TMP/r2" "$TMP/cut"
+
+# taco.real.delay_source: with a budget of 1 s a slot (T_max 3 s, K 3) every
+# delay queue follows eq. 21 on the delay the source names: the modelled one,
+# or the one with each offloading twin's measured work
+# queue_follows FILE COLUMN: queue_delay(t) = max(queue_delay(t-1) + COLUMN(t) - 1, 0)
+queue_follows() {
+    awk -F, -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        { u = $c["user"]; q = $c["queue_delay"]; w = (u in last ? last[u] : 0) + $c[col] - 1
+          w = w < 0 ? 0 : w; if (q - w > 1e-4 * (1 + w) || w - q > 1e-4 * (1 + w)) bad = 1
+          last[u] = q; moved += q > 0 }
+        END { exit bad || !moved }' "$1"
+}
+for src in model measured; do
+    $MPIRUN -np 2 "$DTFL" run "$CFG" taco.t_max_s=3 taco.real.delay_source=$src \
+        out="$TMP/ds-$src" >"$TMP/ds-$src.log" 2>&1 || { bad "delay_source $src run"; tail -3 "$TMP/ds-$src.log"; }
+done
+queue_follows "$TMP/ds-model/twins.csv" predicted_delay \
+    && ok "delay_source model: the queues take the modelled delay" || bad "queues on the modelled delay"
+queue_follows "$TMP/ds-measured/twins.csv" measured_delay_s \
+    && ok "delay_source measured: the queues take the measured delay" || bad "queues on the measured delay"
+queue_follows "$TMP/ds-measured/twins.csv" predicted_delay \
+    && bad "delay_source measured: the queues still follow the model" \
+    || ok "... and not the modelled one"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["work_s"] > 0 { n++ }
+         END { exit !(n == NR - 1) }' "$TMP/ds-measured/twins.csv" \
+    && ok "every twin's work was measured every slot" || bad "work_s missing"
+
+# local tasks (z_i = 0) on the device model: trained once, the same on any
+# rank, so a PT's measured accuracy is the same every slot and on 1 or 2 ranks
+for P in 1 2; do
+    $MPIRUN -np $P "$DTFL" run "$CFG" sched.policy=local out="$TMP/loc$P" >/dev/null 2>&1 \
+        || bad "local policy on $P rank(s)"
+done
+same_model_columns "$TMP/loc1/twins.csv" "$TMP/loc2/twins.csv" "device model: 1 rank = 2 ranks"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+         { u = $c["user"]; a = $c["accuracy"]; if ((u in seen) && seen[u] != a) bad = 1; seen[u] = a }
+         END { exit bad }' "$TMP/loc2/twins.csv" \
+    && ok "a local task is served by the device model (the same accuracy every slot)" \
+    || bad "device model"
+$MPIRUN -np 2 "$DTFL" run "$CFG" sched.policy=local taco.real.local_samples=0 out="$TMP/loc0" >/dev/null 2>&1
+cmp -s <(columns "$TMP/loc2/twins.csv" accuracy) <(columns "$TMP/loc0/twins.csv" accuracy) \
+    && bad "local_samples 0 should score the twin instead" || ok "local_samples 0 scores the twin"
 
 echo "taco: $fails failed"
 [ "$fails" -eq 0 ]
