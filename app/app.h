@@ -85,6 +85,7 @@ typedef struct app_config {
         int64_t count;             /* S */
         int placement;             /* twin_placement */
         char file[APP_PATH_MAX];   /* CSV of positions */
+        int64_t grid_cols;         /* grid placement's columns; 0: square */
         double p[2], q[2], eps[2]; /* capacity ranges */
     } servers;
     struct {
@@ -146,6 +147,21 @@ typedef struct app_config {
         int real_delay_source;        /* 0 model, 1 measured */
         int64_t real_local_samples;   /* the device model's images */
     } taco;
+    struct {                       /* scenario ecoedgetwin (scen/eco.h) */
+        double bandwidth_mhz, noise_w, g0, router_ms, backhaul_gbps;
+        int pathloss;                 /* 3gpp | literal */
+        double outcome_frac, service_mbit, latency_ms[2], w_beyond, qoe_weight;
+        double psi_per_gcycle, mig_cost_per_mbit, server_w, device_w, tx_w, rx_w;
+        double backhaul_mj, dt_energy_mj, w_latency, w_energy, w_qoe;
+        int combine, cpu_share, reward; /* sum | max; equal | none; scaled | raw */
+        int64_t candidates, contents;
+        double zipf, task_kb[2], cycles[2];
+        int cycles_unit;              /* byte | kbyte | bit */
+        double power_w[2], budget[2], server_ghz[2], device_ghz[2];
+        double load_server, load_device, load_memory, load_sigma, dt_error;
+        int dt_position;
+        double cache_mb;
+    } ecoedgetwin;
     struct {                       /* scenario tmo (scen/tmo.h) */
         double pt_power_mw, es_bandwidth_mhz, es_cpu_ghz, es_cycles_per_bit;
         double es_kappa, path_loss, noise_dbm_hz, gain_ref_db, d_min_m;

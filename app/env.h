@@ -9,6 +9,7 @@
 #include "app.h"
 
 #include "../scen/diten.h"
+#include "../scen/eco.h"
 #include "../scen/scen.h"
 #include "../scen/taco.h"
 #include "../scen/tmo.h"
@@ -22,6 +23,7 @@ typedef struct app_scen_params {
     scen_taco_setup taco;
     scen_tmo_setup tmo;
     scen_toy_setup toy;
+    scen_eco_setup eco;
 } app_scen_params;
 
 /* World parameters; users' positions, movement and arrivals are keyed by

@@ -30,6 +30,7 @@ void app_world_params(const app_config *c, uint64_t user_seed,
     p->servers = (int)c->servers.count;
     p->users = (int)c->users.count;
     p->placement = (twin_placement)c->servers.placement;
+    p->grid_cols = (int)c->servers.grid_cols;
     p->server_file = c->servers.file;
     memcpy(p->p, c->servers.p, sizeof p->p);
     memcpy(p->q, c->servers.q, sizeof p->q);
@@ -212,6 +213,41 @@ static void scenario__tmo(const app_config *c, app_scen_params *p)
         (scen_tmo_pred_kind)c->tmo.predictor, c->tmo.predictor_file};
 }
 
+static void scenario__eco(const app_config *c, app_scen_params *p)
+{
+    static const double per_bit[3] = {1.0 / 8.0, 1.0 / 8000.0, 1.0};
+    scen_eco_setup *e = &p->eco;
+    scen_eco_model *m = &e->model;
+    const __typeof__(c->ecoedgetwin) *k = &c->ecoedgetwin;
+    *m = (scen_eco_model){
+        k->bandwidth_mhz * 1e6, k->noise_w, k->pathloss, k->g0, k->router_ms * 1e-3,
+        k->backhaul_gbps * 1e9, k->outcome_frac, k->service_mbit * 1e6,
+        k->latency_ms[0] * 1e-3, k->latency_ms[1] * 1e-3, k->w_beyond, k->qoe_weight,
+        k->psi_per_gcycle * 1e-9, k->mig_cost_per_mbit * 1e-6, k->server_w,
+        k->device_w, k->tx_w, k->rx_w, k->backhaul_mj * 1e-9, k->dt_energy_mj * 1e-3,
+        k->combine == 1, k->cpu_share == 0, {k->w_latency, k->w_energy, k->w_qoe},
+        k->reward == 1};
+    e->candidates = (int)k->candidates;
+    e->contents = (int)k->contents;
+    e->zipf = k->zipf;
+    for (int j = 0; j < 2; j++) {
+        e->task_bits[j] = k->task_kb[j] * 8e3;
+        e->cycles_per_bit[j] = k->cycles[j] * per_bit[k->cycles_unit];
+        e->power[j] = k->power_w[j];
+        e->budget[j] = k->budget[j];
+        e->f_srv[j] = k->server_ghz[j] * 1e9;
+        e->f_dev[j] = k->device_ghz[j] * 1e9;
+    }
+    e->load_srv = k->load_server;
+    e->load_dev = k->load_device;
+    e->load_memory = k->load_memory;
+    e->load_sigma = k->load_sigma;
+    e->dt_error = k->dt_error;
+    e->dt_position = k->dt_position;
+    e->cache_bits = k->cache_mb * 8e6;
+    e->grid_cols = (int)c->servers.grid_cols;
+}
+
 static const struct {
     const char *name;
     void (*fill)(const app_config *c, app_scen_params *p);
@@ -221,6 +257,7 @@ static const struct {
     {"taco", scenario__taco, offsetof(app_scen_params, taco)},
     {"tmo", scenario__tmo, offsetof(app_scen_params, tmo)},
     {"toy", scenario__toy, offsetof(app_scen_params, toy)},
+    {"ecoedgetwin", scenario__eco, offsetof(app_scen_params, eco)},
 };
 
 void app_scen_setup(const app_config *c, app_scen_params *params,

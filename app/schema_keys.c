@@ -35,6 +35,11 @@ static const char *const taco_solvers[] = {"exact", "pme", NULL};
 static const char *const taco_orders[] = {"gauss-seidel", "jacobi", NULL};
 static const char *const taco_starts[] = {"greedy", "inherit", NULL};
 static const char *const taco_delay_sources[] = {"model", "measured", NULL};
+static const char *const eco_pathloss[] = {"3gpp", "literal", NULL};
+static const char *const eco_combine[] = {"sum", "max", NULL};
+static const char *const eco_shares[] = {"equal", "none", NULL};
+static const char *const eco_rewards[] = {"scaled", "raw", NULL};
+static const char *const eco_units[] = {"byte", "kbyte", "bit", NULL};
 static const char *const tmo_exec[] = {"paper", "exclude", NULL};
 static const char *const tmo_links[] = {"new", "previous", NULL};
 static const char *const tmo_latencies[] = {"once", "every_slot", NULL};
@@ -176,6 +181,9 @@ static const app_key schema[] = {
     CHOICE("servers.placement", servers.placement, placements, 0, "uniform",
            "uniform | grid | file (servers.file, CSV x,y)"),
     STR("servers.file", servers.file, 0, "", "CSV of server positions x,y"),
+    NUM("servers.grid_cols", APP_T_INT, servers.grid_cols, 0, 4096, 0, "0",
+        "columns of the grid placement (0: the near-square ceil(sqrt(S))); "
+        "9 places 45 servers as 9 x 5"),
     NUM("servers.p", APP_T_RANGE, servers.p, 0, 1e15, 0, "[120, 150]",
         "communication resource p_s ~ U[lo, hi] (Table II of 003)"),
     NUM("servers.q", APP_T_RANGE, servers.q, 0, 1e15, 0, "[1400, 1500]",
@@ -271,6 +279,7 @@ static const app_key schema[] = {
 
 #include "schema_taco.inc"
 #include "schema_tmo.inc"
+#include "schema_eco.inc"
 
     /* the test scenario (scen/toy.h) */
     NUM("toy.cost_0", APP_T_FLOAT, toy.cost_0, -1e9, 1e9, 0, "1",

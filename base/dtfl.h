@@ -98,7 +98,9 @@ enum dtfl_stream {
     DTFL_STREAM_HISTORY = 11,  /* which previous-slot samples are reused */
     DTFL_STREAM_FAULT = 12,    /* simulated faults */
     DTFL_STREAM_CHANNEL = 13,  /* fading per user, server and slot */
-    DTFL_STREAM_WORKLOAD = 14  /* per-user data and task sizes */
+    DTFL_STREAM_WORKLOAD = 14, /* per-user data and task sizes */
+    DTFL_STREAM_LOAD = 15,     /* background CPU loads (AR(1) noise) */
+    DTFL_STREAM_ESTIMATE = 16  /* a digital twin's estimation error */
 };
 
 /* A random stream. Plain data: copy it to fork a stream, store it in a

@@ -157,24 +157,24 @@ static int fixed__load(void *self, const uint8_t *buf, size_t len,
 
 static const scen_policy_ops diten_static = {
     "static", "the first slot's nearest servers, kept (no migration)", NULL,
-    fixed__create, static__decide, fixed__save, fixed__load, fixed__destroy};
+    fixed__create, static__decide, fixed__save, fixed__load, fixed__destroy, 0};
 
 static const scen_policy_ops diten_nearest = {
     "nearest", "nearest server keeping C2 and C3, every slot (003, baseline 2)",
     NULL, fixed__create, nearest__decide, fixed__save, fixed__load,
-    fixed__destroy};
+    fixed__destroy, 0};
 
 static const scen_policy_ops diten_ppo = {
     "ppo", "PPO-clip twin association (003, Algorithm 1)", "ppo",
-    NULL, NULL, NULL, NULL, NULL};
+    NULL, NULL, NULL, NULL, NULL, 0};
 
 static const scen_policy_ops diten_a2c = {
     "a2c", "advantage actor-critic association (003, baseline 1)", "a2c",
-    NULL, NULL, NULL, NULL, NULL};
+    NULL, NULL, NULL, NULL, NULL, 0};
 
 static const scen_policy_ops diten_ddpg = {
     "ddpg", "DDPG scores per user and server, best per user (003, baseline 4)",
-    "ddpg", NULL, NULL, NULL, NULL, NULL};
+    "ddpg", NULL, NULL, NULL, NULL, NULL, 0};
 
 const scen_policy_ops *const scen__diten_policies[] = {
     &diten_static, &diten_nearest, &diten_ppo, &diten_a2c, &diten_ddpg, NULL};

@@ -12,6 +12,7 @@ static const scen_ops *const registry[] = {
     &scen__diten_ops, /* 003: twin association and historical data */
     &scen__taco_ops,  /* 001: human twins, two timescales, queues */
     &scen__tmo_ops,   /* 000: vehicles' twins, predicted positions, UCB */
+    &scen__eco_ops,   /* 004: offloading, caching, migration; twin or not */
     &scen__toy_ops,   /* a test scenario: two servers, a known optimum */
 };
 

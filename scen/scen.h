@@ -212,6 +212,10 @@ typedef struct scen_policy_ops {
     int (*save)(void *self, uint8_t *buf, size_t *len, dtfl_err *err);
     int (*load)(void *self, const uint8_t *buf, size_t len, dtfl_err *err);
     void (*destroy)(void *self);
+    int twinless;         /* the benchmark without the digital-twin layer:
+                             the scenario's view without its twins'
+                             estimates and no twin energy (scen_ops.twinless;
+                             scenarios without such a layer ignore it) */
 } scen_policy_ops;
 
 /* ------------------------------------------------------------------------ */
@@ -252,6 +256,9 @@ typedef struct scen_ops {
      * measured after the effects and before the next observe; a scenario
      * may feed them to its models (taco.real.delay_source) */
     void (*measured)(void *self, const double *twin_s);
+    /* optional: the policy is the twinless benchmark (1) or not (0); set
+     * when a policy is created for the instance */
+    void (*twinless)(void *self, int on);
     /* describes the instance for a training summary: key/value pairs,
      * numbers (text NULL) or text; returns how many it wrote */
     int (*describe)(void *self, const char **key, const char **text,

@@ -12,11 +12,13 @@ extern const scen_ops scen__diten_ops;
 extern const scen_ops scen__toy_ops;
 extern const scen_ops scen__taco_ops;
 extern const scen_ops scen__tmo_ops;
+extern const scen_ops scen__eco_ops;
 
 /* Their policies, NULL-terminated (diten_policies.c, toy.c). */
 extern const scen_policy_ops *const scen__diten_policies[];
 extern const scen_policy_ops *const scen__taco_policies[];
 extern const scen_policy_ops *const scen__tmo_policies[];
+extern const scen_policy_ops *const scen__eco_policies[];
 
 /* The world of an episode (registry.c): users keyed by (seed, episode),
  * episode -1 the run's own; *useed the seed that keys the scenario's own

@@ -84,6 +84,11 @@ int taco__feasible(const scen_taco_work *w, const scen_taco_obs *o,
 
 /* ---- the scenario instance (taco.c, taco_state.c) ---- */
 
+/* A saved state's bounds: an offloading PT's band and CPU share, and any
+ * delay (s) or energy (J) it carries. */
+#define TACO_SHARE_MIN 1e-12
+#define TACO_STATE_MAX 1e15
+
 typedef struct taco {
     const scen_setup *setup;
     scen_taco_setup cfg;

@@ -171,7 +171,7 @@ static int taco_policy__load(void *self, const uint8_t *buf, size_t len,
     }                                                                          \
     static const scen_policy_ops id = {label, text, NULL, id##__create,        \
                                        taco_policy__decide, taco_policy__save, \
-                                       taco_policy__load, taco_policy__destroy}
+                                       taco_policy__load, taco_policy__destroy, 0}
 
 TACO_POLICY(taco_taco, "taco", "TACO: P4 and P5 alternated each frame, P5 "
             "by BCD each slot", TP_ENGINE, 0, 1, SCEN_TACO_X_CLOSED, 0, 0);

@@ -81,22 +81,25 @@ int taco__load(void *self, const uint8_t *buf, size_t len, dtfl_err *err)
         twin_world_step(y->world, (int)k);
     const uint8_t *p = buf + 12;
     for (size_t i = 0; rc == 0 && i < I; i++, p += 8) {
-        y->last.d.access[i] = (int)dtfl_get_u32(p);
-        y->last.d.z[i] = (int)dtfl_get_u32(p + 4);
-        if (y->last.d.access[i] < 0 || y->last.d.access[i] >= y->M || y->last.d.z[i] > 1)
+        const uint32_t m = dtfl_get_u32(p), z = dtfl_get_u32(p + 4);
+        if (m >= (uint32_t)y->M || z > 1)
             rc = dtfl_err_set(err, DTFL_EDATA, "scenario state: PT %zu on ES "
-                                               "%d, z %d", i, y->last.d.access[i],
-                              y->last.d.z[i]);
+                                               "%u, z %u", i, m, z);
+        y->last.d.access[i] = (int)m, y->last.d.z[i] = (int)z;
     }
     double *cols[7] = {y->last.d.x, y->last.d.y, y->last.d.b, y->last.d.f,
                        y->charge_t, y->charge_e, y->r1};
+    /* shares in [0, 1], those of an offloading PT's band and CPU at least
+     * TACO_SHARE_MIN; delays and energies finite and at most TACO_STATE_MAX */
     for (int c = 0; rc == 0 && c < 7; c++)
         for (size_t i = 0; i < I; i++, p += 8) {
             uint64_t u = dtfl_get_u64(p);
             memcpy(&cols[c][i], &u, 8);
-            if (!(cols[c][i] >= 0.0) || (c < 4 && cols[c][i] > 1.0))
+            const double v = cols[c][i];
+            const double lo = (c == 2 || c == 3) && y->last.d.z[i] ? TACO_SHARE_MIN : 0.0;
+            if (!(v >= lo) || v > (c < 4 ? 1.0 : TACO_STATE_MAX))
                 rc = dtfl_err_set(err, DTFL_EDATA, "scenario state: value %g "
-                                                   "out of range", cols[c][i]);
+                                                   "out of range", v);
         }
     if (rc == 0)
         rc = sched_lyap_load(y->queues, buf + head, len - head, err);

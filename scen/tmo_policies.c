@@ -238,7 +238,7 @@ static int tmo_policy__load(void *self, const uint8_t *buf, size_t len,
     }                                                                          \
     static const scen_policy_ops id = {label, text, NULL, id##__create,        \
                                        tmo_policy__decide, tmo_policy__save,   \
-                                       tmo_policy__load, tmo_policy__destroy}
+                                       tmo_policy__load, tmo_policy__destroy, 0}
 
 TMO_POLICY(tmo_tmo, "tmo", "TMO: tau by UCB1 each frame, migration and "
            "shares by AM each slot on predicted positions", TP_TMO, -1);

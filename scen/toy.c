@@ -336,15 +336,15 @@ static void stateless__destroy(void *self) { (void)self; }
 static const scen_policy_ops toy_cheapest = {
     "cheapest", "the optimum: every twin on the cheaper server, the target share",
     NULL, stateless__create, cheapest__decide, stateless__save,
-    stateless__load, stateless__destroy};
+    stateless__load, stateless__destroy, 0};
 static const scen_policy_ops toy_swap = {
     "swap", "every twin to the other server each frame, share 1", NULL,
     stateless__create, swap__decide, stateless__save, stateless__load,
-    stateless__destroy};
+    stateless__destroy, 0};
 static const scen_policy_ops toy_ppo = {
-    "ppo", "PPO per agent", "ppo", NULL, NULL, NULL, NULL, NULL};
+    "ppo", "PPO per agent", "ppo", NULL, NULL, NULL, NULL, NULL, 0};
 static const scen_policy_ops toy_a2c = {
-    "a2c", "A2C per agent", "a2c", NULL, NULL, NULL, NULL, NULL};
+    "a2c", "A2C per agent", "a2c", NULL, NULL, NULL, NULL, NULL, 0};
 
 static const scen_policy_ops *const toy_policies[] = {
     &toy_cheapest, &toy_swap, &toy_ppo, &toy_a2c, NULL};

@@ -12,6 +12,7 @@
  */
 #include "sched.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,7 +149,9 @@ int sched_lyap_load(sched_lyap *l, const uint8_t *buf, size_t len,
             uint64_t u = dtfl_get_u64(buf + 12 + 24 * (size_t)j + 8 * (size_t)k);
             memcpy(&v[k], &u, 8);
         }
-        if (!(v[0] >= 0.0) || !(v[1] >= 0.0) || v[2] != v[2])
+        /* at most 1e150, so that squares and drifts stay finite */
+        if (!(v[0] >= 0.0 && v[0] <= 1e150) || !(v[1] >= 0.0 && v[1] <= 1e150) ||
+            !(fabs(v[2]) <= 1e150))
             return dtfl_err_set(err, DTFL_EDATA, "queues: queue %d is %g", j, v[0]);
     }
     for (int j = 0; j < l->n; j++)

@@ -10,9 +10,10 @@
 #include "../app/env.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static app_env *test_env_of(const char *text)
+static inline app_env *test_env_of(const char *text)
 {
     static app_config cfgs[4]; /* scenarios keep pointers into their config */
     static int next;
@@ -30,6 +31,19 @@ static app_env *test_env_of(const char *text)
     assert_int_equal(app_env_create(&e, cfg, &err), 0);
     assert_int_equal(app_env_reset(e, -1, &err), 0);
     return e;
+}
+
+/* The state of e's scenario (scen_ops.save), malloc'd; *len its size. */
+static inline uint8_t *test_scen_state(app_env *e, size_t *len)
+{
+    scen *s = app_env_scen(e);
+    dtfl_err err;
+    *len = 0;
+    assert_int_equal(scen_ops_of(s)->save(scen_self(s), NULL, len, &err), 0);
+    uint8_t *buf = malloc(*len + 1);
+    assert_non_null(buf);
+    assert_int_equal(scen_ops_of(s)->save(scen_self(s), buf, len, &err), 0);
+    return buf;
 }
 
 #endif /* DTFL_TEST_ENV_FIXTURE_H */

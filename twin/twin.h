@@ -53,6 +53,7 @@ typedef struct twin_world_params {
     double slot_seconds;        /* s per slot (mobility) */
     int servers, users;         /* S, U */
     twin_placement placement;
+    int grid_cols;              /* TWIN_PLACE_GRID: columns (0: near-square) */
     const char *server_file;    /* for TWIN_PLACE_FILE */
     double p[2];                /* communication resource range, U[p0, p1] */
     double q[2];                /* computation capacity range */

@@ -57,7 +57,7 @@ void twin_world_destroy(twin_world *w)
 static void world__grid(twin_world *w)
 {
     const int S = w->p.servers;
-    int cols = (int)ceil(sqrt((double)S));
+    int cols = w->p.grid_cols > 0 ? w->p.grid_cols : (int)ceil(sqrt((double)S));
     int rows = (S + cols - 1) / cols;
     for (int s = 0; s < S; s++) {
         w->sx[s] = ((s % cols) + 0.5) * w->p.width / cols;

@@ -11,6 +11,7 @@
 #define DTFL_FUZZ_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,21 +93,19 @@ static inline app_env *fuzz_policy_env(void)
 /* A small taco scenario (3 PTs, 2 ESs, frames of 3 slots) whose checkpoint
  * states fuzz_scenstate loads, played `slots` slots; NULL when it cannot be
  * made. */
-static inline app_env *fuzz_taco_env(int slots)
+/* A config's scenario and policy (YAML text), after `slots` slots; cfg
+ * must outlive the env. */
+static inline app_env *fuzz_env_of(app_config *cfg, const char *name,
+                                   const char *text, int slots)
 {
-    static const char text[] = "scenario: taco\nmode: analytic\n"
-                               "model: {kind: softmax}\nusers: {count: 3}\n"
-                               "servers: {count: 2}\n"
-                               "world: {slots: 9, frame_slots: 3}\n";
-    static app_config cfg;
     app_diag *diag = NULL;
     app_env *env = NULL;
     if (app_diag_create(&diag) < 0)
         return NULL;
-    int rc = app_config_load_text(&cfg, "fuzz-taco", text, sizeof text - 1, 0,
-                                  NULL, 0, app_limits_default(), diag);
+    int rc = app_config_load_text(cfg, name, text, strlen(text), 0, NULL, 0,
+                                  app_limits_default(), diag);
     app_diag_destroy(diag);
-    if (rc < 0 || app_env_create(&env, &cfg, NULL) != 0)
+    if (rc < 0 || app_env_create(&env, cfg, NULL) != 0)
         return NULL;
     rc = app_env_reset(env, -1, NULL);
     for (int t = 0; rc == 0 && t < slots; t++)
@@ -116,6 +115,59 @@ static inline app_env *fuzz_taco_env(int slots)
         return NULL;
     }
     return env;
+}
+
+static inline app_env *fuzz_taco_env(int slots)
+{
+    static app_config cfg;
+    return fuzz_env_of(&cfg, "fuzz-taco", "scenario: taco\nmode: analytic\n"
+                       "model: {kind: softmax}\nusers: {count: 3}\n"
+                       "servers: {count: 2}\nworld: {slots: 9, frame_slots: 3}\n",
+                       slots);
+}
+
+static inline app_env *fuzz_eco_env(int slots)
+{
+    static app_config cfg;
+    return fuzz_env_of(&cfg, "fuzz-eco", "scenario: ecoedgetwin\nmode: analytic\n"
+                       "model: {kind: softmax}\nusers: {count: 3, samples: [1, 1]}\n"
+                       "servers: {count: 4, placement: grid}\n"
+                       "world: {slots: 9, slot_seconds: 60}\n"
+                       "ecoedgetwin: {candidates: 2, contents: 3}\n"
+                       "sched: {policy: eco-random}\n", slots);
+}
+
+/* A scenario state on any bytes: one that loads must save to bytes that
+ * load again and save to the same bytes, and the instance then plays the
+ * rest of its episode. */
+static inline void fuzz_state_input(app_env *env, const uint8_t *data, size_t size)
+{
+    scen *sc = app_env_scen(env);
+    const scen_ops *ops = scen_ops_of(sc);
+    if (ops->load(scen_self(sc), data, size, NULL) != 0)
+        return;
+    uint8_t *once = NULL, *twice = NULL;
+    size_t n1 = 0, n2 = 0;
+    if (ops->save(scen_self(sc), NULL, &n1, NULL) != 0 || (once = malloc(n1 + 1)) == NULL ||
+        ops->save(scen_self(sc), once, &n1, NULL) != 0 ||
+        ops->load(scen_self(sc), once, n1, NULL) != 0 ||
+        ops->save(scen_self(sc), NULL, &n2, NULL) != 0 || (twice = malloc(n2 + 1)) == NULL ||
+        ops->save(scen_self(sc), twice, &n2, NULL) != 0 || n1 != n2 ||
+        memcmp(once, twice, n1) != 0)
+        abort();
+    const scen_info *in = app_env_info(env);
+    for (int t = 0; t < in->slots; t++) { /* the values it took can be played */
+        dtfl_err err = {0};
+        int rc = app_env_slot(env, &err);
+        if (rc < 0) {
+            fprintf(stderr, "a loaded state does not play: %s\n", err.msg);
+            abort();
+        }
+        if (rc > 0)
+            break;
+    }
+    free(once);
+    free(twice);
 }
 
 #endif /* DTFL_FUZZ_H */

@@ -3,8 +3,9 @@
  * inputs: valid twins (tests/fuzz/corpus/twin), the frames of a valid twin
  * in each compression mode, packed as fuzz_split expects
  * (corpus/frames), small IDX files (corpus/idx), the file of a small
- * PPO policy (corpus/policy), a taco scenario's checkpoint state
- * (corpus/scenstate) and a small GRU predictor (corpus/predictor). The config target is
+ * PPO policy (corpus/policy), the checkpoint states of a taco and an
+ * ecoedgetwin scenario (corpus/scenstate, corpus/ecostate) and a small GRU
+ * predictor (corpus/predictor). The config target is
  * seeded from configs/ and tests/configs/bad/ directly (run.sh).
  *
  *     build-fuzz/fuzz_seeds tests/fuzz/corpus
@@ -130,10 +131,10 @@ static int seeds__policy(const char *dir)
     return rc;
 }
 
-/* The taco scenario's state after 4 slots (inside its second frame). */
-static int seeds__scenstate(const char *dir)
+/* A scenario's state after some slots (taco: inside its second frame). */
+static int seeds__state(const char *dir, app_env *env, const char *target,
+                        const char *name)
 {
-    app_env *env = fuzz_taco_env(4);
     scen *sc = env != NULL ? app_env_scen(env) : NULL;
     size_t len = 0;
     uint8_t *buf = NULL;
@@ -142,7 +143,7 @@ static int seeds__scenstate(const char *dir)
              (buf = malloc(len)) == NULL ||
              scen_ops_of(sc)->save(scen_self(sc), buf, &len, NULL) != 0;
     if (rc == 0)
-        rc = seeds__write(dir, "scenstate", "taco-3x2-slot4", buf, len);
+        rc = seeds__write(dir, target, name, buf, len);
     free(buf);
     app_env_destroy(env);
     return rc;
@@ -175,5 +176,7 @@ int main(int argc, char **argv)
         return 64;
     }
     return seeds__twins(argv[1]) | seeds__idx(argv[1]) | seeds__policy(argv[1]) |
-           seeds__scenstate(argv[1]) | seeds__predictor(argv[1]);
+           seeds__state(argv[1], fuzz_taco_env(4), "scenstate", "taco-3x2-slot4") |
+           seeds__state(argv[1], fuzz_eco_env(5), "ecostate", "eco-3x4-slot5") |
+           seeds__predictor(argv[1]);
 }

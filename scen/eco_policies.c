@@ -1,0 +1,119 @@
+/*
+ * eco_policies.c - the heuristic policies of the ecoedgetwin scenario (spec
+ * 4), on the controller's view (scen_eco_obs): with the twins' estimates,
+ * or, for the twinless benchmark, the nominal CPUs.
+ *
+ *   eco-greedy        per user: the nearest server; beta = 1 when the
+ *                     view-estimated full offload beats the local run,
+ *                     else 0; migrate and cache always
+ *   eco-greedy-nodt   the same without the twin layer (the benchmark's
+ *                     secondary reading, spec 4)
+ *   eco-local         every task on its device
+ *   eco-edge          nearest server, full offload, migrate, cache
+ *   eco-random        uniform actions, keyed by (seed, user, slot)
+ */
+#include "eco_int.h"
+
+#include <stdlib.h>
+
+double scen_eco_offload_est(const scen_eco_obs *o, int u, int c)
+{
+    const scen_eco_model *m = o->model;
+    const size_t at = (size_t)u * o->Kc + c;
+    const double R = o->rate[at], D = o->D[u], out = m->out_frac * D / R;
+    if (o->cached[at])
+        return m->tau_r + out;
+    const int hops = o->hops_host[at];
+    const double bh = hops > 0 ? hops * m->tau_r + (D + m->q_bits) / m->r_bh : 0.0;
+    return D / R + m->tau_r + bh + o->C[u] / o->f_srv_view[o->cand[at]] + out;
+}
+
+double scen_eco_local_est(const scen_eco_obs *o, int u)
+{
+    return o->C[u] / o->f_dev_view[u];
+}
+
+typedef enum { EP_GREEDY, EP_LOCAL, EP_EDGE, EP_RANDOM } eco_policy_kind;
+
+typedef struct eco_policy {
+    eco_policy_kind kind;
+    uint64_t seed;
+} eco_policy;
+
+static int eco_policy__create(void **self, const scen_policy_setup *p,
+                              eco_policy_kind kind, dtfl_err *err)
+{
+    eco_policy *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
+    *e = (eco_policy){kind, p->setup->seed};
+    *self = e;
+    return 0;
+}
+
+static int eco_policy__decide(void *self, const scen_obs *so, scen_action *a,
+                              dtfl_err *err)
+{
+    (void)err;
+    const eco_policy *e = self;
+    const scen_eco_obs *o = so->raw;
+    scen_eco_dec d;
+    scen_eco_unpack(o->U, a, &d);
+    for (int u = 0; u < o->U; u++) {
+        d.pick[u] = 0, d.cache[u] = d.migrate[u] = e->kind != EP_LOCAL;
+        d.beta[u] = e->kind == EP_EDGE ? 1.0 : 0.0;
+        if (e->kind == EP_GREEDY)
+            d.beta[u] = scen_eco_offload_est(o, u, 0) < scen_eco_local_est(o, u);
+        if (e->kind == EP_RANDOM) {
+            dtfl_rng r;
+            dtfl_rng_init(&r, e->seed, DTFL_STREAM_POLICY, (uint32_t)u, (uint32_t)so->slot);
+            d.pick[u] = (int)dtfl_rng_below(&r, (uint32_t)o->Kc);
+            d.cache[u] = (int)dtfl_rng_below(&r, 2);
+            d.migrate[u] = (int)dtfl_rng_below(&r, 2);
+            d.beta[u] = dtfl_rng_uniform(&r);
+        }
+    }
+    return 0;
+}
+
+static int eco_policy__save(void *self, uint8_t *buf, size_t *len, dtfl_err *err)
+{
+    (void)self, (void)buf, (void)err;
+    *len = 0;
+    return 0;
+}
+
+static int eco_policy__load(void *self, const uint8_t *buf, size_t len,
+                            dtfl_err *err)
+{
+    (void)self, (void)buf;
+    return len == 0 ? 0 : dtfl_err_set(err, DTFL_EDATA, "policy state: %zu "
+                                       "bytes, expected none", len);
+}
+
+static void eco_policy__destroy(void *self) { free(self); }
+
+#define ECO_POLICY(id, label, text, kind, twinless)                            \
+    static int id##__create(void **self, const scen_policy_setup *p,           \
+                            dtfl_err *err)                                     \
+    {                                                                          \
+        return eco_policy__create(self, p, kind, err);                         \
+    }                                                                          \
+    static const scen_policy_ops id = {label, text, NULL, id##__create,        \
+                                       eco_policy__decide, eco_policy__save,   \
+                                       eco_policy__load, eco_policy__destroy,  \
+                                       twinless}
+
+ECO_POLICY(eco_greedy, "eco-greedy", "nearest server; offload all when the "
+           "twins' estimate says it is faster, else run locally; migrate and "
+           "cache", EP_GREEDY, 0);
+ECO_POLICY(eco_greedy_nodt, "eco-greedy-nodt", "eco-greedy without the twin "
+           "layer: nominal CPUs, no twin energy (a benchmark)", EP_GREEDY, 1);
+ECO_POLICY(eco_local, "eco-local", "every task on its device (no twins)",
+           EP_LOCAL, 1);
+ECO_POLICY(eco_edge, "eco-edge", "nearest server, full offload, migrate, "
+           "cache (no twins)", EP_EDGE, 1);
+ECO_POLICY(eco_random, "eco-random", "uniform actions (no twins)", EP_RANDOM, 1);
+
+const scen_policy_ops *const scen__eco_policies[] = {
+    &eco_greedy, &eco_greedy_nodt, &eco_local, &eco_edge, &eco_random, NULL};

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# test_eco.sh DTFL SRC - scenario ecoedgetwin (004) end to end on
+# configs/ecoedgetwin-ci.yaml: every policy in analytic mode; the real
+# driver on 1, 2 and 4 ranks with the same decisions and modelled columns,
+# every modelled service migration a real twin moved (across ranks when the
+# servers' ranks differ), the modelled columns equal to the analytic run's;
+# a run killed mid-episode and resumed ending as an uninterrupted one.
+set -u
+DTFL=$1 SRC=$2
+. "$SRC/tests/mpi/lib.sh"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dtfl-eco-XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+CFG="$SRC/configs/ecoedgetwin-ci.yaml"
+
+"$DTFL" run --scenarios | grep -q "^ecoedgetwin .*004_f278a938a6f2a03d.txt" \
+    && ok "--scenarios lists ecoedgetwin with its paper" || bad "--scenarios: ecoedgetwin"
+for p in eco-greedy eco-greedy-nodt eco-local eco-edge eco-random; do
+    "$DTFL" run "$CFG" sched.policy=$p out="$TMP/a-$p" >"$TMP/a-$p.log" 2>&1 \
+        && [ -s "$TMP/a-$p/summary.json" ] && ok "analytic $p" \
+        || { bad "analytic $p"; tail -3 "$TMP/a-$p.log"; }
+done
+[ "$(column_sum "$TMP/a-eco-local/slots.csv" offloaded)" = 0 ] \
+    && [ "$(column_sum "$TMP/a-eco-local/slots.csv" energy_fraction)" = 10 ] \
+    && ok "eco-local: nothing offloaded, energy fraction 1" || bad "eco-local"
+
+for P in 1 2 4; do
+    $MPIRUN -np $P "$DTFL" run "$CFG" mode=real out="$TMP/r$P" >"$TMP/r$P.log" 2>&1 \
+        && ok "real run on $P rank(s)" || { bad "real run on $P rank(s)"; tail -3 "$TMP/r$P.log"; }
+done
+for P in 2 4; do
+    same_model_columns "$TMP/r1/slots.csv" "$TMP/r$P/slots.csv" "slots.csv: 1 rank = $P ranks"
+done
+[ "$(column_sum "$TMP/r2/slots.csv" migrations)" -gt 0 ] \
+    && [ "$(column_sum "$TMP/r2/slots.csv" migrations)" = "$(column_sum "$TMP/r2/slots.csv" predicted_migrations)" ] \
+    && [ "$(column_sum "$TMP/r2/slots.csv" wire_cross_rank)" -gt 0 ] \
+    && ok "every service migration moved a real twin ($(column_sum "$TMP/r2/slots.csv" migrations), $(column_sum "$TMP/r2/slots.csv" wire_cross_rank) across ranks)" \
+    || bad "migrations vs the model's"
+[ "$(columns "$TMP/r2/slots.csv" predicted_latency predicted_energy predicted_qoe | tail -n +2)" = \
+  "$(columns "$TMP/a-eco-greedy/slots.csv" latency energy qoe | tail -n +2)" ] \
+    && ok "real mode's modelled latency, energy, QoE = analytic mode's" || bad "modelled columns"
+
+killed_inside_frame ecoedgetwin "$CFG" "$TMP/r2" "$TMP/cut" mode=real
+
+echo "ecoedgetwin: $fails failed"
+[ "$fails" -eq 0 ]
