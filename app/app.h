@@ -38,6 +38,8 @@ typedef struct app_ac_config {
     int64_t hidden, layers;
     int activation;                /* rl_act */
     double init_hidden_gain, init_actor_gain, init_critic_gain;
+    int optimizer;                 /* 0 adam, 1 rmsprop */
+    double rms_alpha;
 } app_ac_config;
 
 typedef struct app_config {

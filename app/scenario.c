@@ -100,6 +100,8 @@ static void scenario__ac(const app_ac_config *a, int episode, rl_ac_params *p)
     p->hidden_gain = a->init_hidden_gain;
     p->actor_gain = a->init_actor_gain;
     p->critic_gain = a->init_critic_gain;
+    p->rmsprop = a->optimizer == 1;
+    p->rms_alpha = a->rms_alpha;
 }
 
 /* The binding of each scenario to its config section: one row per scenario

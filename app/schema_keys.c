@@ -36,6 +36,7 @@ static const char *const taco_orders[] = {"gauss-seidel", "jacobi", NULL};
 static const char *const taco_starts[] = {"greedy", "inherit", NULL};
 static const char *const taco_delay_sources[] = {"model", "measured", NULL};
 static const char *const eco_pathloss[] = {"3gpp", "literal", NULL};
+static const char *const optimizers[] = {"adam", "rmsprop", NULL};
 static const char *const eco_combine[] = {"sum", "max", NULL};
 static const char *const eco_shares[] = {"equal", "none", NULL};
 static const char *const eco_rewards[] = {"scaled", "raw", NULL};
@@ -339,6 +340,10 @@ static const app_key schema[] = {
         "0.01", "orthogonal init gain, policy output (CleanRL)"),
     NUM("ppo.init_critic_gain", APP_T_FLOAT, ppo.init_critic_gain, 0, 100, 0,
         "1", "orthogonal init gain, value output (CleanRL)"),
+    CHOICE("ppo.optimizer", ppo.optimizer, optimizers, 0, "adam",
+           "adam (CleanRL) | rmsprop"),
+    NUM("ppo.rms_alpha", APP_T_FLOAT, ppo.rms_alpha, 0, 1, APP_MIN_OPEN, "0.99",
+        "RMSprop's smoothing (with ppo.optimizer: rmsprop)"),
 
     /* A2C (baseline 1): Stable-Baselines3's A2C settings */
     NUM("a2c.lr_actor", APP_T_FLOAT, a2c.lr_actor, 0, 1, APP_MIN_OPEN, "7e-4",
@@ -381,6 +386,10 @@ static const app_key schema[] = {
         "0.01", "orthogonal init gain, policy output"),
     NUM("a2c.init_critic_gain", APP_T_FLOAT, a2c.init_critic_gain, 0, 100, 0,
         "1", "orthogonal init gain, value output"),
+    CHOICE("a2c.optimizer", a2c.optimizer, optimizers, 0, "adam",
+           "adam | rmsprop (SB3's A2C; eps is a2c.adam_eps)"),
+    NUM("a2c.rms_alpha", APP_T_FLOAT, a2c.rms_alpha, 0, 1, APP_MIN_OPEN, "0.99",
+        "RMSprop's smoothing (SB3)"),
 
     /* DDPG (baseline 4): CleanRL's ddpg_continuous_action.py, scaled */
     NUM("ddpg.lr_actor", APP_T_FLOAT, ddpg.lr_actor, 0, 1, APP_MIN_OPEN, "3e-4",

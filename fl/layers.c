@@ -24,8 +24,12 @@ void fl_dense_forward(float *out, const float *in, const float *w,
     // out is (B,OUT): start from the bias, then out += in . w^T
     for (int i = 0; i < B; i++)
         memcpy(out + (size_t)i * OUT, b, sizeof(float) * (size_t)OUT);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, OUT, IN, 1.0f, in,
-                IN, w, IN, 1.0f, out, OUT);
+    if (B == 1) /* one sample (a policy acting): sgemv reads w once, unpacked */
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, OUT, IN, 1.0f, w, IN, in, 1, 1.0f,
+                    out, 1);
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, OUT, IN, 1.0f, in,
+                    IN, w, IN, 1.0f, out, OUT);
 }
 
 void fl_dense_backward(float *din, float *dw, float *db, const float *dout,

@@ -11,6 +11,10 @@
  *   eco-local         every task on its device
  *   eco-edge          nearest server, full offload, migrate, cache
  *   eco-random        uniform actions, keyed by (seed, user, slot)
+ *
+ * and the learners: eco-a2c (A2C with one mixed head over every user's
+ * four decisions, on the twins' view) and eco-a2c-nodt (the benchmark:
+ * the same learner without the twin layer).
  */
 #include "eco_int.h"
 
@@ -93,7 +97,7 @@ static int eco_policy__load(void *self, const uint8_t *buf, size_t len,
 
 static void eco_policy__destroy(void *self) { free(self); }
 
-#define ECO_POLICY(id, label, text, kind, twinless)                            \
+#define ECO_POLICY(id, label, text, kind, flags)                               \
     static int id##__create(void **self, const scen_policy_setup *p,           \
                             dtfl_err *err)                                     \
     {                                                                          \
@@ -102,18 +106,28 @@ static void eco_policy__destroy(void *self) { free(self); }
     static const scen_policy_ops id = {label, text, NULL, id##__create,        \
                                        eco_policy__decide, eco_policy__save,   \
                                        eco_policy__load, eco_policy__destroy,  \
-                                       twinless}
+                                       flags}
 
 ECO_POLICY(eco_greedy, "eco-greedy", "nearest server; offload all when the "
            "twins' estimate says it is faster, else run locally; migrate and "
            "cache", EP_GREEDY, 0);
 ECO_POLICY(eco_greedy_nodt, "eco-greedy-nodt", "eco-greedy without the twin "
-           "layer: nominal CPUs, no twin energy (a benchmark)", EP_GREEDY, 1);
+           "layer: nominal CPUs, no twin energy (a benchmark)", EP_GREEDY, SCEN_POLICY_TWINLESS);
 ECO_POLICY(eco_local, "eco-local", "every task on its device (no twins)",
-           EP_LOCAL, 1);
+           EP_LOCAL, SCEN_POLICY_TWINLESS);
 ECO_POLICY(eco_edge, "eco-edge", "nearest server, full offload, migrate, "
-           "cache (no twins)", EP_EDGE, 1);
-ECO_POLICY(eco_random, "eco-random", "uniform actions (no twins)", EP_RANDOM, 1);
+           "cache (no twins)", EP_EDGE, SCEN_POLICY_TWINLESS);
+ECO_POLICY(eco_random, "eco-random", "uniform actions (no twins)", EP_RANDOM, SCEN_POLICY_TWINLESS);
+
+static const scen_policy_ops eco_a2c = {
+    "eco-a2c", "EcoEdgeTwin: A2C over every user's server, share, cache and "
+    "migration (one mixed head) on the twins' view", "a2c",
+    NULL, NULL, NULL, NULL, NULL, SCEN_POLICY_JOINT};
+static const scen_policy_ops eco_a2c_nodt = {
+    "eco-a2c-nodt", "the benchmark: eco-a2c without the twin layer (nominal "
+    "view, no twin energy)", "a2c", NULL, NULL, NULL, NULL, NULL,
+    SCEN_POLICY_JOINT | SCEN_POLICY_TWINLESS};
 
 const scen_policy_ops *const scen__eco_policies[] = {
-    &eco_greedy, &eco_greedy_nodt, &eco_local, &eco_edge, &eco_random, NULL};
+    &eco_a2c, &eco_a2c_nodt, &eco_greedy, &eco_greedy_nodt, &eco_local, &eco_edge,
+    &eco_random, NULL};

@@ -33,6 +33,16 @@ int eco__state_dim(int U, int S, int Kc) { return U * (13 + 6 * Kc) + 3 * S; }
 
 static float st__f(double v) { return (float)v; }
 
+/* A latency over L_max, at most ECO_VIEW_LMAX: past it W is 0 anyway, and
+ * a deep fade's 19 s would otherwise be an input of 76 among values of
+ * about 1 (spec 4: every input scaled to about [0, 1]). */
+#define ECO_VIEW_LMAX 4.0
+static float st__lat(const eco *y, double l)
+{
+    const double v = l / y->cfg.model.l_max;
+    return (float)(v < ECO_VIEW_LMAX ? v : ECO_VIEW_LMAX);
+}
+
 /* User u's part: where it is and is going, its task, its device, its last
  * slot, its service. */
 static float *st__user(const eco *y, int u, float *x)
@@ -55,7 +65,7 @@ static float *st__user(const eco *y, int u, float *x)
     *x++ = st__f(pop);
     *x++ = st__f(y->f_dev_view[u] / c->f_dev[1]);
     *x++ = st__f(y->budget[u] / c->budget[1]);
-    *x++ = st__f(y->last_L[u] / c->model.l_max);
+    *x++ = st__lat(y, y->last_L[u]);
     *x++ = st__f(y->last_mig[u] / c->budget[1]);
     *x++ = st__f(hypot(y->px[u] - y->sx[hs], y->py[u] - y->sy[hs]) / hypot(w, h));
     return x;
@@ -77,7 +87,7 @@ void eco__agent_obs(void *self, int a, float *x)
             *x++ = st__f(y->f_srv_view[s] / c->f_srv[1]);
             *x++ = st__f(y->hops_host[at] / hops);
             *x++ = st__f(y->cached[at]);
-            *x++ = st__f(scen_eco_offload_est(&y->obs, u, j) / c->model.l_max);
+            *x++ = st__lat(y, scen_eco_offload_est(&y->obs, u, j));
         }
     }
     for (int s = 0; s < y->S; s++) {

@@ -1,6 +1,7 @@
 /*
  * learned.c - the learned policy of any scenario: one sched/ learner (PPO,
- * A2C or DDPG) per agent, on the agent's vector observation
+ * A2C or DDPG) per agent, or one over every agent's action with a mixed
+ * head (SCEN_POLICY_JOINT: EcoEdgeTwin's A2C), on the agent's vector observation
  * (scen_ops.agent_obs) and its action space (discrete, or a box of
  * values). Agents are
  * independent learners, each with its own reward (the parallel API's
@@ -22,7 +23,8 @@ struct scen__learned {
     const scen_ops *scen;
     void *scen_self;
     const scen_info *info;
-    int agents;
+    int joint;           /* one learner over every agent (SCEN_POLICY_JOINT) */
+    int agents;          /* learners */
     sched_learner **l;   /* (agents) */
     double *acc;         /* (agents) rewards summed over the frame */
     float *obs;          /* (largest obs_dim) */
@@ -40,13 +42,40 @@ void scen__learned_destroy(scen__learned *l)
     free(l);
 }
 
+/* The joint learner's parts: every discrete agent a part, the box agents
+ * one box; all act every slot, on observations of one size, boxes alike. */
+static int learned__joint(const scen_policy_setup *p, const char *algo,
+                          sched_learner_params *q, dtfl_err *err)
+{
+    const scen_info *in = p->info;
+    for (int a = 0; a < in->agents; a++) {
+        const scen_agent *ag = &in->agent[a], *g0 = &in->agent[0];
+        if (ag->level != SCEN_SLOT || ag->obs_dim != g0->obs_dim ||
+            (ag->box > 0 && q->box > 0 && (ag->lo != q->lo || ag->hi != q->hi)) ||
+            (ag->blocks > 0 && q->nparts == RL_MAX_BLOCKS - 1))
+            return dtfl_err_set(err, DTFL_ECONFIG, "%s: agent '%s' of scenario %s "
+                                "does not fit one joint learner", algo, ag->name,
+                                p->scen->name);
+        if (ag->blocks > 0) {
+            q->part_blocks[q->nparts] = ag->blocks;
+            q->part_choices[q->nparts++] = ag->choices;
+        }
+        if (ag->box > 0)
+            q->box += ag->box, q->lo = ag->lo, q->hi = ag->hi;
+    }
+    q->obs_dim = in->agent[0].obs_dim;
+    return 0;
+}
+
 int scen__learned_create(scen__learned **out, const char *algo,
-                         const scen_policy_setup *p, dtfl_err *err)
+                         const scen_policy_setup *p, unsigned flags,
+                         dtfl_err *err)
 {
     *out = NULL;
     const scen_info *in = p->info;
+    const int joint = (flags & SCEN_POLICY_JOINT) != 0;
     int dim = 1, rc = 0;
-    for (int a = 0; a < in->agents; a++) {
+    for (int a = 0; a < in->agents && !joint; a++) {
         const scen_agent *ag = &in->agent[a];
         if ((ag->box > 0) == (ag->blocks > 0))
             return dtfl_err_set(err, DTFL_ECONFIG,
@@ -54,8 +83,9 @@ int scen__learned_create(scen__learned **out, const char *algo,
                                 "and %d values; a learner takes one kind (mixed "
                                 "heads are to come)",
                                 algo, ag->name, p->scen->name, ag->blocks, ag->box);
-        dim = ag->obs_dim > dim ? ag->obs_dim : dim;
     }
+    for (int a = 0; a < in->agents; a++)
+        dim = in->agent[a].obs_dim > dim ? in->agent[a].obs_dim : dim;
     scen__learned *l = calloc(1, sizeof *l);
     if (l == NULL || (l->l = calloc((size_t)in->agents, sizeof *l->l)) == NULL ||
         (l->acc = calloc((size_t)in->agents, sizeof *l->acc)) == NULL ||
@@ -66,8 +96,15 @@ int scen__learned_create(scen__learned **out, const char *algo,
     l->scen = p->scen;
     l->scen_self = p->scen_self;
     l->info = in;
-    l->agents = in->agents;
-    for (int a = 0; a < in->agents && rc == 0; a++) {
+    l->joint = joint;
+    l->agents = joint ? 1 : in->agents;
+    if (joint) {
+        sched_learner_params q = {.algo = algo, .ppo = p->setup->ppo, .a2c = p->setup->a2c,
+                                  .ddpg = p->setup->ddpg, .seed = p->setup->seed};
+        if ((rc = learned__joint(p, algo, &q, err)) == 0)
+            rc = sched_learner_create(&l->l[0], &q, err);
+    }
+    for (int a = 0; a < l->agents && rc == 0 && !joint; a++) {
         const scen_agent *ag = &in->agent[a];
         sched_learner_params q = {
             .algo = algo, .obs_dim = ag->obs_dim, .blocks = ag->blocks,
@@ -91,6 +128,10 @@ int scen__learned_decide(scen__learned *l, const scen_obs *o, scen_action *act,
                          dtfl_err *err)
 {
     int rc = 0;
+    if (l->joint) { /* the agents' actions lie one after another */
+        l->scen->agent_obs(l->scen_self, 0, l->obs);
+        return sched_learner_act(l->l[0], l->obs, act->discrete, act->box, err);
+    }
     for (int a = 0; a < l->agents && rc == 0; a++) {
         if (l->info->agent[a].level == SCEN_FRAME && !o->frame_start)
             continue; /* keeps its frame's action (policy.c) */
@@ -107,6 +148,8 @@ int scen__learned_feedback(scen__learned *l, const double *reward,
                            int frame_end, int done, dtfl_err *err)
 {
     int rc = 0;
+    if (l->joint)
+        return sched_learner_feedback(l->l[0], reward[0], done, err);
     for (int a = 0; a < l->agents && rc == 0; a++) {
         if (l->info->agent[a].level == SCEN_SLOT) {
             rc = sched_learner_feedback(l->l[a], reward[a], done, err);

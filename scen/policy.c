@@ -57,10 +57,10 @@ int scen_policy_create(scen_policy **out, scen *sc, const char *name,
     p->ops = ops;
     p->info = in;
     if (s->twinless != NULL)
-        s->twinless(scen_self(sc), ops->twinless);
+        s->twinless(scen_self(sc), (ops->flags & SCEN_POLICY_TWINLESS) != 0);
     scen_policy_setup ps = {s, scen_self(sc), in, scen_setup_of(sc)};
     int rc = ops->learner != NULL
-                 ? scen__learned_create(&p->learned, ops->learner, &ps, err)
+                 ? scen__learned_create(&p->learned, ops->learner, &ps, ops->flags, err)
                  : ops->create(&p->self, &ps, err);
     if (rc < 0) {
         scen_policy_destroy(p);

@@ -212,11 +212,17 @@ typedef struct scen_policy_ops {
     int (*save)(void *self, uint8_t *buf, size_t *len, dtfl_err *err);
     int (*load)(void *self, const uint8_t *buf, size_t len, dtfl_err *err);
     void (*destroy)(void *self);
-    int twinless;         /* the benchmark without the digital-twin layer:
-                             the scenario's view without its twins'
-                             estimates and no twin energy (scen_ops.twinless;
-                             scenarios without such a layer ignore it) */
+    unsigned flags;       /* SCEN_POLICY_* below */
 } scen_policy_ops;
+
+/* The benchmark without the digital-twin layer: the scenario's view
+ * without its twins' estimates and no twin energy (scen_ops.twinless;
+ * scenarios without such a layer ignore it). */
+#define SCEN_POLICY_TWINLESS 1u
+/* A learner: one over every agent's action (the agents act every slot and
+ * share agent 0's observation and reward), a mixed head where the agents'
+ * spaces differ; else one learner per agent. */
+#define SCEN_POLICY_JOINT 2u
 
 /* ------------------------------------------------------------------------ */
 /* The scenario interface                                                    */

@@ -32,7 +32,8 @@ int scen__world(const scen_setup *s, int episode, twin_world **w,
 typedef struct scen__learned scen__learned;
 
 int scen__learned_create(scen__learned **out, const char *algo,
-                         const scen_policy_setup *p, dtfl_err *err);
+                         const scen_policy_setup *p, unsigned flags,
+                         dtfl_err *err);
 void scen__learned_destroy(scen__learned *l);
 int scen__learned_decide(scen__learned *l, const scen_obs *o, scen_action *a,
                          dtfl_err *err);

@@ -8,6 +8,8 @@
  * A continuous action (box values in [lo, hi]) takes the Gaussian head of
  * the actor-critic instead, its samples clipped to the box, or DDPG's
  * outputs in [-1, 1] mapped linearly onto it.
+ * Several discrete parts, or parts and a box, take a mixed head (one
+ * actor over all of them, log-probabilities summed; PPO and A2C only).
  * The reward of an action arrives after it; the next action's observation
  * completes a DDPG transition and bootstraps an actor-critic rollout cut
  * mid-episode. State for checkpoints and policy files: the networks'
@@ -23,6 +25,7 @@ static const char *const learner_algos[] = {"ppo", "a2c", "ddpg"};
 struct sched_learner {
     const char *algo;    /* one of learner_algos */
     int dim, K, A;       /* obs_dim, blocks, choices */
+    int mixed;           /* several parts and/or a box: a mixed head */
     int box;             /* continuous values, in [lo, hi] */
     double lo, hi;
     float *act_f;        /* (box) the actor's sample */
@@ -71,14 +74,27 @@ int sched_learner_create(sched_learner **out, const sched_learner_params *p,
     l->lo = p->lo;
     l->hi = p->hi;
     int rc = 0;
-    if ((l->K > 0) == (l->box > 0) || !(l->lo < l->hi || l->box == 0)) {
+    if (p->nparts > 0) {
+        l->K = 0;
+        for (int i = 0; i < p->nparts; i++)
+            l->K += p->part_blocks[i];
+        l->A = p->part_choices[0];
+        l->mixed = p->nparts > 1 || l->box > 0;
+    }
+    if (l->mixed && (p->nparts >= RL_MAX_BLOCKS || strcmp(l->algo, "ddpg") == 0)) {
+        rc = dtfl_err_set(err, DTFL_ECONFIG, "%s: a mixed action of %d parts "
+                          "and %d values; ppo and a2c take up to %d parts and "
+                          "a box", l->algo, p->nparts, l->box, RL_MAX_BLOCKS - 1);
+        goto fail;
+    }
+    if ((!l->mixed && (l->K > 0) == (l->box > 0)) || !(l->lo < l->hi || l->box == 0)) {
         rc = dtfl_err_set(err, DTFL_ECONFIG, "%s: an action of %d choices and "
                                              "%d values in [%g, %g]; a learner "
                                              "takes one kind",
                           l->algo, l->K, l->box, l->lo, l->hi);
         goto fail;
     }
-    size_t D = l->box > 0 ? (size_t)l->box : (size_t)l->K * l->A;
+    size_t D = l->mixed ? (size_t)l->box : l->box > 0 ? (size_t)l->box : (size_t)l->K * l->A;
     l->prev_obs = calloc((size_t)l->dim + D, sizeof(float));
     l->act_f = calloc(D + 1, sizeof(float));
     if (l->prev_obs == NULL || l->act_f == NULL) {
@@ -99,6 +115,14 @@ int sched_learner_create(sched_learner **out, const sched_learner_params *p,
         q.K = l->box > 0 ? l->box : l->K;
         q.A = l->box > 0 ? 1 : l->A;
         q.seed = p->seed;
+        if (l->mixed) { /* the parts, then the box */
+            q.head = RL_HEAD_MIXED;
+            q.nblocks = 0;
+            for (int i = 0; i < p->nparts; i++)
+                q.block[q.nblocks++] = (rl_block){0, p->part_blocks[i], p->part_choices[i]};
+            if (l->box > 0)
+                q.block[q.nblocks++] = (rl_block){1, l->box, 1};
+        }
         rc = rl_ac_create(&l->ac, &q, err);
     }
     if (rc < 0)
@@ -132,8 +156,8 @@ int sched_learner_act(sched_learner *l, const float *obs, int *act,
             l->update_due = 0;
         }
         rl_ac_act(l->ac, obs, !l->training, act, l->act_f);
-        if (l->box > 0)
-            learner__box(l, l->act_f, 0, box);
+        if (l->box > 0) /* a mixed head's values as SB3 rescales them */
+            learner__box(l, l->act_f, l->mixed, box);
         return 0;
     }
     if (l->pending && l->training) { /* complete the last transition */

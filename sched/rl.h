@@ -92,6 +92,10 @@ typedef struct rl_adam rl_adam;
 
 int rl_adam_create(rl_adam **out, size_t n, double lr, double eps,
                    dtfl_err *err);
+/* RMSprop in PyTorch's form (SB3's A2C): v = alpha v + (1 - alpha) g^2,
+ * w -= lr g / (sqrt(v) + eps); stepped by rl_adam_step. */
+int rl_rmsprop_create(rl_adam **out, size_t n, double lr, double alpha,
+                      double eps, dtfl_err *err);
 void rl_adam_destroy(rl_adam *a);
 void rl_adam_set_lr(rl_adam *a, double lr);
 /* w -= lr m_hat / (sqrt(v_hat) + eps), betas 0.9 and 0.999. */
@@ -134,6 +138,23 @@ void rl_gauss_backward(const float *mean, const float *log_std, int D,
                        const float *a, double w_lp, double w_ent,
                        float *dmean, float *dlog_std);
 
+/* Mixed (rl_mixed.c): n blocks on consecutive slices of out; categorical
+ * choices consecutive in act_i, Gaussian values (and their log_std) in
+ * act_f, block by block; sums over the blocks. act with r NULL: the mode. */
+int rl_mix_nout(const rl_block *b, int n);
+int rl_mix_ncat(const rl_block *b, int n);
+int rl_mix_ngauss(const rl_block *b, int n);
+double rl_mix_logp(const rl_block *b, int n, const float *out,
+                   const float *log_std, const int *act_i, const float *act_f);
+double rl_mix_entropy(const rl_block *b, int n, const float *out,
+                      const float *log_std);
+void rl_mix_act(const rl_block *b, int n, const float *out, const float *log_std,
+                dtfl_rng *r, int *act_i, float *act_f);
+/* dout (nout), dlog_std (ngauss) += w_lp d logp + w_ent d H */
+void rl_mix_backward(const rl_block *b, int n, const float *out,
+                     const float *log_std, const int *act_i, const float *act_f,
+                     double w_lp, double w_ent, float *dout, float *dlog_std);
+
 /* Beta: D values in (0, 1), outputs z (2D) interleaved (z_a, z_b) per
  * value, a = 1 + softplus(z_a), b = 1 + softplus(z_b) (rl_beta.c). mask (D,
  * or NULL for all) leaves values out of logp, H and their gradients;
@@ -165,7 +186,7 @@ void rl_ac_destroy(rl_ac *a);
 const rl_ac_params *rl_ac_params_of(const rl_ac *a);
 /* Acts on obs (obs_dim): an action sampled from the policy, or its mode
  * when deterministic. act_i (K) for the categorical head, act_f (K) for the
- * Gaussian one. While training (not deterministic) the step is recorded. */
+ * Gaussian one; a mixed head's choices in act_i, values in act_f. While training (not deterministic) the step is recorded. */
 void rl_ac_act(rl_ac *a, const float *obs, int deterministic, int *act_i,
                float *act_f);
 /* The reward of the last recorded step; returns 1 when the rollout is full
@@ -212,7 +233,8 @@ int rl_ddpg_save(const rl_ddpg *d, uint8_t **buf, size_t *len, dtfl_err *err);
 int rl_ddpg_load(rl_ddpg *d, const uint8_t *buf, size_t len, const char *name,
                  dtfl_err *err);
 
-/* The networks of a policy, for policy files and tests. */
+/* The networks of a policy, for policy files and tests; rl_ac_networks
+ * returns how many log-std values there are. */
 int rl_ac_networks(rl_ac *a, rl_mlp **actor, rl_mlp **critic, float **log_std);
 int rl_ddpg_networks(rl_ddpg *d, rl_mlp **net, int max);
 

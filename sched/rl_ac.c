@@ -15,6 +15,11 @@
  * eq. 38) vf_coef * 0.5 max((V - R)^2, (V_old + clip(V - V_old) - R)^2)
  * (eq. 36 with CleanRL's value clipping), each network's gradient clipped to
  * max_grad_norm.
+ *
+ * Heads: a factorised categorical, a diagonal Gaussian, or a mixed head of
+ * blocks of either kind (rl_mixed.c: the log-probabilities of its blocks
+ * summed, one ratio for the joint action). Optimiser: Adam, or RMSprop as
+ * SB3's A2C uses it (p.rmsprop).
  */
 #include "rl.h"
 
@@ -74,10 +79,11 @@ rl_ac_params rl_a2c_defaults(void)
 
 struct rl_ac {
     rl_ac_params p;
+    int ki, kf;              /* lengths of act_i and act_f (and log_std) */
     rl_mlp *actor, *critic;
     rl_adam *opt_actor, *opt_critic, *opt_std;
-    float *log_std;          /* (K) Gaussian head */
-    float *dlog_std;         /* (K) */
+    float *log_std;          /* (kf) Gaussian values */
+    float *dlog_std;         /* (kf) */
     dtfl_rng rng;            /* sampling and minibatch order */
     /* reward scaling: running mean and variance of the discounted return */
     double rn_ret, rn_mean, rn_var, rn_count;
@@ -85,8 +91,8 @@ struct rl_ac {
     int n;                   /* steps recorded */
     int pending;             /* an action waits for its reward */
     float *obs;              /* (N, obs_dim) */
-    int *act_i;              /* (N, K) */
-    float *act_f;            /* (N, K) */
+    int *act_i;              /* (N, ki) */
+    float *act_f;            /* (N, kf) */
     double *logp, *value, *reward, *adv, *ret; /* (N) each */
     double *logp_k;          /* (N, K) per choice, categorical head */
     int *done;               /* (N) */
@@ -125,16 +131,40 @@ void rl_ac_destroy(rl_ac *a)
 
 static int ac__nout(const rl_ac_params *p)
 {
+    if (p->head == RL_HEAD_MIXED)
+        return rl_mix_nout(p->block, p->nblocks);
     return p->head == RL_HEAD_CATEGORICAL ? p->K * p->A : p->K;
+}
+
+/* A mixed head's blocks: 1 to RL_MAX_BLOCKS, each with choices or values. */
+static int ac__blocks_ok(const rl_ac_params *p)
+{
+    if (p->head != RL_HEAD_MIXED)
+        return 1;
+    if (p->nblocks < 1 || p->nblocks > RL_MAX_BLOCKS)
+        return 0;
+    for (int i = 0; i < p->nblocks; i++)
+        if (p->block[i].K < 1 ||
+            (!p->block[i].gauss && (p->block[i].A < 2 || p->block[i].A > RL_MAX_CHOICES)))
+            return 0;
+    return 1;
+}
+
+/* The optimiser of n weights at learning rate lr. */
+static int ac__opt(rl_adam **out, const rl_ac_params *p, size_t n, double lr,
+                   dtfl_err *err)
+{
+    return p->rmsprop ? rl_rmsprop_create(out, n, lr, p->rms_alpha, p->adam_eps, err)
+                      : rl_adam_create(out, n, lr, p->adam_eps, err);
 }
 
 int rl_ac_create(rl_ac **out, const rl_ac_params *p, dtfl_err *err)
 {
     *out = NULL;
-    if (p->obs_dim < 1 || p->K < 1 || (p->head == RL_HEAD_CATEGORICAL &&
-                                       (p->A < 2 || p->A > RL_MAX_CHOICES)) ||
-        p->rollout < 1 || p->minibatches < 1 || p->minibatches > p->rollout ||
-        p->epochs < 1)
+    if (p->obs_dim < 1 || (p->K < 1 && p->head != RL_HEAD_MIXED) ||
+        (p->head == RL_HEAD_CATEGORICAL && (p->A < 2 || p->A > RL_MAX_CHOICES)) ||
+        !ac__blocks_ok(p) || p->rollout < 1 || p->minibatches < 1 ||
+        p->minibatches > p->rollout || p->epochs < 1)
         return dtfl_err_set(err, DTFL_ERANGE,
                             "actor-critic: obs %d, K %d, A %d, rollout %d, "
                             "minibatches %d",
@@ -143,27 +173,31 @@ int rl_ac_create(rl_ac **out, const rl_ac_params *p, dtfl_err *err)
     if (a == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "actor-critic: out of memory");
     a->p = *p;
+    const int mixed = p->head == RL_HEAD_MIXED;
+    a->ki = mixed ? rl_mix_ncat(p->block, p->nblocks) : p->K;
+    a->kf = mixed ? rl_mix_ngauss(p->block, p->nblocks) : p->K;
     const int N = p->rollout, nout = ac__nout(p), D = p->obs_dim;
     const int mb = (N + p->minibatches - 1) / p->minibatches;
+    const size_t ki = (size_t)(a->ki > 0 ? a->ki : 1), kf = (size_t)(a->kf > 0 ? a->kf : 1);
     int rc;
     if ((rc = rl_mlp_create(&a->actor, D, p->hidden, p->layers, nout, p->act, mb, err)) < 0 ||
         (rc = rl_mlp_create(&a->critic, D, p->hidden, p->layers, 1, p->act, mb, err)) < 0 ||
-        (rc = rl_adam_create(&a->opt_actor, rl_mlp_nparams(a->actor), p->lr_actor, p->adam_eps, err)) < 0 ||
-        (rc = rl_adam_create(&a->opt_critic, rl_mlp_nparams(a->critic), p->lr_critic, p->adam_eps, err)) < 0 ||
-        (rc = rl_adam_create(&a->opt_std, (size_t)p->K, p->lr_actor, p->adam_eps, err)) < 0)
+        (rc = ac__opt(&a->opt_actor, p, rl_mlp_nparams(a->actor), p->lr_actor, err)) < 0 ||
+        (rc = ac__opt(&a->opt_critic, p, rl_mlp_nparams(a->critic), p->lr_critic, err)) < 0 ||
+        (rc = ac__opt(&a->opt_std, p, kf, p->lr_actor, err)) < 0)
         goto fail;
-    a->log_std = calloc(2 * (size_t)p->K, sizeof(float));
+    a->log_std = calloc(2 * kf, sizeof(float));
     a->obs = calloc((size_t)N * D, sizeof(float));
-    a->act_i = calloc((size_t)N * p->K, sizeof(int));
-    a->act_f = calloc((size_t)N * p->K, sizeof(float));
+    a->act_i = calloc((size_t)N * ki, sizeof(int));
+    a->act_f = calloc((size_t)N * kf, sizeof(float));
     a->logp = calloc(5 * (size_t)N, sizeof(double));
     a->done = calloc((size_t)N, sizeof(int));
     a->perm = calloc((size_t)N, sizeof(int));
     a->mb_obs = calloc((size_t)mb * D, sizeof(float));
     a->dout = calloc((size_t)mb * nout, sizeof(float));
     a->lp = calloc(2 * (size_t)nout, sizeof(double));
-    a->logp_k = calloc((size_t)N * p->K, sizeof(double));
-    a->w_k = calloc((size_t)p->K, sizeof(double));
+    a->logp_k = calloc((size_t)N * ki, sizeof(double));
+    a->w_k = calloc(ki, sizeof(double));
     if (a->log_std == NULL || a->obs == NULL || a->act_i == NULL ||
         a->act_f == NULL || a->logp == NULL || a->done == NULL ||
         a->perm == NULL || a->mb_obs == NULL || a->dout == NULL ||
@@ -171,12 +205,12 @@ int rl_ac_create(rl_ac **out, const rl_ac_params *p, dtfl_err *err)
         rc = dtfl_err_set(err, DTFL_ENOMEM, "actor-critic: out of memory");
         goto fail;
     }
-    a->dlog_std = a->log_std + p->K;
+    a->dlog_std = a->log_std + kf;
     a->value = a->logp + N;
     a->reward = a->value + N;
     a->adv = a->reward + N;
     a->ret = a->adv + N;
-    for (int k = 0; k < p->K; k++)
+    for (size_t k = 0; k < kf; k++)
         a->log_std[k] = (float)p->init_log_std;
     rl_mlp_init(a->actor, p->hidden_gain, p->actor_gain, p->seed, 1);
     rl_mlp_init(a->critic, p->hidden_gain, p->critic_gain, p->seed, 2);
@@ -197,7 +231,7 @@ int rl_ac_networks(rl_ac *a, rl_mlp **actor, rl_mlp **critic, float **log_std)
     *actor = a->actor;
     *critic = a->critic;
     *log_std = a->log_std;
-    return 0;
+    return a->kf; /* log-std values */
 }
 
 void rl_ac_set_lr_frac(rl_ac *a, double frac)
@@ -212,7 +246,10 @@ void rl_ac_act(rl_ac *a, const float *obs, int deterministic, int *act_i,
 {
     const rl_ac_params *p = &a->p;
     const float *out = rl_mlp_forward(a->actor, obs, 1);
-    if (p->head == RL_HEAD_CATEGORICAL) {
+    if (p->head == RL_HEAD_MIXED) {
+        rl_mix_act(p->block, p->nblocks, out, a->log_std, deterministic ? NULL : &a->rng,
+                   act_i, act_f);
+    } else if (p->head == RL_HEAD_CATEGORICAL) {
         if (deterministic)
             rl_cat_mode(out, p->K, p->A, act_i);
         else
@@ -228,7 +265,11 @@ void rl_ac_act(rl_ac *a, const float *obs, int deterministic, int *act_i,
     /* record the step: obs, action, log pi, V */
     int t = a->n;
     memcpy(a->obs + (size_t)t * p->obs_dim, obs, sizeof(float) * (size_t)p->obs_dim);
-    if (p->head == RL_HEAD_CATEGORICAL) {
+    if (p->head == RL_HEAD_MIXED) {
+        memcpy(a->act_i + (size_t)t * a->ki, act_i, sizeof(int) * (size_t)a->ki);
+        memcpy(a->act_f + (size_t)t * a->kf, act_f, sizeof(float) * (size_t)a->kf);
+        a->logp[t] = rl_mix_logp(p->block, p->nblocks, out, a->log_std, act_i, act_f);
+    } else if (p->head == RL_HEAD_CATEGORICAL) {
         memcpy(a->act_i + (size_t)t * p->K, act_i, sizeof(int) * (size_t)p->K);
         double h, *old = a->logp_k + (size_t)t * p->K;
         rl_cat_eval(out, p->K, p->A, act_i, a->lp, &a->logp[t], &h);
@@ -319,6 +360,16 @@ static void ac__actor_sample(rl_ac *a, int t, const float *o, double adv, int B,
 {
     const rl_ac_params *p = &a->p;
     double w_ent = -p->ent_coef / B; /* d/d H */
+    if (p->head == RL_HEAD_MIXED) {
+        const int *ai = a->act_i + (size_t)t * a->ki;
+        const float *af = a->act_f + (size_t)t * a->kf;
+        double lp = rl_mix_logp(p->block, p->nblocks, o, a->log_std, ai, af);
+        st->entropy += rl_mix_entropy(p->block, p->nblocks, o, a->log_std) / B;
+        double w = ac__surrogate(adv, lp - a->logp[t], p->clip, B, 1.0, st);
+        rl_mix_backward(p->block, p->nblocks, o, a->log_std, ai, af, w, w_ent, dout,
+                        a->dlog_std);
+        return;
+    }
     if (p->head == RL_HEAD_GAUSSIAN) {
         const float *act = a->act_f + (size_t)t * p->K;
         double lp = rl_gauss_logp(o, a->log_std, p->K, act);
@@ -362,7 +413,7 @@ static void ac__minibatch(rl_ac *a, const int *idx, int B, rl_stats *st)
     /* actor */
     const float *out = rl_mlp_forward(a->actor, a->mb_obs, B);
     memset(a->dout, 0, sizeof(float) * (size_t)B * nout);
-    memset(a->dlog_std, 0, sizeof(float) * (size_t)p->K);
+    memset(a->dlog_std, 0, sizeof(float) * (size_t)(a->kf > 0 ? a->kf : 1));
     for (int b = 0; b < B; b++) {
         int t = idx[b];
         double adv = p->norm_adv ? (a->adv[t] - mean) / (sd + 1e-8) : a->adv[t];
@@ -374,8 +425,8 @@ static void ac__minibatch(rl_ac *a, const int *idx, int B, rl_stats *st)
     st->grad_norm_actor = rl_clip_grad_norm(rl_mlp_grads(a->actor),
                                             rl_mlp_nparams(a->actor), p->max_grad_norm);
     rl_adam_step(a->opt_actor, rl_mlp_params(a->actor), rl_mlp_grads(a->actor));
-    if (p->head == RL_HEAD_GAUSSIAN) {
-        rl_clip_grad_norm(a->dlog_std, (size_t)p->K, p->max_grad_norm);
+    if (p->head != RL_HEAD_CATEGORICAL && a->kf > 0) {
+        rl_clip_grad_norm(a->dlog_std, (size_t)a->kf, p->max_grad_norm);
         rl_adam_step(a->opt_std, a->log_std, a->dlog_std);
     }
     /* critic */

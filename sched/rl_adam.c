@@ -1,6 +1,7 @@
 /*
  * rl_adam.c - the Adam optimiser (Kingma and Ba) with bias correction,
- * betas 0.9 and 0.999, and gradient clipping by global L2 norm.
+ * betas 0.9 and 0.999, RMSprop (Hinton; PyTorch's form, as SB3's A2C
+ * uses it), and gradient clipping by global L2 norm.
  */
 #include "rl.h"
 
@@ -11,6 +12,7 @@
 struct rl_adam {
     size_t n;
     double lr, eps;
+    double alpha;  /* RMSprop's smoothing; 0: Adam */
     long t;        /* steps taken */
     float *m, *v;  /* (n,) first and second moments */
 };
@@ -30,6 +32,15 @@ int rl_adam_create(rl_adam **out, size_t n, double lr, double eps,
     a->eps = eps;
     *out = a;
     return 0;
+}
+
+int rl_rmsprop_create(rl_adam **out, size_t n, double lr, double alpha,
+                      double eps, dtfl_err *err)
+{
+    int rc = rl_adam_create(out, n, lr, eps, err);
+    if (rc == 0)
+        (*out)->alpha = alpha;
+    return rc;
 }
 
 void rl_adam_destroy(rl_adam *a)
@@ -55,9 +66,23 @@ static void adam__update(size_t n, float *restrict w, const float *restrict g,
     }
 }
 
+/* PyTorch's RMSprop (no momentum, not centred). */
+static void rmsprop__update(size_t n, float *restrict w, const float *restrict g,
+                            float *restrict v, float alpha, float lr, float eps)
+{
+    for (size_t i = 0; i < n; i++) {
+        v[i] = alpha * v[i] + (1.0f - alpha) * g[i] * g[i];
+        w[i] -= lr * g[i] / (sqrtf(v[i]) + eps);
+    }
+}
+
 void rl_adam_step(rl_adam *a, float *w, const float *g)
 {
     a->t++;
+    if (a->alpha > 0.0) {
+        rmsprop__update(a->n, w, g, a->v, (float)a->alpha, (float)a->lr, (float)a->eps);
+        return;
+    }
     const double c1 = 1.0 - pow(0.9, (double)a->t), c2 = 1.0 - pow(0.999, (double)a->t);
     /* lr sqrt(1 - b2^t) / (1 - b1^t), with eps scaled to match PyTorch */
     adam__update(a->n, w, g, a->m, a->v, (float)(a->lr * sqrt(c2) / c1),

@@ -135,10 +135,24 @@ static int io__load(const io_shape *sh, rl_mlp **net, int n, float *extra,
     return 0;
 }
 
+/* A mixed head is head 3 in a file (2 is DDPG's), K its choices and values,
+ * A an FNV-1a hash of its blocks (so a file of another layout is refused). */
 static io_shape io__ac_shape(const rl_ac_params *p, const char *algo)
 {
-    return (io_shape){algo, (uint32_t)p->head, (uint32_t)p->obs_dim, (uint32_t)p->K,
-                      (uint32_t)p->A, (uint32_t)p->hidden, (uint32_t)p->layers};
+    if (p->head != RL_HEAD_MIXED)
+        return (io_shape){algo, (uint32_t)p->head, (uint32_t)p->obs_dim, (uint32_t)p->K,
+                          (uint32_t)p->A, (uint32_t)p->hidden, (uint32_t)p->layers};
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < p->nblocks; i++) {
+        const uint32_t f[3] = {(uint32_t)p->block[i].gauss, (uint32_t)p->block[i].K,
+                               p->block[i].gauss ? 0u : (uint32_t)p->block[i].A};
+        for (int j = 0; j < 3; j++)
+            h = (h ^ f[j]) * 16777619u;
+    }
+    return (io_shape){algo, 3u, (uint32_t)p->obs_dim,
+                      (uint32_t)(rl_mix_ncat(p->block, p->nblocks) +
+                                 rl_mix_ngauss(p->block, p->nblocks)),
+                      h, (uint32_t)p->hidden, (uint32_t)p->layers};
 }
 
 int rl_ac_save(const rl_ac *a, const char *algo, uint8_t **buf, size_t *len,
@@ -146,9 +160,9 @@ int rl_ac_save(const rl_ac *a, const char *algo, uint8_t **buf, size_t *len,
 {
     rl_mlp *net[2];
     float *log_std;
-    rl_ac_networks((rl_ac *)a, &net[0], &net[1], &log_std);
+    int nstd = rl_ac_networks((rl_ac *)a, &net[0], &net[1], &log_std);
     io_shape sh = io__ac_shape(rl_ac_params_of(a), algo);
-    return io__save(&sh, net, 2, log_std, rl_ac_params_of(a)->K, buf, len, err);
+    return io__save(&sh, net, 2, log_std, nstd, buf, len, err);
 }
 
 int rl_ac_load(rl_ac *a, const char *algo, const uint8_t *buf, size_t len,
@@ -156,9 +170,9 @@ int rl_ac_load(rl_ac *a, const char *algo, const uint8_t *buf, size_t len,
 {
     rl_mlp *net[2];
     float *log_std;
-    rl_ac_networks(a, &net[0], &net[1], &log_std);
+    int nstd = rl_ac_networks(a, &net[0], &net[1], &log_std);
     io_shape sh = io__ac_shape(rl_ac_params_of(a), algo);
-    return io__load(&sh, net, 2, log_std, rl_ac_params_of(a)->K, buf, len, name, err);
+    return io__load(&sh, net, 2, log_std, nstd, buf, len, name, err);
 }
 
 static io_shape io__ddpg_shape(const rl_ddpg_params *p)

@@ -30,7 +30,19 @@
 
 typedef enum rl_act { RL_ACT_TANH = 0, RL_ACT_RELU = 1 } rl_act;
 
-typedef enum rl_head { RL_HEAD_CATEGORICAL = 0, RL_HEAD_GAUSSIAN = 1 } rl_head;
+typedef enum rl_head {
+    RL_HEAD_CATEGORICAL = 0, /* K choices among A */
+    RL_HEAD_GAUSSIAN = 1,    /* K values */
+    RL_HEAD_MIXED = 2        /* blocks of either kind (rl_mixed.c) */
+} rl_head;
+
+/* One block of a mixed head: a factorised categorical (K choices among A)
+ * or a diagonal Gaussian (K values). */
+#define RL_MAX_BLOCKS 4
+typedef struct rl_block {
+    int gauss;
+    int K, A;
+} rl_block;
 
 typedef struct rl_ac_params {
     int obs_dim;
@@ -57,6 +69,10 @@ typedef struct rl_ac_params {
     double init_log_std;    /* Gaussian head */
     double hidden_gain, actor_gain, critic_gain; /* orthogonal init */
     uint64_t seed;
+    int nblocks;            /* RL_HEAD_MIXED: its blocks, in output order */
+    rl_block block[RL_MAX_BLOCKS];
+    int rmsprop;            /* optimiser: Adam (0) or RMSprop (1, SB3's A2C) */
+    double rms_alpha;       /* RMSprop's smoothing */
 } rl_ac_params;
 
 
@@ -95,6 +111,13 @@ typedef struct sched_learner_params {
     rl_ac_params ppo, a2c;   /* the knobs of each algorithm */
     rl_ddpg_params ddpg;
     uint64_t seed;
+    /* several discrete parts (nparts > 0, blocks and choices then unused):
+     * part i is part_blocks[i] choices among part_choices[i], the parts'
+     * choices consecutive in the action; with a box too, or two parts or
+     * more, the actor-critic takes a mixed head (rl_mixed.c) whose values
+     * in [-1, 1] map linearly onto [lo, hi], as SB3 rescales a box */
+    int nparts;
+    int part_blocks[RL_MAX_BLOCKS - 1], part_choices[RL_MAX_BLOCKS - 1];
 } sched_learner_params;
 
 typedef struct sched_learner sched_learner;
