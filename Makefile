@@ -6,7 +6,7 @@
 #                AddressSanitizer + UBSan build (build-asan/), then a fuzz
 #                smoke: every libFuzzer target for FUZZ_SMOKE seconds
 # Other targets: build, sanitize, deps, fuzz, bench, bench-peers, bench-taco,
-# bench-tmo, taco, tmo, diten, utility, clean.
+# bench-tmo, taco, tmo, ecoedgetwin, diten, utility, clean.
 BUILD ?= build
 SAN_BUILD ?= build-asan
 # Open MPI's own allocations from MPI_Init are suppressed (tests/sanitize/);
@@ -28,7 +28,7 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 export OMPI_MCA_rmaps_base_oversubscribe = 1
 
-.PHONY: demo test build sanitize deps fuzz bench bench-peers bench-taco bench-tmo taco tmo diten utility clean
+.PHONY: demo test build sanitize deps fuzz bench bench-peers bench-taco bench-tmo taco tmo ecoedgetwin diten utility clean
 
 deps:
 	@scripts/deps.sh build data
@@ -90,6 +90,11 @@ tmo: build
 taco: build
 	@scripts/deps.sh plots
 	/usr/bin/python3 experiments/taco/sweep.py --dtfl $(BUILD)/dtfl --out results/taco
+
+# Figs. 2a-b and 3a-b of 004 (docs/ecoedgetwin.md): 3 seeds, about a minute
+ecoedgetwin: build
+	@scripts/deps.sh plots
+	/usr/bin/python3 experiments/ecoedgetwin/sweep.py --dtfl $(BUILD)/dtfl --out results/ecoedgetwin
 
 # Figs. 4-10 of 003 (docs/diten.md): 28 settings x 5 policies, about 30 min
 diten: build

@@ -94,9 +94,22 @@ def curves(args, policy, col):
             for s in range(1, args.seeds + 1)]
 
 
+def mean_sd(values):
+    """mean and standard deviation (the spec's spread over seeds)"""
+    m = sum(values) / len(values)
+    if len(values) < 2:
+        return m, 0.0
+    return m, (sum((v - m) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+
+
 def mean_curve(cs):
     n = min(len(c) for c in cs)
-    return [stat([c[i] for c in cs]) for i in range(n)]
+    return [mean_sd([c[i] for c in cs]) for i in range(n)]
+
+
+def base_mean(args, policy, key):
+    return sum(summary(os.path.join(args.out, f"base-{policy}-s{s}"))[key]
+               for s in range(1, args.seeds + 1)) / args.seeds
 
 
 def spearman(x, y):
@@ -109,13 +122,18 @@ def spearman(x, y):
 
 
 def fig_training(args, plt, save, md):
-    cols = [("reward", "reward per slot (eq. 13)", "fig2a.png"),
-            ("energy_fraction", "energy / all-local energy", "fig3a.png"),
-            ("qoe", "QoE summed over users, per slot", "fig3b.png"),
-            ("latency", "mean latency, s", "latency.png")]
+    cols = [("reward", "reward per slot (eq. 13)", "fig2a.png", "mean_reward", False),
+            ("energy_fraction", "energy / all-local energy", "fig3a.png",
+             "mean_energy_fraction", True),
+            ("qoe", "QoE summed over users, per slot", "fig3b.png", "mean_qoe", False),
+            ("latency", "mean latency, s", "latency.png", "mean_latency", True)]
     out = {}
-    for col, label, png in cols:
+    for col, label, png, key, log in cols:
         fig, ax = plt.subplots(figsize=(6, 3.6))
+        for p, style in (("eco-greedy", ":"), ("eco-local", "--")):
+            ax.axhline(base_mean(args, p, key), color="grey", ls=style, lw=1, label=p)
+        if log:
+            ax.set_yscale("log")
         for p, name in LEARNERS.items():
             mc = mean_curve(curves(args, p, col))
             out[(p, col)] = mc
@@ -123,11 +141,11 @@ def fig_training(args, plt, save, md):
             m = [v[0] for v in mc]
             h = [v[1] for v in mc]
             ax.plot(xs, m, label=name)
-            ax.fill_between(xs, [a - b for a, b in zip(m, h)], [a + b for a, b in zip(m, h)],
-                            alpha=0.2)
+            lo = [max(a - b, 1e-3) if log else a - b for a, b in zip(m, h)]
+            ax.fill_between(xs, lo, [a + b for a, b in zip(m, h)], alpha=0.2)
         ax.set_xlabel("episode")
-        ax.set_ylabel(label)
-        ax.legend()
+        ax.set_ylabel(label + "\n(mean, sd over seeds)", fontsize=8)
+        ax.legend(fontsize=7)
         save(fig, png)
     return out
 
@@ -173,11 +191,12 @@ def fig_speed(args, plt, save, md):
     fig, ax = plt.subplots(figsize=(6, 3.6))
     ax.scatter(sp, lat, s=2, alpha=0.3)
     md.append("## Fig. 2b: latency against speed (trained eco-a2c, one episode a seed)\n")
-    md.append("| speed, km/h | points | mean latency, s |\n|---|---|---|")
+    md.append("| speed, km/h | points | mean latency, s | median, s |\n|---|---|---|---|")
     for lo, hi in zip(bins, bins[1:]):
-        v = [l for s, l in zip(sp, lat) if lo <= s < hi]
+        v = sorted(l for s, l in zip(sp, lat) if lo <= s < hi)
         if v:
-            md.append(f"| {lo}-{hi} | {len(v)} | {sum(v) / len(v):.3f} |")
+            md.append(f"| {lo}-{hi} | {len(v)} | {sum(v) / len(v):.3f} | "
+                      f"{v[len(v) // 2]:.3f} |")
     rho, p = spearman(sp, lat)
     md.append(f"\nSpearman's rho {rho:.3f} (p = {p:.2g}); the paper says latency rises "
               f"with speed.\n")
@@ -257,8 +276,9 @@ def main():
     plt, save = plotting(args.out)
     md = ["# EcoEdgeTwin (004): our numbers\n",
           f"configs/ecoedgetwin-paper.yaml, {args.seeds} seeds, {args.episodes} training "
-          "episodes of 60 slots; mean +- the 95% interval over seeds. The paper states no "
-          "number: its axes are Fig. 3a energy 0.6-1.0 (\"%\"), Fig. 3b QoE 36-54.\n"]
+          "episodes of 60 slots; tables: mean +- the 95% interval over seeds; figures: "
+          "mean and standard deviation over seeds. The paper states no number: its axes "
+          "are Fig. 3a energy 0.6-1.0 (\"%\"), Fig. 3b QoE 36-54.\n"]
     out = fig_training(args, plt, save, md)
     in_shape(args, out, md)
     tables(args, md)
