@@ -6,7 +6,7 @@
 #                AddressSanitizer + UBSan build (build-asan/), then a fuzz
 #                smoke: every libFuzzer target for FUZZ_SMOKE seconds
 # Other targets: build, sanitize, deps, fuzz, bench, bench-peers, bench-taco,
-# bench-tmo, taco, tmo, ecoedgetwin, diten, utility, clean.
+# bench-tmo, bench-eco, taco, tmo, ecoedgetwin, diten, utility, clean.
 BUILD ?= build
 SAN_BUILD ?= build-asan
 # Open MPI's own allocations from MPI_Init are suppressed (tests/sanitize/);
@@ -28,7 +28,7 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 export OMPI_MCA_rmaps_base_oversubscribe = 1
 
-.PHONY: demo test build sanitize deps fuzz bench bench-peers bench-taco bench-tmo taco tmo ecoedgetwin diten utility clean
+.PHONY: demo test build sanitize deps fuzz bench bench-peers bench-taco bench-tmo bench-eco taco tmo ecoedgetwin diten utility clean
 
 deps:
 	@scripts/deps.sh build data
@@ -79,6 +79,11 @@ bench-tmo: build
 	@scripts/deps.sh peers
 	/usr/bin/python3 experiments/tmo/am_peer.py --dtfl $(BUILD)/dtfl
 	/usr/bin/python3 experiments/tmo/gru_peer.py --dtfl $(BUILD)/dtfl
+
+# EcoEdgeTwin's A2C beside SB3's written in PyTorch (docs/ecoedgetwin.md)
+bench-eco: build
+	@scripts/deps.sh peers
+	/usr/bin/python3 experiments/ecoedgetwin/torch_peer.py --dtfl $(BUILD)/dtfl
 
 # Figs. 5-8 of 000 (docs/tmo.md): SUMO cars and the GRU made once (cached
 # in results/tmo/), then 10 seeds, about 25 min on 2 cores

@@ -11,6 +11,9 @@
 struct app_env;
 /* A benchmark's scenario from its built-in config text, reset to the run's
  * own users (cfg must outlive the env). */
+/* Slots/s of training the env's policy: the median over 3 episodes after
+ * one to warm up (episodes keyed 0..3). */
+int app_bench_learning(struct app_env *env, double *slots_s, dtfl_err *err);
 int app_bench_env(const char *text, app_config *cfg, struct app_env **env,
                   dtfl_err *err);
 
@@ -39,6 +42,8 @@ int app_bench_train(int json);
 /* Seconds per analytic slot at U x S = 1e5..1e7 and the fitted exponent. */
 int app_bench_scale(int json);
 int app_bench_rl(int json);
+/* `dtfl bench rl --scenario ecoedgetwin` (bench_eco.c) */
+int app_bench_eco(int json);
 /* The TACO engine at I = 40, M = 10 (export_path: the instance of frame 50
  * as JSON for the peer, or NULL). */
 int app_bench_taco(const char *export_path, int json);

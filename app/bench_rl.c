@@ -72,27 +72,8 @@ static int rl__env(rl_bench *b, dtfl_err *err)
     if (rc < 0)
         return dtfl_err_set(err, DTFL_EINTERNAL, "bench: built-in config");
     app_env *env = NULL;
-    if ((rc = app_env_create(&env, &cfg, err)) == 0) {
-        scen_policy_set_training(app_env_policy(env), 1);
-        double s[3];
-        for (int ep = -1; ep < 3 && rc == 0; ep++) {
-            double t0 = dtfl_now();
-            int n = 0;
-            rc = app_env_reset(env, ep + 1, err);
-            while (rc == 0) {
-                rc = app_env_slot(env, err);
-                n++;
-                if (rc == 1) {
-                    rc = 0;
-                    break;
-                }
-            }
-            if (ep >= 0)
-                s[ep] = n / (dtfl_now() - t0);
-        }
-        if (rc == 0)
-            b->env_slots_s = dtfl_median(s, 3);
-    }
+    if ((rc = app_env_create(&env, &cfg, err)) == 0)
+        rc = app_bench_learning(env, &b->env_slots_s, err);
     app_env_destroy(env);
     return rc;
 }

@@ -61,12 +61,13 @@ def run_dtfl(cmd):
     return time.time() - t0
 
 
-def bench_json(dtfl, name, export=False):
-    """`dtfl bench NAME --json` on one BLAS thread: its figures, and with
-    export the instance it wrote by --export (else None)."""
+def bench_json(dtfl, name, export=False, extra=()):
+    """`dtfl bench NAME --json [EXTRA...]` on one BLAS thread: its figures,
+    and with export the instance it wrote by --export (else None)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "instance.json")
-        cmd = [dtfl, "bench", name, "--json"] + (["--export", path] if export else [])
+        cmd = [dtfl, "bench", name, "--json"] + list(extra) + (
+            ["--export", path] if export else [])
         ours = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True,
                                          env=ONE_THREAD).stdout)
         if not export:

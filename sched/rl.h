@@ -100,6 +100,10 @@ void rl_adam_destroy(rl_adam *a);
 void rl_adam_set_lr(rl_adam *a, double lr);
 /* w -= lr m_hat / (sqrt(v_hat) + eps), betas 0.9 and 0.999. */
 void rl_adam_step(rl_adam *a, float *w, const float *g);
+/* One step with g scaled so its L2 norm is at most max (none when max <=
+ * 0), in one pass over the weights (g is left as it is); returns the norm
+ * before. The same numbers as rl_clip_grad_norm then rl_adam_step. */
+double rl_clip_step(rl_adam *a, float *w, const float *g, double max);
 /* Scales g so its L2 norm is at most max (no-op when max <= 0); returns the
  * norm before. */
 double rl_clip_grad_norm(float *g, size_t n, double max);

@@ -422,9 +422,8 @@ static void ac__minibatch(rl_ac *a, const int *idx, int B, rl_stats *st)
     }
     rl_mlp_zero_grads(a->actor);
     rl_mlp_backward(a->actor, a->dout, B, NULL);
-    st->grad_norm_actor = rl_clip_grad_norm(rl_mlp_grads(a->actor),
-                                            rl_mlp_nparams(a->actor), p->max_grad_norm);
-    rl_adam_step(a->opt_actor, rl_mlp_params(a->actor), rl_mlp_grads(a->actor));
+    st->grad_norm_actor = rl_clip_step(a->opt_actor, rl_mlp_params(a->actor),
+                                       rl_mlp_grads(a->actor), p->max_grad_norm);
     if (p->head != RL_HEAD_CATEGORICAL && a->kf > 0) {
         rl_clip_grad_norm(a->dlog_std, (size_t)a->kf, p->max_grad_norm);
         rl_adam_step(a->opt_std, a->log_std, a->dlog_std);
@@ -449,9 +448,8 @@ static void ac__minibatch(rl_ac *a, const int *idx, int B, rl_stats *st)
     }
     rl_mlp_zero_grads(a->critic);
     rl_mlp_backward(a->critic, a->dout, B, NULL);
-    st->grad_norm_critic = rl_clip_grad_norm(rl_mlp_grads(a->critic),
-                                             rl_mlp_nparams(a->critic), p->max_grad_norm);
-    rl_adam_step(a->opt_critic, rl_mlp_params(a->critic), rl_mlp_grads(a->critic));
+    st->grad_norm_critic = rl_clip_step(a->opt_critic, rl_mlp_params(a->critic),
+                                        rl_mlp_grads(a->critic), p->max_grad_norm);
 }
 
 void rl_ac_update(rl_ac *a, const float *next_obs, rl_stats *st)

@@ -56,37 +56,51 @@ void rl_adam_set_lr(rl_adam *a, double lr) { a->lr = lr; }
 /* The element-wise update, on restrict pointers so it vectorises. */
 static void adam__update(size_t n, float *restrict w, const float *restrict g,
                          float *restrict m, float *restrict v, float step,
-                         float eps)
+                         float eps, float scale)
 {
     const float b1 = 0.9f, b2 = 0.999f;
     for (size_t i = 0; i < n; i++) {
-        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
-        v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+        const float gi = g[i] * scale; /* as sscal would have left it */
+        m[i] = b1 * m[i] + (1.0f - b1) * gi;
+        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
         w[i] -= step * m[i] / (sqrtf(v[i]) + eps);
     }
 }
 
 /* PyTorch's RMSprop (no momentum, not centred). */
 static void rmsprop__update(size_t n, float *restrict w, const float *restrict g,
-                            float *restrict v, float alpha, float lr, float eps)
+                            float *restrict v, float alpha, float lr, float eps,
+                            float scale)
 {
     for (size_t i = 0; i < n; i++) {
-        v[i] = alpha * v[i] + (1.0f - alpha) * g[i] * g[i];
-        w[i] -= lr * g[i] / (sqrtf(v[i]) + eps);
+        const float gi = g[i] * scale;
+        v[i] = alpha * v[i] + (1.0f - alpha) * gi * gi;
+        w[i] -= lr * gi / (sqrtf(v[i]) + eps);
     }
 }
 
-void rl_adam_step(rl_adam *a, float *w, const float *g)
+/* One step with the gradient g times scale (g itself is left as it is). */
+static void opt__step(rl_adam *a, float *w, const float *g, float scale)
 {
     a->t++;
     if (a->alpha > 0.0) {
-        rmsprop__update(a->n, w, g, a->v, (float)a->alpha, (float)a->lr, (float)a->eps);
+        rmsprop__update(a->n, w, g, a->v, (float)a->alpha, (float)a->lr, (float)a->eps,
+                        scale);
         return;
     }
     const double c1 = 1.0 - pow(0.9, (double)a->t), c2 = 1.0 - pow(0.999, (double)a->t);
     /* lr sqrt(1 - b2^t) / (1 - b1^t), with eps scaled to match PyTorch */
     adam__update(a->n, w, g, a->m, a->v, (float)(a->lr * sqrt(c2) / c1),
-                 (float)(a->eps * sqrt(c2)));
+                 (float)(a->eps * sqrt(c2)), scale);
+}
+
+void rl_adam_step(rl_adam *a, float *w, const float *g) { opt__step(a, w, g, 1.0f); }
+
+double rl_clip_step(rl_adam *a, float *w, const float *g, double max)
+{
+    double norm = sqrt(cblas_dsdot((int)a->n, g, 1, g, 1));
+    opt__step(a, w, g, max > 0 && norm > max ? (float)(max / (norm + 1e-6)) : 1.0f);
+    return norm;
 }
 
 double rl_clip_grad_norm(float *g, size_t n, double max)

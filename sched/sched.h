@@ -163,6 +163,8 @@ typedef struct sched_rl_speed {
 } sched_rl_speed;
 int sched_ppo_speed(int obs_dim, int blocks, int choices, int rollout,
                     int minibatches, sched_rl_speed *out, dtfl_err *err);
+/* The same for any actor-critic (head, sizes, algorithm's knobs in p). */
+int sched_ac_speed(const rl_ac_params *p, sched_rl_speed *out, dtfl_err *err);
 
 /* ------------------------------------------------------------------------ */
 /* Virtual queues for long-term constraints (lyap.c)                        */
