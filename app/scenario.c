@@ -248,6 +248,7 @@ static void scenario__eco(const app_config *c, app_scen_params *p)
     e->dt_position = k->dt_position;
     e->cache_bits = k->cache_mb * 8e6;
     e->grid_cols = (int)c->servers.grid_cols;
+    e->sample_bits = APP_IMAGE_BITS;
 }
 
 static const struct {

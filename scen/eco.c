@@ -62,7 +62,8 @@ static const scen_column twin_cols[] = {
 static const scen_column real_cols[] = {
     {"predicted_latency", "%.6g"}, {"predicted_energy", "%.8g"},
     {"predicted_qoe", "%.6g"},     {"predicted_reward", "%.6g"},
-    {"predicted_migrations", "%.0f"}};
+    {"predicted_migrations", "%.0f"}, {"predicted_forwards", "%.0f"},
+    {"predicted_hits", "%.0f"}};
 static const scen_summary real_sums[] = {
     {"mean_predicted_latency", 0, SCEN_SUM_MEAN},
     {"mean_predicted_energy", 1, SCEN_SUM_MEAN},
@@ -115,6 +116,7 @@ static void eco__destroy(void *self)
     free(y->sx);
     free(y->cell_c);
     free(y->res);
+    free(y->fwd_x);
     free(y);
 }
 
@@ -122,9 +124,10 @@ static int eco__alloc(eco *y, dtfl_err *err)
 {
     const size_t U = (size_t)y->U, S = (size_t)y->S, UK = U * (size_t)y->Kc, K = (size_t)y->K;
     y->sx = calloc(8 * S + 21 * U + 2 * UK + 3 * K + 1, sizeof(double));
-    y->cell_c = calloc(3 * S + 9 * U + 3 * UK + 1, sizeof(int));
+    y->cell_c = calloc(3 * S + 10 * U + 3 * UK + 1, sizeof(int));
     y->res = calloc(U + 1, sizeof(scen_eco_user));
-    if (y->sx == NULL || y->cell_c == NULL || y->res == NULL)
+    y->fwd_x = calloc(U + 1, sizeof(scen_transfer));
+    if (y->sx == NULL || y->cell_c == NULL || y->res == NULL || y->fwd_x == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "scenario: out of memory");
     double *p = y->sx + S;
     double **sd[] = {&y->sy, &y->F_srv, &y->x_srv, &y->f_srv, &y->f_srv_est,
@@ -145,7 +148,7 @@ static int eco__alloc(eco *y, dtfl_err *err)
     y->cell_r = q, q += S;
     y->n_srv = q, q += S;
     int **ui[] = {&y->content, &y->host, &y->server, &y->proc, &y->hit, &y->moved,
-                  &y->fwd, &y->pick, &y->put};
+                  &y->fwd, &y->pick, &y->put, &y->infer};
     for (size_t k = 0; k < sizeof ui / sizeof ui[0]; k++, q += U)
         *ui[k] = q;
     y->cand = q, q += UK;
@@ -165,7 +168,7 @@ static void eco__info(eco *y)
     *in = (scen_info){.agents = 4, .agent = y->agent, .frame_slots = 1,
                       .slots = y->T, .users = U, .servers = y->S,
                       .nepisode = N_OF(episode_cols), .episode = episode_cols,
-                      .episode_from = episode_from};
+                      .episode_from = episode_from, .tasks = 1};
     memcpy(in->table, tables, sizeof tables);
 }
 
@@ -335,7 +338,7 @@ static void eco__row(void *self, scen_table_id t, int u, double *v)
     case SCEN_T_REAL_SLOT:
         eco__slot_row(y, s);
         v[0] = s[EC_LAT], v[1] = s[EC_ENERGY], v[2] = s[EC_QOE], v[3] = s[EC_REWARD];
-        v[4] = s[EC_MIGS];
+        v[4] = s[EC_MIGS], v[5] = s[EC_FWDS], v[6] = s[EC_HITS];
         return;
     case SCEN_T_REAL_TWIN:
         v[0] = y->res[u].latency, v[1] = y->res[u].qoe;
@@ -346,11 +349,23 @@ static void eco__row(void *self, scen_table_id t, int u, double *v)
 }
 
 /* Real mode: each user's service is a twin on its host's server; a
- * migration moves it. Nothing trains (the services serve). */
+ * migration moves it; a forwarded task's share (beta D bits) crosses from
+ * the server picked to the host as a checked transfer; the share the edge
+ * processes (not a cache hit) is beta D / sample_bits test images the
+ * service classifies where it lives. Nothing trains (the services serve). */
 static void eco__effects(void *self, scen_effects *e)
 {
     eco *y = self;
-    *e = (scen_effects){.server = y->host, .share = y->zero, .serve_only = 1};
+    int n = 0;
+    for (int u = 0; u < y->U; u++) {
+        const double bits = y->beta[u] * y->D[u];
+        y->infer[u] = y->proc[u] >= 0 ? (int)ceil(bits / y->cfg.sample_bits) : 0;
+        if (y->fwd[u])
+            y->fwd_x[n++] = (scen_transfer){y->server[u], y->proc[u],
+                                            (int64_t)ceil(bits / 8.0)};
+    }
+    *e = (scen_effects){.server = y->host, .share = y->zero, .ntransfers = n,
+                        .transfer = y->fwd_x, .serve_only = 1, .infer = y->infer};
 }
 
 static void eco__twinless(void *self, int on)

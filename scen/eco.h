@@ -153,6 +153,9 @@ typedef struct scen_eco_setup {
     int dt_position;         /* the twin predicts the next position */
     double cache_bits;       /* Z_i */
     int grid_cols;           /* hops: the server grid's columns (0: sqrt) */
+    double sample_bits;      /* real mode: bits of one image; a task's
+                                offloaded share is beta D / sample_bits
+                                images the service classifies */
 } scen_eco_setup;
 
 /* The controller's knowledge at a slot (the heuristics read it; the

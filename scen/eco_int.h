@@ -40,6 +40,8 @@ typedef struct eco {
     /* the last step (U) */
     scen_eco_user *res;
     int *server, *proc, *hit, *moved, *fwd, *pick, *put;
+    int *infer;              /* (U) the effects' images to classify */
+    scen_transfer *fwd_x;    /* (U) the effects' forwarded task bytes */
     double *beta;
     double sum_L, sum_Lest, sum_gapl, sum_gape, sum_g9, energy, e_local, e_dt;
     double sum_qoe, sum_beta, reward_v;

@@ -4,7 +4,9 @@
 # driver on 1, 2 and 4 ranks with the same decisions and modelled columns,
 # every modelled service migration a real twin moved (across ranks when the
 # servers' ranks differ), the modelled columns equal to the analytic run's;
-# a run killed mid-episode and resumed ending as an uninterrupted one.
+# eco-random's forwarded shares crossing ranks and the services classifying
+# the edge's shares; a run killed mid-episode and resumed ending as an
+# uninterrupted one.
 set -u
 DTFL=$1 SRC=$2
 . "$SRC/tests/mpi/lib.sh"
@@ -38,6 +40,27 @@ done
 [ "$(columns "$TMP/r2/slots.csv" predicted_latency predicted_energy predicted_qoe | tail -n +2)" = \
   "$(columns "$TMP/a-eco-greedy/slots.csv" latency energy qoe | tail -n +2)" ] \
     && ok "real mode's modelled latency, energy, QoE = analytic mode's" || bad "modelled columns"
+
+# eco-random forwards and migrates: forwarded shares cross ranks as checked
+# transfers, the edge's shares are classified by the services, and every
+# migration the model counts after slot 0 moves a twin (at slot 0 a service
+# is created where the model puts it)
+for P in 1 2; do
+    $MPIRUN -np $P "$DTFL" run "$CFG" mode=real sched.policy=eco-random out="$TMP/x$P" \
+        >"$TMP/x$P.log" 2>&1 || { bad "eco-random real run on $P rank(s)"; tail -3 "$TMP/x$P.log"; }
+done
+same_model_columns "$TMP/x1/slots.csv" "$TMP/x2/slots.csv" "eco-random slots.csv: 1 rank = 2 ranks"
+[ "$(column_sum "$TMP/x2/slots.csv" wire_transfer_bytes)" -gt 0 ] \
+    && [ "$(column_sum "$TMP/x2/slots.csv" predicted_forwards)" -gt 0 ] \
+    && ok "forwarded shares crossed ranks ($(column_sum "$TMP/x2/slots.csv" wire_transfer_bytes) bytes)" \
+    || bad "forwards"
+[ "$(column_sum "$TMP/x2/slots.csv" infer_samples)" -gt 0 ] \
+    && ok "the services classified $(column_sum "$TMP/x2/slots.csv" infer_samples) images" \
+    || bad "no inference"
+after0() { awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+                                 $1 > 0 { s += $c } END { print s + 0 }' "$1"; }
+[ "$(after0 "$TMP/x2/slots.csv" migrations)" = "$(after0 "$TMP/x2/slots.csv" predicted_migrations)" ] \
+    && ok "every modelled migration after slot 0 moved a twin" || bad "migrations after slot 0"
 
 killed_inside_frame ecoedgetwin "$CFG" "$TMP/r2" "$TMP/cut" mode=real
 
