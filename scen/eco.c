@@ -56,9 +56,15 @@ static const scen_summary slot_sums[] = {
     {"late", EC_LATE, SCEN_SUM_TOTAL}};
 static const scen_column twin_cols[] = {
     {"server", "%.0f"},   {"processed_at", "%.0f"}, {"host", "%.0f"},
-    {"beta", "%.6f"},     {"cache", "%.0f"},        {"migrated", "%.0f"},
+    {"beta", "%.17g"},    {"cache", "%.0f"},        {"migrated", "%.0f"},
     {"hit", "%.0f"},      {"latency", "%.6g"},      {"latency_est", "%.6g"},
-    {"energy", "%.6g"},   {"qoe", "%.6g"},          {"speed_kmh", "%.3f"}};
+    {"energy", "%.6g"},   {"qoe", "%.6g"},          {"speed_kmh", "%.3f"},
+    /* what the models took (experiments/ecoedgetwin/ref_env.py recomputes
+     * the costs from them) */
+    {"data_bits", "%.17g"}, {"cycles", "%.17g"},  {"rate_bps", "%.17g"},
+    {"power_w", "%.17g"},   {"budget", "%.17g"},  {"f_dev", "%.17g"},
+    {"f_dev_view", "%.17g"}, {"f_proc", "%.17g"}, {"f_proc_view", "%.17g"},
+    {"n_proc", "%.0f"},     {"hops", "%.0f"},     {"cost_mig", "%.17g"}};
 static const scen_column real_cols[] = {
     {"predicted_latency", "%.6g"}, {"predicted_energy", "%.8g"},
     {"predicted_qoe", "%.6g"},     {"predicted_reward", "%.6g"},
@@ -124,7 +130,7 @@ static int eco__alloc(eco *y, dtfl_err *err)
 {
     const size_t U = (size_t)y->U, S = (size_t)y->S, UK = U * (size_t)y->Kc, K = (size_t)y->K;
     y->sx = calloc(8 * S + 21 * U + 2 * UK + 3 * K + 1, sizeof(double));
-    y->cell_c = calloc(3 * S + 10 * U + 3 * UK + 1, sizeof(int));
+    y->cell_c = calloc(3 * S + 11 * U + 3 * UK + 1, sizeof(int));
     y->res = calloc(U + 1, sizeof(scen_eco_user));
     y->fwd_x = calloc(U + 1, sizeof(scen_transfer));
     if (y->sx == NULL || y->cell_c == NULL || y->res == NULL || y->fwd_x == NULL)
@@ -148,7 +154,7 @@ static int eco__alloc(eco *y, dtfl_err *err)
     y->cell_r = q, q += S;
     y->n_srv = q, q += S;
     int **ui[] = {&y->content, &y->host, &y->server, &y->proc, &y->hit, &y->moved,
-                  &y->fwd, &y->pick, &y->put, &y->infer};
+                  &y->fwd, &y->pick, &y->put, &y->infer, &y->res_hops};
     for (size_t k = 0; k < sizeof ui / sizeof ui[0]; k++, q += U)
         *ui[k] = q;
     y->cand = q, q += UK;
@@ -243,10 +249,11 @@ static void eco__score(eco *y)
     for (int u = 0; u < y->U; u++) {
         const size_t at = (size_t)u * y->Kc + y->pick[u];
         const int p = y->proc[u] >= 0 ? y->proc[u] : y->server[u];
+        const int hm = y->moved[u] ? eco__hops(y, y->host[u], y->server[u]) : 0;
+        const int hf = y->fwd[u] ? eco__hops(y, y->server[u], y->host[u]) : 0;
+        y->res_hops[u] = hm + hf;
         const scen_eco_task t = {
-            y->D[u], y->C[u], y->beta[u], y->hit[u],
-            y->moved[u] ? eco__hops(y, y->host[u], y->server[u]) : 0,
-            y->fwd[u] ? eco__hops(y, y->server[u], y->host[u]) : 0, y->moved[u],
+            y->D[u], y->C[u], y->beta[u], y->hit[u], hm, hf, y->moved[u],
             y->rate[at], y->p[u], y->budget[u], y->f_dev_view[u], y->f_dev[u],
             y->f_srv_view[p], y->f_srv[p], y->n_srv[p]};
         scen_eco_user_of(m, &t, &y->res[u]);
@@ -333,6 +340,12 @@ static void eco__row(void *self, scen_table_id t, int u, double *v)
         v[4] = y->put[u], v[5] = y->moved[u], v[6] = y->hit[u], v[7] = r->latency;
         v[8] = r->latency_est, v[9] = r->energy, v[10] = r->qoe;
         v[11] = hypot(y->px[u] - y->qx[u], y->py[u] - y->qy[u]) / dt * 3.6;
+        const int p = y->proc[u] >= 0 ? y->proc[u] : y->server[u];
+        v[12] = y->D[u], v[13] = y->C[u];
+        v[14] = y->rate[(size_t)u * y->Kc + y->pick[u]], v[15] = y->p[u];
+        v[16] = y->budget[u], v[17] = y->f_dev[u], v[18] = y->f_dev_view[u];
+        v[19] = y->f_srv[p], v[20] = y->f_srv_view[p], v[21] = y->n_srv[p];
+        v[22] = y->res_hops[u], v[23] = r->cost_mig;
         return;
     }
     case SCEN_T_REAL_SLOT:

@@ -41,6 +41,8 @@ typedef struct eco {
     scen_eco_user *res;
     int *server, *proc, *hit, *moved, *fwd, *pick, *put;
     int *infer;              /* (U) the effects' images to classify */
+    int *res_hops;           /* (U) backhaul hops of the task (migration or
+                                forward) */
     scen_transfer *fwd_x;    /* (U) the effects' forwarded task bytes */
     double *beta;
     double sum_L, sum_Lest, sum_gapl, sum_gape, sum_g9, energy, e_local, e_dt;

@@ -6,7 +6,8 @@
 # twin and twinless learners write the same training log and the same
 # policy file, spec 8.11) and its converse (with the defaults they differ);
 # `dtfl run` takes the policy file; a policy file of another layout
-# (candidates 2: another action head) is refused with EX_DATAERR naming it.
+# (candidates 2: another action head) is refused with EX_DATAERR naming it;
+# the numpy port of the models agrees with the C ones row for row.
 set -u
 DTFL=$1
 SRC=$2
@@ -36,6 +37,25 @@ expect_status 0 "run eco-a2c from its policy file" "$DTFL" run "$CFG" sched.poli
 expect_status 65 "a policy of another layout is refused" "$DTFL" run "$CFG" sched.policy=eco-a2c \
     ecoedgetwin.candidates=2 sched.policy_file="$TMP/eco-a2c/policy.bin" out="$TMP/bad"
 expect_err "policy.bin" "... naming the file"
+
+# spec 8.13: a numpy port of the models (experiments/ecoedgetwin/ref_env.py)
+# recomputes every user's latency, energy, QoE and cost and every slot's
+# reward from what the C models took; it must catch a constant it was not
+# told of (server_w 10 W); skipped without numpy
+for p in eco-random eco-greedy; do
+    "$DTFL" run "$CFG" sched.policy=$p out="$TMP/ref-$p" >/dev/null 2>&1
+done
+"$DTFL" run "$CFG" sched.policy=eco-random ecoedgetwin.server_w=10 out="$TMP/ref-off" >/dev/null 2>&1
+/usr/bin/python3 "$SRC/experiments/ecoedgetwin/ref_env.py" "$TMP/ref-eco-random" >"$TMP/ref.log" 2>&1
+case $? in
+77) ok "numpy port: skipped (no numpy)" ;;
+0) /usr/bin/python3 "$SRC/experiments/ecoedgetwin/ref_env.py" "$TMP/ref-eco-greedy" >/dev/null 2>&1 \
+       && ok "numpy port: every row and slot of eco-random and eco-greedy agrees" \
+       || bad "numpy port: eco-greedy differs"
+   /usr/bin/python3 "$SRC/experiments/ecoedgetwin/ref_env.py" "$TMP/ref-off" >/dev/null 2>&1 \
+       && bad "numpy port missed a server power of 10 W" || ok "numpy port catches another constant" ;;
+*) bad "numpy port: eco-random differs"; head -5 "$TMP/ref.log" ;;
+esac
 
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]
