@@ -107,6 +107,8 @@ typedef struct app_config {
         char trace[APP_PATH_MAX];  /* CSV id,t,x,y, or T-Drive taxis */
         int trace_format;          /* 0 csv, 1 tdrive, 2 fcd */
         double tdrive_lon, tdrive_lat; /* projection origin, degrees */
+        double trace_start_s;      /* slot 0 this far into the trace */
+        int trace_episodes;        /* an episode a window of the trace */
     } mobility;
     struct {
         char policy[32];           /* registry name */

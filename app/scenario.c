@@ -43,6 +43,9 @@ void app_world_params(const app_config *c, uint64_t user_seed,
     p->gm_direction_sigma = c->mobility.direction_sigma;
     p->trace_file = c->mobility.trace;
     p->trace_format = c->mobility.trace_format;
+    p->trace_start = c->mobility.trace_start_s;
+    p->trace_window = c->mobility.trace_episodes
+                          ? (double)c->world.slots * c->world.slot_seconds : 0.0;
     p->tdrive_lon = c->mobility.tdrive_lon;
     p->tdrive_lat = c->mobility.tdrive_lat;
     p->distance = (twin_distance)c->world.distance;

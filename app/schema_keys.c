@@ -226,6 +226,13 @@ static const app_key schema[] = {
         "116.3", "longitude of the world's corner (0, 0) for tdrive traces"),
     NUM("mobility.tdrive_lat", APP_T_FLOAT, mobility.tdrive_lat, -89, 89, 0,
         "39.9", "latitude of the world's corner (0, 0) for tdrive traces"),
+    NUM("mobility.trace_start_s", APP_T_FLOAT, mobility.trace_start_s, 0, 1e12, 0,
+        "0", "slot 0 is this many seconds into the trace"),
+    BOOL("mobility.trace_episodes", mobility.trace_episodes, "false",
+         "trace mobility: the users are the traces with the most samples in "
+         "the run's window (world.slots x world.slot_seconds), and training "
+         "episode e is the window e windows later (004: an episode an hour "
+         "of the taxis' week)"),
 
     STR("sched.policy", sched.policy, 0, "",
         "a policy of the scenario (dtfl run --policies lists them); empty: "

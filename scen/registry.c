@@ -65,6 +65,8 @@ int scen__world(const scen_setup *s, int episode, twin_world **w,
     twin_world_params wp = s->world;
     /* a user seed for each episode, never 0 (0 means "the run's seed") */
     wp.user_seed = episode < 0 ? 0u : s->seed * 1000003u + (uint64_t)episode + 1u;
+    if (wp.trace_window > 0 && episode >= 0) /* episode e: e windows on */
+        wp.trace_start += episode * wp.trace_window;
     if (useed != NULL)
         *useed = wp.user_seed != 0 ? wp.user_seed : s->seed;
     return twin_world_create(w, &wp, err);

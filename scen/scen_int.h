@@ -21,7 +21,8 @@ extern const scen_policy_ops *const scen__tmo_policies[];
 extern const scen_policy_ops *const scen__eco_policies[];
 
 /* The world of an episode (registry.c): users keyed by (seed, episode),
- * episode -1 the run's own; *useed the seed that keys the scenario's own
+ * episode -1 the run's own (with trace windows, episode e the window e
+ * windows after the run's); *useed the seed that keys the scenario's own
  * draws of the episode. Any world *w held is destroyed first. */
 int scen__world(const scen_setup *s, int episode, twin_world **w,
                 uint64_t *useed, dtfl_err *err);

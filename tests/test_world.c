@@ -189,21 +189,30 @@ static void test_mobility(void **state)
     twin_world_destroy(w);
 }
 
-static void test_trace(void **state)
+/* Two users along the trace `text`, written to dir/name (path: room for
+ * it, kept while the params are used). */
+static twin_world_params traced(char *path, size_t cap, const char *name,
+                                const char *text)
 {
-    (void)state;
-    char path[300];
-    snprintf(path, sizeof path, "%s/trace.csv", dir);
-    const char *text = "id,t,x,y\n"
-                       "7,0,0,0\n"
-                       "3,0,100,50\n"
-                       "7,20,40,20\n"
-                       "3,10,100,60\n";
+    snprintf(path, cap, "%s/%s", dir, name);
     check_write(path, text, strlen(text));
     twin_world_params p = params();
     p.users = 2;
     p.mobility = TWIN_MOB_TRACE;
     p.trace_file = path;
+    return p;
+}
+
+static void test_trace(void **state)
+{
+    (void)state;
+    char path[300];
+    const char *text = "id,t,x,y\n"
+                       "7,0,0,0\n"
+                       "3,0,100,50\n"
+                       "7,20,40,20\n"
+                       "3,10,100,60\n";
+    twin_world_params p = traced(path, sizeof path, "trace.csv", text);
     twin_world *w = make(&p);
     double x, y;
     /* users are ids in ascending order: 3, then 7 */
@@ -233,6 +242,35 @@ static void test_trace(void **state)
         if (rc != DTFL_EDATA || strstr(err.msg, bad[i].needle) == NULL)
             fail_msg("case %zu: rc %d, '%s' (want '%s')", i, rc, err.msg, bad[i].needle);
     }
+}
+
+/* A window picks the busiest traces; a start shifts time. */
+static void test_trace_window(void **state)
+{
+    (void)state;
+    char path[300];
+    const char *text = "1,0,0,0\n1,10,10,0\n"                       /* quiet later */
+                       "2,100,20,0\n2,110,20,10\n2,120,20,20\n"
+                       "3,100,30,0\n3,105,30,5\n3,110,30,10\n3,115,30,15\n";
+    twin_world_params p = traced(path, sizeof path, "window.csv", text);
+    p.trace_start = 100;
+    twin_world *w = make(&p);
+    double x, y;
+    twin_world_user_xy(w, 0, &x, &y); /* no window: ids 1, 2 at t = 100 */
+    assert_true(x == 10 && y == 0);   /* id 1 held at its last row */
+    twin_world_user_xy(w, 1, &x, &y);
+    assert_true(x == 20 && y == 0);
+    twin_world_destroy(w);
+    p.trace_window = 60; /* [100, 160): id 3 has 4 samples, id 2 has 3, id 1 none */
+    w = make(&p);
+    twin_world_user_xy(w, 0, &x, &y);
+    assert_true(x == 30 && y == 0);
+    twin_world_user_xy(w, 1, &x, &y);
+    assert_true(x == 20 && y == 0);
+    twin_world_step(w, 1); /* t = 110 s */
+    twin_world_user_xy(w, 0, &x, &y);
+    assert_true(x == 30 && y == 10);
+    twin_world_destroy(w);
 }
 
 static void test_arrivals_and_distances(void **state)
@@ -282,6 +320,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_servers),  cmocka_unit_test(test_server_file),
         cmocka_unit_test(test_mobility), cmocka_unit_test(test_trace),
+        cmocka_unit_test(test_trace_window),
         cmocka_unit_test(test_arrivals_and_distances),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -30,6 +30,17 @@ void twin_trace_destroy(twin_trace *t)
 
 int twin_trace_users(const twin_trace *t) { return t->nusers; }
 
+int twin_trace_samples_in(const twin_trace *t, int k, double t0, double t1)
+{
+    const trace_user *u = &t->users[k];
+    int n = 0;
+    for (int i = u->first; i < u->first + u->count; i++) {
+        const double s = t->rows.v[(size_t)i * 4 + 1];
+        n += s >= t0 && s < t1;
+    }
+    return n;
+}
+
 /* (id, row) pairs sort by id, then file order. */
 typedef struct trace_key {
     double id;

@@ -68,6 +68,11 @@ typedef struct twin_world_params {
     const char *trace_file;     /* for TWIN_MOB_TRACE */
     int trace_format;           /* 0 CSV, 1 T-Drive taxis, 2 SUMO FCD */
     double tdrive_lon, tdrive_lat; /* origin of the projection, degrees */
+    double trace_start;         /* s into the trace at slot 0 */
+    double trace_window;        /* s: > 0 picks as users the traces with
+                                   the most samples in [start, start +
+                                   window), busiest first (0: the first
+                                   ids in order) */
     twin_distance distance;     /* user-server distance l_{u,s} */
     double phi;                 /* EMD of every user's label mix */
     int samples[2];             /* new samples per user per slot, U[lo, hi] */
@@ -188,6 +193,8 @@ int twin_trace_load_world(twin_trace **out, const twin_world_params *p,
                           dtfl_err *err);
 void twin_trace_destroy(twin_trace *t);
 int twin_trace_users(const twin_trace *t);
+/* Samples of the k-th user's trace in [t0, t1). */
+int twin_trace_samples_in(const twin_trace *t, int k, double t0, double t1);
 /* Position of the k-th user (ids in ascending order) at time sec. */
 void twin_trace_at(const twin_trace *t, int k, double sec, double *x,
                    double *y);

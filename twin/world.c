@@ -23,6 +23,7 @@ struct twin_world {
     twin_mover *movers;     /* (U,) */
     double *twin_bits;      /* (U,) D_twin, bits */
     twin_trace *trace;      /* for TWIN_MOB_TRACE */
+    int *traced;            /* (U) the trace each user follows */
     uint64_t useed;         /* key of the users' draws */
 };
 
@@ -51,6 +52,7 @@ void twin_world_destroy(twin_world *w)
     free(w->movers);
     free(w->twin_bits);
     twin_trace_destroy(w->trace);
+    free(w->traced);
     free(w);
 }
 
@@ -121,9 +123,37 @@ static int world__servers(twin_world *w, dtfl_err *err)
 
 static void world__place_traced(twin_world *w, int t)
 {
+    const double sec = w->p.trace_start + t * w->p.slot_seconds;
     for (int u = 0; u < w->p.users; u++)
-        twin_trace_at(w->trace, u, t * w->p.slot_seconds, &w->movers[u].x,
-                      &w->movers[u].y);
+        twin_trace_at(w->trace, w->traced[u], sec, &w->movers[u].x, &w->movers[u].y);
+}
+
+/* The traces users follow: with a window, the busiest in it (most samples,
+ * then the lower index), else the first ones. */
+static int world__pick_traces(twin_world *w, dtfl_err *err)
+{
+    const int n = twin_trace_users(w->trace), U = w->p.users;
+    if (n < U)
+        return dtfl_err_set(err, DTFL_EDATA, "%s: %d users in the trace, the config "
+                            "asks for %d", w->p.trace_file, n, U);
+    w->traced = malloc(sizeof(int) * (size_t)U);
+    int *busy = calloc((size_t)n, sizeof(int)), *taken = calloc((size_t)n, sizeof(int));
+    int rc = w->traced == NULL || busy == NULL || taken == NULL
+                 ? dtfl_err_set(err, DTFL_ENOMEM, "world: out of memory") : 0;
+    const double t0 = w->p.trace_start, t1 = t0 + w->p.trace_window;
+    for (int k = 0; rc == 0 && k < n && w->p.trace_window > 0; k++)
+        busy[k] = twin_trace_samples_in(w->trace, k, t0, t1);
+    for (int u = 0; rc == 0 && u < U; u++) { /* U passes: U and n are small */
+        int best = -1;
+        for (int k = 0; k < n; k++)
+            if (!taken[k] && (best < 0 || busy[k] > busy[best]))
+                best = k;
+        taken[best] = 1;
+        w->traced[u] = best;
+    }
+    free(busy);
+    free(taken);
+    return rc;
 }
 
 int twin_world_create(twin_world **out, const twin_world_params *p,
@@ -162,16 +192,10 @@ int twin_world_create(twin_world **out, const twin_world_params *p,
     }
     if (p->mobility == TWIN_MOB_TRACE) {
         rc = twin_trace_load_world(&w->trace, p, err);
+        if (rc == 0)
+            rc = world__pick_traces(w, err);
         if (rc < 0)
             goto fail;
-        if (twin_trace_users(w->trace) < p->users) {
-            rc = dtfl_err_set(err, DTFL_EDATA,
-                              "%s: %d users in the trace, the config asks for "
-                              "%d",
-                              p->trace_file, twin_trace_users(w->trace),
-                              p->users);
-            goto fail;
-        }
         world__place_traced(w, 0);
     }
     *out = w;

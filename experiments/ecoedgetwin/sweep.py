@@ -4,7 +4,10 @@
 their error and the load variability.
 
 Runs, on configs/ecoedgetwin-paper.yaml (60 users, 45 servers, 60 slots an
-episode), each with one seed:
+episode) along synthetic T-Drive taxis (make_traces.py: 80 taxis, 112 h,
+made once into OUT/taxis; the busiest 60 of each hour; training episode e
+is hour e, evaluation the hours after, `mobility.trace_episodes`; --waypoint
+keeps the preset's random waypoint), each with one seed:
 
     train     `dtfl train` of eco-a2c (the twins' view) and eco-a2c-nodt
               (the benchmark: the same learner without the twin layer) for
@@ -40,6 +43,25 @@ SIGMAS = [0.0, 0.15, 0.3]
 ERRORS = [0.0, 0.25, 0.5, 1.0]
 
 
+def mobility(args):
+    """the overrides that put the users on the taxis (none with --waypoint)"""
+    if args.waypoint:
+        return []
+    return ["mobility.model=trace", f"mobility.trace={os.path.join(args.out, 'taxis')}",
+            "mobility.trace_format=tdrive", "mobility.trace_episodes=true"]
+
+
+def make_taxis(args):
+    """the taxis, once: 110 hours for 100 training and 10 evaluation episodes"""
+    d = os.path.join(args.out, "taxis")
+    if args.waypoint or os.path.exists(os.path.join(d, "80.txt")):
+        return
+    here = os.path.dirname(os.path.abspath(__file__))
+    hours = max(args.episodes + 12, 24)
+    run_dtfl([sys.executable, os.path.join(here, "make_traces.py"), d, "--taxis", "80",
+              "--hours", str(hours)])
+
+
 def jobs_of(args):
     """(tag, command words after the config) for every run."""
     out = []
@@ -63,7 +85,7 @@ def run_one(args, tag, words):
     d = os.path.join(args.out, tag)
     if os.path.exists(os.path.join(d, "summary.json")):
         return d, 0.0, "kept"
-    cmd = [args.dtfl, words[0], CFG] + words[1:] + [f"out={d}"]
+    cmd = [args.dtfl, words[0], CFG] + words[1:] + mobility(args) + [f"out={d}"]
     return d, run_dtfl(cmd), "ran"
 
 
@@ -267,16 +289,19 @@ def main():
     ap.add_argument("--episodes", type=int, default=100)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--plot-only", action="store_true")
+    ap.add_argument("--waypoint", action="store_true",
+                    help="random waypoint users instead of the taxis")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     if not args.plot_only:
+        make_taxis(args)
         wall = run_pool(lambda t, w: run_one(args, t, w), jobs_of(args), args.jobs)
         wall += run_pool(lambda t, w: run_one(args, t, w), speed_jobs(args), args.jobs)
         print(f"runs: {wall:.0f} s")
     plt, save = plotting(args.out)
     md = ["# EcoEdgeTwin (004): our numbers\n",
           f"configs/ecoedgetwin-paper.yaml, {args.seeds} seeds, {args.episodes} training "
-          "episodes of 60 slots; tables: mean +- the 95% interval over seeds; figures: "
+          f"episodes of 60 slots, users {'on random waypoints' if args.waypoint else 'on synthetic T-Drive taxis (an hour an episode)'}; tables: mean +- the 95% interval over seeds; figures: "
           "mean and standard deviation over seeds. The paper states no number: its axes "
           "are Fig. 3a energy 0.6-1.0 (\"%\"), Fig. 3b QoE 36-54.\n"]
     out = fig_training(args, plt, save, md)
