@@ -7,7 +7,8 @@
 # policy file, spec 8.11) and its converse (with the defaults they differ);
 # `dtfl run` takes the policy file; a policy file of another layout
 # (candidates 2: another action head) is refused with EX_DATAERR naming it;
-# the numpy port of the models agrees with the C ones row for row.
+# the numpy port of the models agrees with the C ones row for row; the
+# scenario through libdtfl_env.so earns dtfl run's rewards.
 set -u
 DTFL=$1
 SRC=$2
@@ -56,6 +57,19 @@ case $? in
        && bad "numpy port missed a server power of 10 W" || ok "numpy port catches another constant" ;;
 *) bad "numpy port: eco-random differs"; head -5 "$TMP/ref.log" ;;
 esac
+
+# the scenario through libdtfl_env.so (ctypes, as torch_peer.py drives it)
+# earns dtfl run's rewards for the same actions (not built in the sanitizer
+# build: skipped there)
+LIB="$(dirname "$DTFL")/libdtfl_env.so"
+if [ -f "$LIB" ]; then
+    "$DTFL" run "$CFG" sched.policy=eco-local out="$TMP/local" >/dev/null 2>&1
+    /usr/bin/python3 "$SRC/tests/cli/env_lib_check.py" "$LIB" "$CFG" "$TMP/local/slots.csv" \
+        >"$TMP/lib.log" 2>&1 && ok "libdtfl_env.so: eco-local's rewards slot by slot" \
+        || { bad "libdtfl_env.so"; head -3 "$TMP/lib.log"; }
+else
+    ok "libdtfl_env.so: not in this build, skipped"
+fi
 
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]
