@@ -69,7 +69,7 @@ static const scen_column real_cols[] = {
     {"predicted_latency", "%.6g"}, {"predicted_energy", "%.8g"},
     {"predicted_qoe", "%.6g"},     {"predicted_reward", "%.6g"},
     {"predicted_migrations", "%.0f"}, {"predicted_forwards", "%.0f"},
-    {"predicted_hits", "%.0f"}};
+    {"predicted_hits", "%.0f"}, {"predicted_compute", "%.6g"}};
 static const scen_summary real_sums[] = {
     {"mean_predicted_latency", 0, SCEN_SUM_MEAN},
     {"mean_predicted_energy", 1, SCEN_SUM_MEAN},
@@ -265,14 +265,14 @@ static void eco__settle(eco *y)
 {
     const scen_eco_model *m = &y->cfg.model;
     y->sum_L = y->sum_Lest = y->sum_gapl = y->sum_gape = y->sum_g9 = 0.0;
-    y->energy = y->e_local = y->sum_qoe = y->sum_beta = 0.0;
+    y->energy = y->e_local = y->sum_qoe = y->sum_beta = y->sum_cmp = 0.0;
     y->offloaded = y->hits = y->migrations = y->forwards = y->late = 0;
     for (int u = 0; u < y->U; u++) {
         const scen_eco_user *r = &y->res[u];
         y->sum_L += r->latency, y->sum_Lest += r->latency_est;
         y->sum_gapl += r->l_local - r->l_local_est, y->sum_gape += r->gap_edge;
         y->sum_g9 += r->g9, y->energy += r->energy, y->e_local += r->e_local;
-        y->sum_qoe += r->qoe, y->sum_beta += y->beta[u];
+        y->sum_qoe += r->qoe, y->sum_beta += y->beta[u], y->sum_cmp += r->compute;
         y->offloaded += y->beta[u] > 0.0, y->hits += y->hit[u];
         y->migrations += y->moved[u], y->forwards += y->fwd[u];
         y->late += r->latency > m->l_max;
@@ -352,6 +352,7 @@ static void eco__row(void *self, scen_table_id t, int u, double *v)
         eco__slot_row(y, s);
         v[0] = s[EC_LAT], v[1] = s[EC_ENERGY], v[2] = s[EC_QOE], v[3] = s[EC_REWARD];
         v[4] = s[EC_MIGS], v[5] = s[EC_FWDS], v[6] = s[EC_HITS];
+        v[7] = y->sum_cmp; /* beside infer_s, the measured */
         return;
     case SCEN_T_REAL_TWIN:
         v[0] = y->res[u].latency, v[1] = y->res[u].qoe;

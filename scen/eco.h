@@ -95,6 +95,7 @@ typedef struct scen_eco_user {
     double e_dev, e_up, e_down;   /* device compute, uplink, downlink: J */
     double e_srv, e_tx, e_bh;     /* server busy time, downlink, backhaul */
     double energy, e_local;       /* eq. 8's part of the user; all local */
+    double compute;               /* its edge compute time, s (in l_edge) */
     double cost_mig;              /* eq. 3 */
     double qoe;                   /* eq. 10 */
 } scen_eco_user;

@@ -47,6 +47,7 @@ typedef struct eco {
     double *beta;
     double sum_L, sum_Lest, sum_gapl, sum_gape, sum_g9, energy, e_local, e_dt;
     double sum_qoe, sum_beta, reward_v;
+    double sum_cmp;          /* the edge's modelled compute seconds */
     int offloaded, hits, migrations, forwards, late;
     scen_eco_obs obs;
     double reward[4];

@@ -74,7 +74,8 @@ static void model__edge(const scen_eco_model *m, const scen_eco_task *t,
     const double up = bits / t->rate, fixed = up + m->tau_r + bh + out;
     u->l_edge_est = fixed + share * lambda / t->f_srv_est;
     u->gap_edge = share * scen_eco_gap(lambda, t->f_srv_est, t->f_srv);
-    u->l_edge = fixed + share * lambda / t->f_srv;
+    u->compute = share * lambda / t->f_srv;
+    u->l_edge = fixed + u->compute;
     u->g9 = share * scen_eco_g9(lambda, t->f_srv_est, t->f_srv);
     u->e_up = t->p * up;
     u->e_down = m->p_rx * out;

@@ -55,7 +55,8 @@ same_model_columns "$TMP/x1/slots.csv" "$TMP/x2/slots.csv" "eco-random slots.csv
     && ok "forwarded shares crossed ranks ($(column_sum "$TMP/x2/slots.csv" wire_transfer_bytes) bytes)" \
     || bad "forwards"
 [ "$(column_sum "$TMP/x2/slots.csv" infer_samples)" -gt 0 ] \
-    && ok "the services classified $(column_sum "$TMP/x2/slots.csv" infer_samples) images" \
+    && awk -v m="$(column_sum "$TMP/x2/slots.csv" predicted_compute)" 'BEGIN { exit !(m > 0) }' \
+    && ok "the services classified $(column_sum "$TMP/x2/slots.csv" infer_samples) images (modelled compute $(column_sum "$TMP/x2/slots.csv" predicted_compute) s, measured $(column_sum "$TMP/x2/slots.csv" infer_s) s)" \
     || bad "no inference"
 after0() { awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
                                  $1 > 0 { s += $c } END { print s + 0 }' "$1"; }
