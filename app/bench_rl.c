@@ -63,16 +63,9 @@ static int rl__env(rl_bench *b, dtfl_err *err)
                                "servers: {count: 15}\nworld: {slots: 750}\n"
                                "sched: {policy: ppo, allocation: optimal}\n";
     app_config cfg;
-    app_diag *diag = NULL;
-    if (app_diag_create(&diag) < 0)
-        return dtfl_err_set(err, DTFL_ENOMEM, "bench: out of memory");
-    int rc = app_config_load_text(&cfg, "bench-rl", text, sizeof text - 1, 0,
-                                  NULL, 0, app_limits_default(), diag);
-    app_diag_destroy(diag);
-    if (rc < 0)
-        return dtfl_err_set(err, DTFL_EINTERNAL, "bench: built-in config");
     app_env *env = NULL;
-    if ((rc = app_env_create(&env, &cfg, err)) == 0)
+    int rc = app_bench_env(text, &cfg, &env, err);
+    if (rc == 0)
         rc = app_bench_learning(env, &b->env_slots_s, err);
     app_env_destroy(env);
     return rc;

@@ -49,19 +49,30 @@ static void tf__sizes(const app_config *cfg, double *D, double *S)
     *S = 0.5 * (cfg->taco.personal_mbit[0] + cfg->taco.personal_mbit[1]) * k;
 }
 
+/* A grid point: its x, y, the images of each kind, the share s they make,
+ * its seed and cell. */
+typedef struct tf_point {
+    double x, y, s;
+    int ng, np, cell;
+    int64_t seed;
+} tf_point;
+
 /* Point i: cell i / seeds, x fastest; the seed cfg.seed + i % seeds. */
-static void tf__point(const app_config *cfg, int i, double *x, double *y,
-                      int *ng, int *np, int64_t *seed, int *cell)
+static tf_point tf__point(const app_config *cfg, int i)
 {
     const int xs = (int)cfg->taco.fit_x_points, ys = (int)cfg->taco.fit_y_points;
     double D, S;
     tf__sizes(cfg, &D, &S);
-    *cell = i / (int)cfg->taco.fit_seeds;
-    *seed = cfg->seed + i % cfg->taco.fit_seeds;
-    *x = (double)(*cell % xs) / (xs - 1);
-    *y = (double)(*cell / xs % ys) / (ys - 1);
-    *ng = (int)lround(*x * D);
-    *np = (int)lround(*y * S);
+    tf_point p;
+    p.cell = i / (int)cfg->taco.fit_seeds;
+    p.seed = cfg->seed + i % cfg->taco.fit_seeds;
+    p.x = (double)(p.cell % xs) / (xs - 1);
+    p.y = (double)(p.cell / xs % ys) / (ys - 1);
+    p.ng = (int)lround(p.x * D);
+    p.np = (int)lround(p.y * S);
+    const long all = lround(D) + lround(S);
+    p.s = all > 0 ? (p.ng + p.np) / (double)all : 0.0;
+    return p;
 }
 
 static int tf__grid(const app_config *cfg, int *points, char *what, size_t cap,
@@ -94,16 +105,12 @@ static void tf__lab_size(const app_config *cfg, int *users, int *n_max)
 static int tf__measure(utility_lab *lab, const app_config *cfg, int i,
                        double *row, char *line, size_t cap, dtfl_err *err)
 {
-    double x, y, D, S;
-    int ng, np, cell;
-    int64_t seed;
-    tf__point(cfg, i, &x, &y, &ng, &np, &seed, &cell);
-    tf__sizes(cfg, &D, &S);
-    int rc = utility_lab_twin(lab, ng, np, cfg->users.phi, seed, cell,
+    const tf_point p = tf__point(cfg, i);
+    int rc = utility_lab_twin(lab, p.ng, p.np, cfg->users.phi, p.seed, p.cell,
                               (int)cfg->taco.fit_epochs, &row[TF_ACC], err);
-    row[TF_S] = (ng + np) / (lround(D) + lround(S) > 0 ? (double)(lround(D) + lround(S)) : 1.0);
+    row[TF_S] = p.s;
     snprintf(line, cap, "x %.2f y %.2f seed %lld: %d + %d images, s %.3f, "
-             "accuracy %.4f", x, y, (long long)seed, ng, np, row[TF_S], row[TF_ACC]);
+             "accuracy %.4f", p.x, p.y, (long long)p.seed, p.ng, p.np, p.s, row[TF_ACC]);
     return rc;
 }
 
@@ -113,13 +120,10 @@ static int tf__points_csv(const app_config *cfg, const double *table, int points
     app_table *t = NULL;
     int rc = app_table_create(&t, "x,y,seed,generic,personal,s,accuracy,seconds");
     for (int i = 0; rc == 0 && i < points; i++) {
-        double x, y;
-        int ng, np, cell;
-        int64_t seed;
-        tf__point(cfg, i, &x, &y, &ng, &np, &seed, &cell);
+        const tf_point p = tf__point(cfg, i);
         const double *r = table + (size_t)i * TF_WIDTH;
-        rc = app_table_add(t, "%.4f,%.4f,%lld,%d,%d,%.6f,%.6f,%.3f", x, y,
-                           (long long)seed, ng, np, r[TF_S], r[TF_ACC], r[TF_SECONDS]);
+        rc = app_table_add(t, "%.4f,%.4f,%lld,%d,%d,%.6f,%.6f,%.3f", p.x, p.y,
+                           (long long)p.seed, p.ng, p.np, p.s, r[TF_ACC], r[TF_SECONDS]);
     }
     char path[APP_PATH_MAX + 32];
     if (rc < 0)
