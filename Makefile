@@ -6,7 +6,7 @@
 #                AddressSanitizer + UBSan build (build-asan/), then a fuzz
 #                smoke: every libFuzzer target for FUZZ_SMOKE seconds
 # Other targets: build, sanitize, deps, fuzz, bench, bench-peers, bench-taco,
-# bench-tmo, bench-eco, taco, tmo, ecoedgetwin, diten, utility, clean.
+# bench-tmo, bench-eco, taco, tmo, ecoedgetwin, happo, diten, utility, clean.
 BUILD ?= build
 SAN_BUILD ?= build-asan
 # Open MPI's own allocations from MPI_Init are suppressed (tests/sanitize/);
@@ -28,7 +28,7 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 export OMPI_MCA_rmaps_base_oversubscribe = 1
 
-.PHONY: demo test build sanitize deps fuzz bench bench-peers bench-taco bench-tmo bench-eco taco tmo ecoedgetwin diten utility clean
+.PHONY: demo test build sanitize deps fuzz bench bench-peers bench-taco bench-tmo bench-eco taco tmo ecoedgetwin happo diten utility clean
 
 deps:
 	@scripts/deps.sh build data
@@ -100,6 +100,12 @@ taco: build
 ecoedgetwin: build
 	@scripts/deps.sh plots
 	/usr/bin/python3 experiments/ecoedgetwin/sweep.py --dtfl $(BUILD)/dtfl --out results/ecoedgetwin
+
+# Figs. 4-14 of 002 (docs/happo.md): 3 learners and 3 heuristics, 3 seeds at
+# K 30 and 1 in the sweeps over K and M, reduced episodes; about 30 min
+happo: build
+	@scripts/deps.sh plots
+	/usr/bin/python3 experiments/happo/sweep.py --dtfl $(BUILD)/dtfl --out results/happo
 
 # Figs. 4-10 of 003 (docs/diten.md): 28 settings x 5 policies, about 30 min
 diten: build

@@ -166,6 +166,15 @@ typedef struct app_config {
         int dt_position;
         double cache_mb;
     } ecoedgetwin;
+    struct {                       /* scenario happo (scen/happo.h) */
+        double bandwidth_mhz, noise_dbw, rho0_db, rician_k, pathloss_exp;
+        int interference, energy, reward; /* the readings' indexes */
+        double p_max_w, f_max_ghz, wired_mbps, lambda;
+        double data_kbit[2], cycles_per_bit[2], deadline[2];
+        int64_t migration_slots;
+        double eps, eta, nu, queue_scale, cc_cap_ms;
+        int obs_queue, cc_failures;
+    } happo;
     struct {                       /* scenario tmo (scen/tmo.h) */
         double pt_power_mw, es_bandwidth_mhz, es_cpu_ghz, es_cycles_per_bit;
         double es_kappa, path_loss, noise_dbm_hz, gain_ref_db, d_min_m;
@@ -206,6 +215,14 @@ typedef struct app_config {
         int64_t batch, buffer, learning_starts, train_every, policy_delay;
         int64_t hidden, layers;
     } ddpg;
+    struct {                       /* multi-agent learners (happo, mappo) */
+        int64_t hidden, hidden2;   /* widths of the two hidden layers */
+        int activation;
+        double lr_actor, lr_critic, adam_eps, gamma, lambda, clip, ent_coef;
+        double max_grad_norm;
+        int64_t epochs, minibatches, rollout;
+        int norm_adv, mask_inactive, order, share;
+    } marl;
     struct {
         int64_t episodes;          /* episodes of world.slots slots */
         int64_t eval_episodes;     /* greedy episodes after training */

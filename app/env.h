@@ -10,6 +10,7 @@
 
 #include "../scen/diten.h"
 #include "../scen/eco.h"
+#include "../scen/happo.h"
 #include "../scen/scen.h"
 #include "../scen/taco.h"
 #include "../scen/tmo.h"
@@ -24,6 +25,7 @@ typedef struct app_scen_params {
     scen_tmo_setup tmo;
     scen_toy_setup toy;
     scen_eco_setup eco;
+    scen_happo_setup happo;
 } app_scen_params;
 
 /* World parameters; users' positions, movement and arrivals are keyed by

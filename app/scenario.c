@@ -254,6 +254,29 @@ static void scenario__eco(const app_config *c, app_scen_params *p)
     e->sample_bits = APP_IMAGE_BITS;
 }
 
+static void scenario__happo(const app_config *c, app_scen_params *p)
+{
+    const __typeof__(c->happo) *k = &c->happo;
+    scen_happo_setup *h = &p->happo;
+    h->model = (scen_happo_model){
+        k->bandwidth_mhz * 1e6, pow(10.0, k->noise_dbw / 10.0),
+        pow(10.0, k->rho0_db / 10.0), k->pathloss_exp, k->rician_k,
+        k->wired_mbps * 1e6, k->f_max_ghz * 1e9, k->eps, k->eta, k->nu,
+        k->interference, k->energy == 0, k->reward == 1};
+    h->p_max = k->p_max_w;
+    h->lambda = k->lambda;
+    for (int j = 0; j < 2; j++) {
+        h->data_bits[j] = k->data_kbit[j] * 1e3;
+        h->cycles[j] = k->cycles_per_bit[j];
+        h->deadline[j] = k->deadline[j];
+    }
+    h->migration_slots = (int)k->migration_slots;
+    h->queue_scale = k->queue_scale;
+    h->cc_cap = k->cc_cap_ms * 1e-3;
+    h->obs_queue = k->obs_queue;
+    h->cc_failures = k->cc_failures;
+}
+
 static const struct {
     const char *name;
     void (*fill)(const app_config *c, app_scen_params *p);
@@ -264,7 +287,34 @@ static const struct {
     {"tmo", scenario__tmo, offsetof(app_scen_params, tmo)},
     {"toy", scenario__toy, offsetof(app_scen_params, toy)},
     {"ecoedgetwin", scenario__eco, offsetof(app_scen_params, eco)},
+    {"happo", scenario__happo, offsetof(app_scen_params, happo)},
 };
+
+static void scenario__marl(const app_config *c, sched_marl_params *m)
+{
+    const __typeof__(c->marl) *k = &c->marl;
+    *m = sched_marl_defaults();
+    m->hidden[0] = (int)k->hidden;
+    m->hidden[1] = (int)k->hidden2;
+    m->layers = k->hidden2 > 0 ? 2 : 1;
+    m->act = (rl_act)k->activation;
+    m->lr_actor = k->lr_actor;
+    m->lr_critic = k->lr_critic;
+    m->adam_eps = k->adam_eps;
+    m->gamma = k->gamma;
+    m->lambda = k->lambda;
+    m->clip = k->clip;
+    m->ent_coef = k->ent_coef;
+    m->max_grad_norm = k->max_grad_norm;
+    m->epochs = (int)k->epochs;
+    m->minibatches = (int)k->minibatches;
+    m->rollout = k->rollout > 0 ? (int)k->rollout : (int)c->world.slots;
+    m->norm_adv = k->norm_adv;
+    m->mask_inactive = k->mask_inactive;
+    m->order = (sched_marl_order)k->order;
+    m->share = k->share == 0;
+    m->seed = (uint64_t)c->seed;
+}
 
 void app_scen_setup(const app_config *c, app_scen_params *params,
                     scen_setup *s)
@@ -298,6 +348,7 @@ void app_scen_setup(const app_config *c, app_scen_params *params,
     s->ddpg.policy_delay = (int)c->ddpg.policy_delay;
     s->ddpg.hidden = (int)c->ddpg.hidden;
     s->ddpg.layers = (int)c->ddpg.layers;
+    scenario__marl(c, &s->marl);
 }
 
 int app_policy_setup(scen_policy *pol, const app_config *cfg, dtfl_err *err)

@@ -41,6 +41,12 @@ static const char *const eco_combine[] = {"sum", "max", NULL};
 static const char *const eco_shares[] = {"equal", "none", NULL};
 static const char *const eco_rewards[] = {"scaled", "raw", NULL};
 static const char *const eco_units[] = {"byte", "kbyte", "bit", NULL};
+static const char *const happo_interferences[] = {"physical", "literal",
+                                                   "intracell", NULL};
+static const char *const happo_energies[] = {"capped", "literal", NULL};
+static const char *const happo_rewards[] = {"per_user", "literal", NULL};
+static const char *const marl_orders[] = {"per_update", "fixed", NULL};
+static const char *const marl_shares[] = {"type", "none", NULL};
 static const char *const tmo_exec[] = {"paper", "exclude", NULL};
 static const char *const tmo_links[] = {"new", "previous", NULL};
 static const char *const tmo_latencies[] = {"once", "every_slot", NULL};
@@ -113,7 +119,7 @@ static const app_key schema[] = {
     STR("out", out, 0, "", "results folder; empty means results/<name>"),
     CHECKED("scenario", scenario, "diten", schema__scenario,
             "the paper whose models and policies run (dtfl run --scenarios); "
-            "its section (diten.*, taco.*, tmo.*, toy.*) is the only one a config may set"),
+            "its section (diten.*, taco.*, tmo.*, ecoedgetwin.*, happo.*, toy.*) is the only one a config may set"),
     CHOICE("mode", mode, modes, 0, "real",
            "real (training and migration over MPI) | analytic (the "
            "scenario's models only)"),
@@ -288,6 +294,7 @@ static const app_key schema[] = {
 #include "schema_taco.inc"
 #include "schema_tmo.inc"
 #include "schema_eco.inc"
+#include "schema_happo.inc"
 
     /* the test scenario (scen/toy.h) */
     NUM("toy.cost_0", APP_T_FLOAT, toy.cost_0, -1e9, 1e9, 0, "1",
@@ -423,6 +430,43 @@ static const app_key schema[] = {
     NUM("ddpg.hidden", APP_T_INT, ddpg.hidden, 1, 65536, 0, "128",
         "neurons per hidden layer (as PPO)"),
     NUM("ddpg.layers", APP_T_INT, ddpg.layers, 1, 5, 0, "2", "hidden layers"),
+
+    NUM("marl.hidden", APP_T_INT, marl.hidden, 1, 65536, 0, "128",
+        "multi-agent learners (happo, mappo): first hidden layer (Table I of 002)"),
+    NUM("marl.hidden2", APP_T_INT, marl.hidden2, 0, 65536, 0, "64",
+        "second hidden layer (0: one layer; Table I of 002)"),
+    CHOICE("marl.activation", marl.activation, activations, 0, "relu",
+           "hidden activation (HARL's; 002 gives none)"),
+    NUM("marl.lr_actor", APP_T_FLOAT, marl.lr_actor, 0, 1, APP_MIN_OPEN, "1e-4",
+        "actors' Adam step size l_a (Table I)"),
+    NUM("marl.lr_critic", APP_T_FLOAT, marl.lr_critic, 0, 1, APP_MIN_OPEN, "1e-4",
+        "critics' Adam step size l_c (Table I)"),
+    NUM("marl.adam_eps", APP_T_FLOAT, marl.adam_eps, 0, 1, APP_MIN_OPEN, "1e-5",
+        "Adam epsilon (HARL)"),
+    NUM("marl.gamma", APP_T_FLOAT, marl.gamma, 0, 1, 0, "0.9", "discount (Table I)"),
+    NUM("marl.lambda", APP_T_FLOAT, marl.lambda, 0, 1, 0, "0.95",
+        "GAE factor (eq. 31; HARL's, 002 gives none)"),
+    NUM("marl.clip", APP_T_FLOAT, marl.clip, 0, 10, 0, "0.2",
+        "ratio clip of eq. 30 (HARL's)"),
+    NUM("marl.ent_coef", APP_T_FLOAT, marl.ent_coef, 0, 10, 0, "0.01",
+        "entropy bonus psi (HARL's)"),
+    NUM("marl.max_grad_norm", APP_T_FLOAT, marl.max_grad_norm, 0, 1e6, 0, "10",
+        "gradient-norm clip per network (HARL's; 0: none)"),
+    NUM("marl.epochs", APP_T_INT, marl.epochs, 1, 1000, 0, "25",
+        "epochs Rp per update (Table I)"),
+    NUM("marl.minibatches", APP_T_INT, marl.minibatches, 1, 100000, 0, "1",
+        "minibatches per epoch (Table I: one batch of an episode)"),
+    NUM("marl.rollout", APP_T_INT, marl.rollout, 0, 10000000, 0, "0",
+        "slots per update (0: an episode, world.slots)"),
+    BOOL("marl.norm_adv", marl.norm_adv, "true",
+         "normalise each reward stream's advantages over the batch"),
+    BOOL("marl.mask_inactive", marl.mask_inactive, "true",
+         "leave action values that did not act out of log-probabilities and "
+         "entropies (spec A12; false: HARL)"),
+    CHOICE("marl.order", marl.order, marl_orders, 0, "per_update",
+           "HAPPO's agent order: a random permutation per update (HARL) | fixed"),
+    CHOICE("marl.share", marl.share, marl_shares, 0, "type",
+           "MAPPO: one actor per agent type (MAPPO's parameter sharing) | none"),
 
     NUM("train.episodes", APP_T_INT, train.episodes, 1, 1e7, 0, "300",
         "episodes of world.slots slots in dtfl train"),

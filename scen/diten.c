@@ -133,7 +133,7 @@ static int diten__alloc(diten *d)
 static void diten__info(diten *d)
 {
     d->agent = (scen_agent){"association", SCEN_SLOT,
-                            scen_diten_state_dim(d->U, d->S), d->U, d->S, 0, 0, 0};
+                            scen_diten_state_dim(d->U, d->S), d->U, d->S, 0, 0, 0, 0};
     scen_info *in = &d->info;
     in->agents = 1;
     in->agent = &d->agent;

@@ -166,10 +166,10 @@ static int eco__alloc(eco *y, dtfl_err *err)
 static void eco__info(eco *y)
 {
     const int U = y->U, dim = eco__state_dim(U, y->S, y->Kc);
-    y->agent[0] = (scen_agent){"server", SCEN_SLOT, dim, U, y->Kc, 0, 0, 0};
-    y->agent[1] = (scen_agent){"cache", SCEN_SLOT, dim, U, 2, 0, 0, 0};
-    y->agent[2] = (scen_agent){"migrate", SCEN_SLOT, dim, U, 2, 0, 0, 0};
-    y->agent[3] = (scen_agent){"share", SCEN_SLOT, dim, 0, 0, U, 0.0, 1.0};
+    y->agent[0] = (scen_agent){"server", SCEN_SLOT, dim, U, y->Kc, 0, 0, 0, 0};
+    y->agent[1] = (scen_agent){"cache", SCEN_SLOT, dim, U, 2, 0, 0, 0, 0};
+    y->agent[2] = (scen_agent){"migrate", SCEN_SLOT, dim, U, 2, 0, 0, 0, 0};
+    y->agent[3] = (scen_agent){"share", SCEN_SLOT, dim, 0, 0, U, 0.0, 1.0, 0};
     scen_info *in = &y->info;
     *in = (scen_info){.agents = 4, .agent = y->agent, .frame_slots = 1,
                       .slots = y->T, .users = U, .servers = y->S,

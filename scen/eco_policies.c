@@ -80,21 +80,6 @@ static int eco_policy__decide(void *self, const scen_obs *so, scen_action *a,
     return 0;
 }
 
-static int eco_policy__save(void *self, uint8_t *buf, size_t *len, dtfl_err *err)
-{
-    (void)self, (void)buf, (void)err;
-    *len = 0;
-    return 0;
-}
-
-static int eco_policy__load(void *self, const uint8_t *buf, size_t len,
-                            dtfl_err *err)
-{
-    (void)self, (void)buf;
-    return len == 0 ? 0 : dtfl_err_set(err, DTFL_EDATA, "policy state: %zu "
-                                       "bytes, expected none", len);
-}
-
 static void eco_policy__destroy(void *self) { free(self); }
 
 #define ECO_POLICY(id, label, text, kind, flags)                               \
@@ -104,8 +89,8 @@ static void eco_policy__destroy(void *self) { free(self); }
         return eco_policy__create(self, p, kind, err);                         \
     }                                                                          \
     static const scen_policy_ops id = {label, text, NULL, id##__create,        \
-                                       eco_policy__decide, eco_policy__save,   \
-                                       eco_policy__load, eco_policy__destroy,  \
+                                       eco_policy__decide, scen__stateless_save,   \
+                                       scen__stateless_load, eco_policy__destroy,  \
                                        flags}
 
 ECO_POLICY(eco_greedy, "eco-greedy", "nearest server; offload all when the "

@@ -8,9 +8,12 @@
  * ../shared/specs/happo.md is the reading of the paper this follows
  * (section numbers below are the spec's); each reading is a choice here.
  *
- * This file holds the models only (happo_model.c): eqs. 5-13, 15, 26-28
- * and the resource mapping (M1) as pure functions; the scenario, its
- * agents and the multi-agent learners come with issue 15's next parts.
+ * The files: happo_model.c (eqs. 5-13, 15, 26-28 and the resource
+ * mapping (M1) as pure functions), happo.c (the scenario: the slot's draws,
+ * the decision mapped and scored, tables), happo_state.c (the agents'
+ * observations, the critics' state, action masks, checkpoints),
+ * happo_policies.c (fullpower, pathloss-pc, random, and the multi-agent
+ * learners of sched/).
  */
 #ifndef DTFL_SCEN_HAPPO_H
 #define DTFL_SCEN_HAPPO_H
@@ -80,5 +83,45 @@ double scen_happo_share(double total, double mine, const double *all,
 double scen_happo_xi(const scen_happo_model *m, double E, double Y, int X,
                      double qkt);
 double scen_happo_reward(const scen_happo_model *m, const double *xi, int K);
+
+/* ------------------------------------------------------------------------ */
+/* The scenario (happo.c)                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* The section `happo` of a config, SI units. */
+typedef struct scen_happo_setup {
+    scen_happo_model model;
+    double p_max;            /* P_max, W */
+    double lambda;           /* request probability per slot */
+    double data_bits[2];     /* D ~ U[lo, hi], bits */
+    double cycles[2];        /* C ~ U[lo, hi], cycles per bit */
+    double deadline[2];      /* tau ~ U[lo, hi) slot lengths */
+    int migration_slots;     /* G_k; 0: ceil(S_k / (w delta_t)) */
+    double queue_scale;      /* Y_s: queues in observations */
+    double cc_cap;           /* r_c's term per MU at most this, s */
+    int obs_queue;           /* Y_k[qT] in the MUs' observations (A9) */
+    int cc_failures;         /* r_c charges migration failures (A18) */
+} scen_happo_setup;
+
+/* What the heuristics see at a slot (scen_obs.raw); arrays owned by the
+ * scenario. */
+typedef struct scen_happo_obs {
+    int K, M;
+    const scen_happo_setup *cfg;
+    const double *ux, *uy;   /* (K) MU positions, m */
+    const double *bx, *by;   /* (M) BS positions, m */
+    const int *request;      /* (K) a_k */
+    const double *D, *C, *tau; /* (K) bits, cycles a bit, s */
+    const int *assoc;        /* (K) nearest BS */
+    const int *host;         /* (K) beta_k(q): the DT's server this frame */
+    const double *dist;      /* (K x M) m */
+} scen_happo_obs;
+
+/* The agents: MU k is agent k (p_k in [0, P_max]), BS m agent K + m (2K
+ * scores in [0, 1]: c_{m,k} then b_{m,k}, k = 0..K-1), the control centre
+ * agent K + M (K choices among M: the DTs' servers; executed at frame
+ * starts). */
+static inline int scen_happo_bs(int K, int m) { return K + m; }
+static inline int scen_happo_cc(int K, int M) { return K + M; }
 
 #endif

@@ -10,6 +10,8 @@
  * its rewards over the frame, as one step of a semi-Markov decision
  * process.
  *
+ * HAPPO and MAPPO (their learner names, scen__marl_is) are marl.c's.
+ *
  * Policy file: for one agent, the learner's own file (rl_io.c), so a
  * single-agent policy file is what it always was; for several, u32 agents
  * then per agent u64 length and its learner's file.
@@ -23,6 +25,7 @@ struct scen__learned {
     const scen_ops *scen;
     void *scen_self;
     const scen_info *info;
+    scen__marl *marl;    /* or a multi-agent learner (marl.c) */
     int joint;           /* one learner over every agent (SCEN_POLICY_JOINT) */
     int agents;          /* learners */
     sched_learner **l;   /* (agents) */
@@ -34,6 +37,7 @@ void scen__learned_destroy(scen__learned *l)
 {
     if (l == NULL)
         return;
+    scen__marl_destroy(l->marl);
     for (int a = 0; l->l != NULL && a < l->agents; a++)
         sched_learner_destroy(l->l[a]);
     free(l->l);
@@ -75,6 +79,17 @@ int scen__learned_create(scen__learned **out, const char *algo,
     const scen_info *in = p->info;
     const int joint = (flags & SCEN_POLICY_JOINT) != 0;
     int dim = 1, rc = 0;
+    if (scen__marl_is(algo)) {
+        scen__learned *m = calloc(1, sizeof *m);
+        if (m == NULL)
+            return dtfl_err_set(err, DTFL_ENOMEM, "policy: out of memory");
+        if ((rc = scen__marl_create(&m->marl, algo, p, err)) < 0) {
+            free(m);
+            return rc;
+        }
+        *out = m;
+        return 0;
+    }
     for (int a = 0; a < in->agents && !joint; a++) {
         const scen_agent *ag = &in->agent[a];
         if ((ag->box > 0) == (ag->blocks > 0))
@@ -128,6 +143,8 @@ int scen__learned_decide(scen__learned *l, const scen_obs *o, scen_action *act,
                          dtfl_err *err)
 {
     int rc = 0;
+    if (l->marl != NULL)
+        return scen__marl_decide(l->marl, o, act, err);
     if (l->joint) { /* the agents' actions lie one after another */
         l->scen->agent_obs(l->scen_self, 0, l->obs);
         return sched_learner_act(l->l[0], l->obs, act->discrete, act->box, err);
@@ -148,6 +165,8 @@ int scen__learned_feedback(scen__learned *l, const double *reward,
                            int frame_end, int done, dtfl_err *err)
 {
     int rc = 0;
+    if (l->marl != NULL)
+        return scen__marl_feedback(l->marl, reward, done, err);
     if (l->joint)
         return sched_learner_feedback(l->l[0], reward[0], done, err);
     for (int a = 0; a < l->agents && rc == 0; a++) {
@@ -166,6 +185,10 @@ int scen__learned_feedback(scen__learned *l, const double *reward,
 
 void scen__learned_set_training(scen__learned *l, int training)
 {
+    if (l->marl != NULL) {
+        scen__marl_set_training(l->marl, training);
+        return;
+    }
     for (int a = 0; a < l->agents; a++)
         sched_learner_set_training(l->l[a], training);
     memset(l->acc, 0, sizeof(double) * (size_t)l->agents);
@@ -174,6 +197,8 @@ void scen__learned_set_training(scen__learned *l, int training)
 int scen__learned_save(scen__learned *l, uint8_t *buf, size_t *len,
                        dtfl_err *err)
 {
+    if (l->marl != NULL)
+        return scen__marl_save(l->marl, buf, len, err);
     if (l->agents == 1)
         return sched_learner_save(l->l[0], buf, len, err);
     size_t need = 4, cap = buf != NULL ? *len : 0;
@@ -199,6 +224,8 @@ int scen__learned_save(scen__learned *l, uint8_t *buf, size_t *len,
 int scen__learned_load(scen__learned *l, const uint8_t *buf, size_t len,
                        dtfl_err *err)
 {
+    if (l->marl != NULL)
+        return scen__marl_load(l->marl, buf, len, err);
     if (l->agents == 1)
         return sched_learner_load(l->l[0], buf, len, err);
     if (len < 4 || dtfl_get_u32(buf) != (uint32_t)l->agents)

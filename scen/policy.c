@@ -12,6 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+int scen__stateless_save(void *self, uint8_t *buf, size_t *len, dtfl_err *err)
+{
+    (void)self, (void)buf, (void)err;
+    *len = 0;
+    return 0;
+}
+
+int scen__stateless_load(void *self, const uint8_t *buf, size_t len, dtfl_err *err)
+{
+    (void)self, (void)buf;
+    return len == 0 ? 0 : dtfl_err_set(err, DTFL_EDATA, "policy state: %zu "
+                                       "bytes, expected none", len);
+}
+
 struct scen_policy {
     const scen_policy_ops *ops;
     void *self;              /* a heuristic's state */

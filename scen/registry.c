@@ -13,6 +13,7 @@ static const scen_ops *const registry[] = {
     &scen__taco_ops,  /* 001: human twins, two timescales, queues */
     &scen__tmo_ops,   /* 000: vehicles' twins, predicted positions, UCB */
     &scen__eco_ops,   /* 004: offloading, caching, migration; twin or not */
+    &scen__happo_ops, /* 002: DT sync and migration, multi-agent */
     &scen__toy_ops,   /* a test scenario: two servers, a known optimum */
 };
 

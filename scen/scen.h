@@ -59,6 +59,9 @@ typedef struct scen_agent {
     int blocks, choices;  /* discrete action: blocks choices among choices */
     int box;              /* continuous action: box dims in [lo, hi] */
     double lo, hi;
+    int stream;           /* reward stream: agents of one stream get one
+                             reward (a team); multi-agent learners give each
+                             stream one critic on the state (scen_ops.state) */
 } scen_agent;
 
 /* A column of a table: its name and the printf format of its value (a
@@ -103,6 +106,8 @@ typedef struct scen_info {
     int users, servers;        /* U twins, S edge servers */
     int tasks;                 /* the real driver serves tasks
                                   (scen_effects.infer) and records them */
+    int state_dim;             /* the critics' global state (scen_ops.state);
+                                  0: none */
     scen_table table[SCEN_T_COUNT];
     /* train.csv (per episode): the means per slot of these columns of the
      * analytic slot table, under these names and formats */
@@ -126,6 +131,8 @@ typedef struct scen_setup {
     const void *params;          /* the scenario's section (its own type) */
     rl_ac_params ppo, a2c;       /* knobs of the learners */
     rl_ddpg_params ddpg;
+    sched_marl_params marl;      /* the multi-agent learners' (algorithm,
+                                    head and agents set by the policy) */
 } scen_setup;
 
 /* What the agents see at a slot. */
@@ -248,6 +255,12 @@ typedef struct scen_ops {
     int (*observe)(void *self, scen_obs *o, dtfl_err *err);
     /* agent a's vector observation of the last observe (obs_dim floats) */
     void (*agent_obs)(void *self, int a, float *x);
+    /* optional: the global state of the last observe (state_dim floats),
+     * what centralised critics see */
+    void (*state)(void *self, float *x);
+    /* optional: which of agent a's action values (its blocks, then its box
+     * dims) acted on its reward in the last step (1) or not (0) */
+    void (*action_mask)(void *self, int a, uint8_t *mask);
     /* applies the action, scores it, ends the slot */
     int (*step)(void *self, const scen_action *act, scen_result *r,
                 dtfl_err *err);

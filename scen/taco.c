@@ -162,9 +162,9 @@ static int taco__alloc(taco *y)
 static void taco__info(taco *y)
 {
     const int I = y->I;
-    y->agent[0] = (scen_agent){"placement", SCEN_SLOT, I + 1, I, y->M, I, 0.0, 1.0};
-    y->agent[1] = (scen_agent){"update", SCEN_SLOT, I + 1, I, 2, 3 * I, 0.0, 1.0};
-    y->agent[2] = (scen_agent){"period", SCEN_SLOT, I + 1, 1, y->K + 1, 0, 0, 0};
+    y->agent[0] = (scen_agent){"placement", SCEN_SLOT, I + 1, I, y->M, I, 0.0, 1.0, 0};
+    y->agent[1] = (scen_agent){"update", SCEN_SLOT, I + 1, I, 2, 3 * I, 0.0, 1.0, 0};
+    y->agent[2] = (scen_agent){"period", SCEN_SLOT, I + 1, 1, y->K + 1, 0, 0, 0, 0};
     scen_info *in = &y->info;
     *in = (scen_info){.agents = 3, .agent = y->agent, .frame_slots = y->K,
                       .slots = y->T, .users = I, .servers = y->M};

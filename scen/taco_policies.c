@@ -143,24 +143,6 @@ static int taco_policy__decide(void *self, const scen_obs *so, scen_action *a,
     return rc < 0 ? rc : 0;
 }
 
-/* No state between slots: everything a policy needs is in the observation. */
-static int taco_policy__save(void *self, uint8_t *buf, size_t *len,
-                             dtfl_err *err)
-{
-    (void)self, (void)buf, (void)err;
-    *len = 0;
-    return 0;
-}
-
-static int taco_policy__load(void *self, const uint8_t *buf, size_t len,
-                             dtfl_err *err)
-{
-    (void)self, (void)buf;
-    return len == 0 ? 0 : dtfl_err_set(err, DTFL_EDATA, "policy state: %zu "
-                                                        "bytes, expected none",
-                                       len);
-}
-
 /* period 0 below: the world's frame (K) */
 #define TACO_POLICY(id, label, text, kind, ...)                                \
     static int id##__create(void **self, const scen_policy_setup *p,           \
@@ -170,8 +152,8 @@ static int taco_policy__load(void *self, const uint8_t *buf, size_t len,
                                    err);                                       \
     }                                                                          \
     static const scen_policy_ops id = {label, text, NULL, id##__create,        \
-                                       taco_policy__decide, taco_policy__save, \
-                                       taco_policy__load, taco_policy__destroy, 0}
+                                       taco_policy__decide, scen__stateless_save, \
+                                       scen__stateless_load, taco_policy__destroy, 0}
 
 TACO_POLICY(taco_taco, "taco", "TACO: P4 and P5 alternated each frame, P5 "
             "by BCD each slot", TP_ENGINE, 0, 1, SCEN_TACO_X_CLOSED, 0, 0);

@@ -199,9 +199,9 @@ static int tmo__alloc(tmo *y)
 static void tmo__info(tmo *y)
 {
     const int I = y->I;
-    y->agent[0] = (scen_agent){"placement", SCEN_SLOT, 1, I, y->M, 0, 0, 0};
-    y->agent[1] = (scen_agent){"shares", SCEN_SLOT, 1, 0, 0, 2 * I, 0.0, 1.0};
-    y->agent[2] = (scen_agent){"period", SCEN_SLOT, 1, 1, y->cfg.tau_max + 1, 0, 0, 0};
+    y->agent[0] = (scen_agent){"placement", SCEN_SLOT, 1, I, y->M, 0, 0, 0, 0};
+    y->agent[1] = (scen_agent){"shares", SCEN_SLOT, 1, 0, 0, 2 * I, 0.0, 1.0, 0};
+    y->agent[2] = (scen_agent){"period", SCEN_SLOT, 1, 1, y->cfg.tau_max + 1, 0, 0, 0, 0};
     scen_info *in = &y->info;
     *in = (scen_info){.agents = 3, .agent = y->agent, .frame_slots = 1,
                       .slots = y->T, .users = I, .servers = y->M,

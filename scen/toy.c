@@ -106,10 +106,10 @@ static int toy__create(void **self, const scen_setup *s, dtfl_err *err)
     }
     for (int u = 0; u < y->U; u++)
         y->server[u] = -1;
-    y->agent[0] = (scen_agent){"placer", SCEN_FRAME, 2 + 2 * y->U, y->U, 2, 0, 0, 0};
+    y->agent[0] = (scen_agent){"placer", SCEN_FRAME, 2 + 2 * y->U, y->U, 2, 0, 0, 0, 0};
     y->agent[1] = y->cfg.sharer_box
-                      ? (scen_agent){"sharer", SCEN_SLOT, 1, 0, 0, 1, 0.0, 1.0}
-                      : (scen_agent){"sharer", SCEN_SLOT, 1, 1, TOY_SHARES, 0, 0, 0};
+                      ? (scen_agent){"sharer", SCEN_SLOT, 1, 0, 0, 1, 0.0, 1.0, 0}
+                      : (scen_agent){"sharer", SCEN_SLOT, 1, 1, TOY_SHARES, 0, 0, 0, 0};
     y->info = (scen_info){.agents = 2, .agent = y->agent, .frame_slots = y->K,
                           .slots = y->T, .users = y->U, .servers = 2};
     toy__tables(y);
@@ -311,35 +311,15 @@ static int stateless__create(void **self, const scen_policy_setup *p,
     return 0;
 }
 
-static int stateless__save(void *self, uint8_t *buf, size_t *len,
-                           dtfl_err *err)
-{
-    (void)self;
-    (void)buf;
-    (void)err;
-    *len = 0;
-    return 0;
-}
-
-static int stateless__load(void *self, const uint8_t *buf, size_t len,
-                           dtfl_err *err)
-{
-    (void)self;
-    (void)buf;
-    return len == 0 ? 0 : dtfl_err_set(err, DTFL_EDATA, "policy state: %zu "
-                                                        "bytes, expected none",
-                                       len);
-}
-
 static void stateless__destroy(void *self) { (void)self; }
 
 static const scen_policy_ops toy_cheapest = {
     "cheapest", "the optimum: every twin on the cheaper server, the target share",
-    NULL, stateless__create, cheapest__decide, stateless__save,
-    stateless__load, stateless__destroy, 0};
+    NULL, stateless__create, cheapest__decide, scen__stateless_save,
+    scen__stateless_load, stateless__destroy, 0};
 static const scen_policy_ops toy_swap = {
     "swap", "every twin to the other server each frame, share 1", NULL,
-    stateless__create, swap__decide, stateless__save, stateless__load,
+    stateless__create, swap__decide, scen__stateless_save, scen__stateless_load,
     stateless__destroy, 0};
 static const scen_policy_ops toy_ppo = {
     "ppo", "PPO per agent", "ppo", NULL, NULL, NULL, NULL, NULL, 0};

@@ -26,7 +26,6 @@
 
 
 
-#define RL_MAX_LAYERS 6
 /* Most choices (servers) of one categorical head: the heads keep one
  * group's probabilities on the stack. */
 #define RL_MAX_CHOICES 1024
@@ -38,6 +37,10 @@ typedef struct rl_mlp rl_mlp;
  * another. */
 int rl_mlp_create(rl_mlp **out, int nin, int hidden, int layers, int nout,
                   rl_act act, int max_batch, dtfl_err *err);
+/* The same with per-layer widths hidden (layers), e.g. HAPPO's [128, 64];
+ * 0 layers is a linear map (tabular policies in tests). */
+int rl_mlp_create_sizes(rl_mlp **out, int nin, const int *hidden, int layers,
+                        int nout, rl_act act, int max_batch, dtfl_err *err);
 void rl_mlp_destroy(rl_mlp *m);
 int rl_mlp_nin(const rl_mlp *m);
 int rl_mlp_nout(const rl_mlp *m);
@@ -172,6 +175,9 @@ void rl_beta_backward(const float *z, int D, const uint8_t *mask,
 void rl_beta_sample(const float *z, int D, dtfl_rng *r, double *x);
 /* The greedy action: each value's mean a / (a + b). */
 void rl_beta_mean(const float *z, int D, double *x);
+/* digamma and trigamma for x > 0 (rl_beta.c; within 1e-14 of GSL's). */
+double rl_digamma(double x);
+double rl_trigamma(double x);
 
 /* ------------------------------------------------------------------------ */
 /* Actor-critic: PPO-clip with GAE, or A2C                                   */

@@ -38,11 +38,26 @@ void rl_mlp_destroy(rl_mlp *m)
 int rl_mlp_create(rl_mlp **out, int nin, int hidden, int layers, int nout,
                   rl_act act, int max_batch, dtfl_err *err)
 {
-    *out = NULL;
-    if (nin < 1 || nout < 1 || hidden < 1 || layers < 0 ||
-        layers + 1 > RL_MAX_LAYERS || max_batch < 1)
+    int widths[RL_MAX_LAYERS];
+    for (int i = 0; i < layers && i < RL_MAX_LAYERS; i++)
+        widths[i] = hidden;
+    if (hidden < 1)
         return dtfl_err_set(err, DTFL_ERANGE, "mlp: %d -> %d x %d -> %d", nin,
                             hidden, layers, nout);
+    return rl_mlp_create_sizes(out, nin, widths, layers, nout, act, max_batch, err);
+}
+
+int rl_mlp_create_sizes(rl_mlp **out, int nin, const int *hidden, int layers,
+                        int nout, rl_act act, int max_batch, dtfl_err *err)
+{
+    *out = NULL;
+    int bad = nin < 1 || nout < 1 || layers < 0 || layers + 1 > RL_MAX_LAYERS ||
+              max_batch < 1;
+    for (int i = 0; !bad && i < layers; i++)
+        bad = hidden[i] < 1;
+    if (bad)
+        return dtfl_err_set(err, DTFL_ERANGE, "mlp: %d -> %d layers -> %d", nin,
+                            layers, nout);
     rl_mlp *m = calloc(1, sizeof *m);
     if (m == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "mlp: out of memory");
@@ -54,8 +69,8 @@ int rl_mlp_create(rl_mlp **out, int nin, int hidden, int layers, int nout,
     size_t off = 0, acts = 0;
     int widest = nin;
     for (int i = 0; i < m->nlayers; i++) {
-        m->in[i] = i == 0 ? nin : hidden;
-        m->out[i] = i == m->nlayers - 1 ? nout : hidden;
+        m->in[i] = i == 0 ? nin : hidden[i - 1];
+        m->out[i] = i == m->nlayers - 1 ? nout : hidden[i];
         m->w_off[i] = off;
         off += (size_t)m->in[i] * m->out[i];
         m->b_off[i] = off;

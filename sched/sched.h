@@ -29,6 +29,8 @@
 /* ------------------------------------------------------------------------ */
 
 typedef enum rl_act { RL_ACT_TANH = 0, RL_ACT_RELU = 1 } rl_act;
+/* Most dense layers of one network (hidden layers + 1). */
+#define RL_MAX_LAYERS 6
 
 typedef enum rl_head {
     RL_HEAD_CATEGORICAL = 0, /* K choices among A */
@@ -96,6 +98,96 @@ rl_ac_params rl_ppo_defaults(void);
 rl_ac_params rl_a2c_defaults(void);
 /* CleanRL's ddpg_continuous_action.py, scaled to short runs. */
 rl_ddpg_params rl_ddpg_defaults(void);
+
+/* ------------------------------------------------------------------------ */
+/* Multi-agent learners (rl_marl.c, rl_happo.c): HAPPO and MAPPO            */
+/* ------------------------------------------------------------------------ */
+
+/* HAPPO (Kuba et al.; HARL's on_policy_ha_runner): agents update one after
+ * another in a random order, each on its clipped surrogate weighted by the
+ * product of the ratios of the agents updated before it; MAPPO: every agent
+ * on the same rollout at once (the factor is 1), actors shared per type. */
+typedef enum sched_marl_algo { SCHED_MARL_HAPPO = 0, SCHED_MARL_MAPPO = 1 } sched_marl_algo;
+typedef enum sched_marl_head {
+    SCHED_MARL_BETA = 0,     /* alpha, beta = 1 + softplus (rl_beta.c) */
+    SCHED_MARL_GAUSS = 1     /* mean, std = 0.5 sigmoid(s) on [-1, 1] (HARL) */
+} sched_marl_head;
+typedef enum sched_marl_order {
+    SCHED_MARL_PER_UPDATE = 0, /* a random permutation per update (HARL) */
+    SCHED_MARL_FIXED = 1       /* agent order */
+} sched_marl_order;
+
+/* One agent: its observation, its action (a discrete part of blocks
+ * choices among choices, each a unit value quantised to
+ * min(floor(y choices), choices - 1); a box of values in [lo, hi]), its
+ * reward stream (one critic on the state each) and its type (MAPPO's
+ * parameter sharing). */
+typedef struct sched_marl_agent {
+    int obs_dim;
+    int blocks, choices;
+    int box;
+    double lo, hi;
+    int stream, type;
+} sched_marl_agent;
+
+#define SCHED_MARL_MAX_STREAMS 4
+
+typedef struct sched_marl_params {
+    sched_marl_algo algo;
+    sched_marl_head head;
+    sched_marl_order order;
+    int share;               /* MAPPO: one actor per agent type */
+    int agents;
+    const sched_marl_agent *agent;  /* (agents) */
+    int state_dim;           /* the critics' input */
+    int hidden[RL_MAX_LAYERS], layers;
+    rl_act act;
+    double lr_actor, lr_critic, adam_eps;
+    double gamma, lambda;    /* discount, GAE (eq. 31) */
+    double clip;             /* ratio clip epsilon (eq. 30) */
+    double ent_coef, max_grad_norm;
+    int epochs, minibatches; /* Rp epochs of rollout / minibatches */
+    int rollout;             /* slots per update */
+    int norm_adv;            /* normalise each stream's advantages */
+    int mask_inactive;       /* leave masked action values out (spec A12) */
+    uint64_t seed;
+} sched_marl_params;
+
+/* Table I of 002 with HARL's defaults where it is silent (spec 3). */
+sched_marl_params sched_marl_defaults(void);
+
+typedef struct sched_marl sched_marl;
+
+typedef struct sched_marl_stats {
+    double pg_loss, v_loss, entropy, factor_mean, clipfrac, seconds;
+    int updates;
+} sched_marl_stats;
+
+int sched_marl_create(sched_marl **out, const sched_marl_params *p, dtfl_err *err);
+void sched_marl_destroy(sched_marl *m);
+const sched_marl_params *sched_marl_params_of(const sched_marl *m);
+/* A slot begins: the critics' state (state_dim), recorded with the slot's
+ * actions when training. */
+void sched_marl_begin(sched_marl *m, const float *state);
+/* Agent a acts on obs: act_i (blocks), act_f (box, in [lo, hi]); sampled
+ * and recorded when training, the heads' means otherwise. */
+void sched_marl_act(sched_marl *m, int a, const float *obs, int *act_i,
+                    double *act_f);
+/* The slot's rewards (one per stream), every agent's mask of the values
+ * that acted (blocks then box; NULL: all) and whether the episode ended;
+ * returns 1 when the rollout is full and sched_marl_update is due. */
+int sched_marl_feedback(sched_marl *m, const double *reward,
+                        const uint8_t *const *mask, int done);
+/* Updates every actor and critic from the rollout; next_state bootstraps
+ * the values when the last slot did not end an episode (NULL otherwise). */
+void sched_marl_update(sched_marl *m, const float *next_state,
+                       sched_marl_stats *st);
+void sched_marl_set_training(sched_marl *m, int training);
+/* Every network's weights: a policy file (version 2, several agents),
+ * size from *len with buf NULL; load names what differs. */
+int sched_marl_save(const sched_marl *m, uint8_t *buf, size_t *len, dtfl_err *err);
+int sched_marl_load(sched_marl *m, const uint8_t *buf, size_t len,
+                    const char *name, dtfl_err *err);
 
 /* ------------------------------------------------------------------------ */
 /* Learners: one algorithm on one agent's observation and action space      */

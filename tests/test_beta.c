@@ -14,6 +14,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_psi.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -161,11 +162,30 @@ static void test_sampler(void **state)
     free(xs);
 }
 
+/* rl_digamma, rl_trigamma against GSL's psi and psi_1 over [1, 2000] and
+ * near the recurrence's seam at 10. */
+static void test_polygamma(void **state)
+{
+    (void)state;
+    double worst = 0.0;
+    for (double x = 1.0; x < 2000.0; x *= 1.013) {
+        const double xs[] = {x, 9.999999, 10.0, 10.000001};
+        for (int i = 0; i < 4; i++) {
+            const double d = fabs(rl_digamma(xs[i]) - gsl_sf_psi(xs[i])) / fmax(1.0, fabs(gsl_sf_psi(xs[i])));
+            const double t = fabs(rl_trigamma(xs[i]) - gsl_sf_psi_1(xs[i])) / gsl_sf_psi_1(xs[i]);
+            worst = fmax(worst, fmax(d, t));
+        }
+    }
+    printf("digamma, trigamma: worst relative difference to GSL %.2e\n", worst);
+    assert_true(worst < 1e-14);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_logp), cmocka_unit_test(test_entropy),
         cmocka_unit_test(test_gradients), cmocka_unit_test(test_sampler),
+        cmocka_unit_test(test_polygamma),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

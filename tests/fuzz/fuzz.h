@@ -170,4 +170,53 @@ static inline void fuzz_state_input(app_env *env, const uint8_t *data, size_t si
     free(twice);
 }
 
+/* A small happo scenario (3 MUs, 2 BSs) with a Beta-HAPPO policy of one
+ * hidden layer of 4, whose multi-agent policy files fuzz_marlpolicy loads. */
+static inline app_env *fuzz_happo_env(void)
+{
+    static app_config cfg;
+    return fuzz_env_of(&cfg, "fuzz-happo", "scenario: happo\nmode: analytic\n"
+                       "model: {kind: softmax}\nusers: {count: 3, samples: [1, 1]}\n"
+                       "servers: {count: 2, placement: grid}\n"
+                       "world: {slots: 20, frame_slots: 10, slot_seconds: 0.05}\n"
+                       "marl: {hidden: 4, hidden2: 0}\n"
+                       "sched: {policy: beta-happo}\n", 0);
+}
+
+/* A policy file on any bytes, loaded into pol: one that loads must save to
+ * bytes that load again and save to the same bytes. */
+static inline uint8_t *fuzz__policy_save(scen_policy *pol, size_t *len)
+{
+    *len = 0;
+    uint8_t *buf = NULL;
+    if (scen_policy_save(pol, NULL, len, NULL) != 0 || (buf = malloc(*len)) == NULL ||
+        scen_policy_save(pol, buf, len, NULL) != 0)
+        abort(); /* a loaded policy always saves */
+    return buf;
+}
+
+static scen_policy *fuzz__pol;
+
+static inline void fuzz__policy_load(const uint8_t *data, size_t size)
+{
+    if (scen_policy_load(fuzz__pol, data, size, NULL) != 0)
+        return;
+    size_t n1, n2;
+    uint8_t *once = fuzz__policy_save(fuzz__pol, &n1);
+    if (scen_policy_load(fuzz__pol, once, n1, NULL) != 0)
+        abort();
+    uint8_t *twice = fuzz__policy_save(fuzz__pol, &n2);
+    if (n1 != n2 || memcmp(once, twice, n1) != 0)
+        abort();
+    free(once);
+    free(twice);
+}
+
+/* Each input as it is and with its CRC-32 trailer made right. */
+static inline void fuzz_policy_input(scen_policy *pol, const uint8_t *data, size_t size)
+{
+    fuzz__pol = pol;
+    fuzz_with_crc(data, size, fuzz__policy_load);
+}
+
 #endif /* DTFL_FUZZ_H */

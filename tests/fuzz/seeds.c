@@ -3,7 +3,7 @@
  * inputs: valid twins (tests/fuzz/corpus/twin), the frames of a valid twin
  * in each compression mode, packed as fuzz_split expects
  * (corpus/frames), small IDX files (corpus/idx), the file of a small
- * PPO policy (corpus/policy), the checkpoint states of a taco and an
+ * PPO policy (corpus/policy), a Beta-HAPPO policy (corpus/marlpolicy), the checkpoint states of a taco and an
  * ecoedgetwin scenario (corpus/scenstate, corpus/ecostate) and a small GRU
  * predictor (corpus/predictor). The config target is
  * seeded from configs/ and tests/configs/bad/ directly (run.sh).
@@ -114,10 +114,11 @@ static int seeds__idx(const char *dir)
            seeds__write(dir, "idx", "images", images, sizeof images);
 }
 
-/* The file of the policy fuzz_policy loads into, as made (random weights). */
-static int seeds__policy(const char *dir)
+/* The file of the policy fuzz_policy (or fuzz_marlpolicy) loads into, as
+ * made (random weights). */
+static int seeds__policy(const char *dir, app_env *env, const char *target,
+                         const char *name)
 {
-    app_env *env = fuzz_policy_env();
     scen_policy *pol = env != NULL ? app_env_policy(env) : NULL;
     size_t len = 0;
     uint8_t *buf = NULL;
@@ -125,7 +126,7 @@ static int seeds__policy(const char *dir)
              (buf = malloc(len)) == NULL ||
              scen_policy_save(pol, buf, &len, NULL) != 0;
     if (rc == 0)
-        rc = seeds__write(dir, "policy", "ppo-2x3", buf, len);
+        rc = seeds__write(dir, target, name, buf, len);
     free(buf);
     app_env_destroy(env);
     return rc;
@@ -175,7 +176,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: fuzz_seeds CORPUS_DIR\n");
         return 64;
     }
-    return seeds__twins(argv[1]) | seeds__idx(argv[1]) | seeds__policy(argv[1]) |
+    return seeds__twins(argv[1]) | seeds__idx(argv[1]) | seeds__policy(argv[1], fuzz_policy_env(), "policy", "ppo-2x3") |
+           seeds__policy(argv[1], fuzz_happo_env(), "marlpolicy", "beta-happo-3x2") |
            seeds__state(argv[1], fuzz_taco_env(4), "scenstate", "taco-3x2-slot4") |
            seeds__state(argv[1], fuzz_eco_env(5), "ecostate", "eco-3x4-slot5") |
            seeds__predictor(argv[1]);

@@ -1,0 +1,63 @@
+/*
+ * marl_int.h - internal to the multi-agent learners (rl_marl.c: agents,
+ * networks, rollout, policy files; rl_happo.c: the updates).
+ */
+#ifndef DTFL_SCHED_MARL_INT_H
+#define DTFL_SCHED_MARL_INT_H
+
+#include "rl.h"
+
+/* An actor: one MLP (and, Gaussian head, the std parameters s) with its
+ * optimisers; MAPPO with sharing gives agents of one type one actor. */
+typedef struct marl_actor {
+    rl_mlp *net;
+    rl_adam *opt, *opt_s;
+    float *s, *gs;           /* (D) Gaussian std parameters and gradients */
+    int D;                   /* unit values per agent */
+} marl_actor;
+
+/* One agent's rollout. */
+typedef struct marl_agent {
+    sched_marl_agent spec;
+    int D;                   /* blocks + box: its unit values */
+    int actor;               /* index into actors */
+    float *obs;              /* (N, obs_dim) */
+    double *x;               /* (N, D) the values sampled (Gaussian: a in R) */
+    uint8_t *mask;           /* (N, D) */
+    double *lp_old;          /* (N) */
+} marl_agent;
+
+struct sched_marl {
+    sched_marl_params p;
+    int N;                   /* rollout slots */
+    int streams;
+    marl_agent *ag;          /* (agents) */
+    marl_actor *actors;
+    int nactors;
+    rl_mlp *critic[SCHED_MARL_MAX_STREAMS];
+    rl_adam *copt[SCHED_MARL_MAX_STREAMS];
+    float *state;            /* (N + 1, state_dim) */
+    double *reward;          /* (N, streams) */
+    uint8_t *done;           /* (N) */
+    double *adv, *ret;       /* (N, streams) */
+    double *factor;          /* (N) */
+    double *vals;            /* (N + 1) a critic's values */
+    float *xb, *dout;        /* scratch: (N, widest obs), (N, widest nout) */
+    double *lp_new;          /* (N) */
+    int *idx;                /* (N) minibatch order */
+    int *act;                /* (N) the samples where an agent acted */
+    int n;                   /* slots recorded */
+    int training;
+    uint64_t step, updates;
+};
+
+/* The log-probability and entropy of agent a's values x (D) under the
+ * actor's output out, over the values mask keeps (NULL: all). */
+double marl__logp(const sched_marl *m, const marl_agent *g, const float *out,
+                  const double *x, const uint8_t *mask, double *entropy);
+/* dout += w_lp d logp + w_ent d H; the Gaussian std's gradient into gs. */
+void marl__backward(const sched_marl *m, const marl_agent *g, const float *out,
+                    const double *x, const uint8_t *mask, double w_lp,
+                    double w_ent, float *dout);
+
+#endif

@@ -1,0 +1,273 @@
+/*
+ * rl_happo.c - the updates of the multi-agent learners (rl_marl.c holds
+ * the agents and the rollout): GAE per reward stream (eq. 31), then
+ *
+ *   HAPPO (Kuba et al. 2022; HARL's on_policy_ha_runner): the agents in a
+ *   random order (a permutation per update, or fixed); agent u takes Rp
+ *   epochs of Adam on
+ *       L(theta_u) = -mean(F min(r_u A, clip(r_u, 1 +- eps) A)) - psi mean(H_u)
+ *   (eq. 30, r_u = pi_u(new) / pi_u(rollout), the ratio of its whole action:
+ *   the product over its values), then F *= r_u at its new parameters
+ *   (detached), so the next agent sees the product of the ratios before it;
+ *   F starts at 1.
+ *   MAPPO: F = 1 for every agent; actors shared by type take the samples
+ *   of all their agents.
+ *
+ * then each stream's critic takes Rp epochs of Adam on 1/2 (V(s) - R)^2,
+ * R the GAE returns (HARL; the paper's TD(0) target (32) is not built).
+ * An agent's advantage is its stream's, normalised over the batch.
+ */
+#include "marl_int.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Eq. 31 per stream: A = delta + gamma lambda A', R = A + V; an episode's
+ * end is terminal; then A normalised over the batch. */
+static void happo__gae(sched_marl *m, const float *next_state)
+{
+    const int N = m->n, S = m->streams;
+    const size_t sd = (size_t)m->p.state_dim;
+    const int boot = next_state != NULL;
+    if (boot)
+        memcpy(m->state + (size_t)N * sd, next_state, sizeof(float) * sd);
+    for (int s = 0; s < S; s++) {
+        const float *out = rl_mlp_forward(m->critic[s], m->state, N + boot);
+        for (int i = 0; i < N + boot; i++)
+            m->vals[i] = out[i];
+        double last = 0.0;
+        for (int i = N - 1; i >= 0; i--) {
+            const double go = m->done[i] ? 0.0 : 1.0;
+            const double vnext = i + 1 < N + boot ? m->vals[i + 1] : 0.0;
+            const double delta = m->reward[(size_t)i * S + s] + m->p.gamma * vnext * go -
+                                 m->vals[i];
+            last = delta + m->p.gamma * m->p.lambda * go * last;
+            m->adv[(size_t)i * S + s] = last;
+            m->ret[(size_t)i * S + s] = last + m->vals[i];
+        }
+        if (!m->p.norm_adv || N < 2)
+            continue;
+        double mean = 0.0, var = 0.0;
+        for (int i = 0; i < N; i++)
+            mean += m->adv[(size_t)i * S + s];
+        mean /= N;
+        for (int i = 0; i < N; i++) {
+            const double d = m->adv[(size_t)i * S + s] - mean;
+            var += d * d;
+        }
+        const double scale = sqrt(var / (N - 1)) + 1e-8;
+        for (int i = 0; i < N; i++)
+            m->adv[(size_t)i * S + s] = (m->adv[(size_t)i * S + s] - mean) / scale;
+    }
+}
+
+/* Whether sample n of agent g counts: with masks on, a sample where none
+ * of its values acted has logp 0, H 0 and no gradient, so it is skipped. */
+static int happo__acted(const sched_marl *m, const marl_agent *g, int n)
+{
+    if (!m->p.mask_inactive)
+        return 1;
+    const uint8_t *mk = g->mask + (size_t)n * g->D;
+    for (int d = 0; d < g->D; d++)
+        if (mk[d])
+            return 1;
+    return 0;
+}
+
+/* Of the B samples idx (NULL: 0..B-1), those where g acted, into m->act;
+ * returns how many. */
+static int happo__active(sched_marl *m, const marl_agent *g, const int *idx, int B)
+{
+    int n = 0;
+    for (int i = 0; i < B; i++) {
+        const int k = idx != NULL ? idx[i] : i;
+        if (happo__acted(m, g, k))
+            m->act[n++] = k;
+    }
+    return n;
+}
+
+/* The observations of samples idx (B) into the scratch batch. */
+static const float *happo__gather(sched_marl *m, const marl_agent *g, const int *idx, int B)
+{
+    const int O = g->spec.obs_dim;
+    for (int i = 0; i < B; i++)
+        memcpy(m->xb + (size_t)i * O, g->obs + (size_t)idx[i] * O, sizeof(float) * O);
+    return m->xb;
+}
+
+/* Agent g's log-probabilities of its recorded values (N), at its actor's
+ * current parameters; 0 where it did not act. */
+static void happo__logp(sched_marl *m, marl_agent *g, double *lp)
+{
+    marl_actor *ac = &m->actors[g->actor];
+    const int nout = rl_mlp_nout(ac->net), B = happo__active(m, g, NULL, m->n);
+    memset(lp, 0, sizeof(double) * (size_t)m->n);
+    if (B == 0)
+        return;
+    const float *out = rl_mlp_forward(ac->net, happo__gather(m, g, m->act, B), B);
+    for (int i = 0; i < B; i++) {
+        const int n = m->act[i];
+        lp[n] = marl__logp(m, g, out + (size_t)i * nout, g->x + (size_t)n * g->D,
+                           g->mask + (size_t)n * g->D, NULL);
+    }
+}
+
+/* The surrogate's gradient for agent g on the minibatch idx (B samples)
+ * into its actor's grads (not zeroed here), each sample weighing 1 /
+ * count; the samples where g did not act add nothing and are skipped. */
+static void happo__surrogate(sched_marl *m, marl_agent *g, const int *idx, int B,
+                             double count, sched_marl_stats *st)
+{
+    marl_actor *ac = &m->actors[g->actor];
+    const int nout = rl_mlp_nout(ac->net), S = m->streams;
+    B = happo__active(m, g, idx, B);
+    if (B == 0)
+        return;
+    const float *out = rl_mlp_forward(ac->net, happo__gather(m, g, m->act, B), B);
+    memset(m->dout, 0, sizeof(float) * (size_t)B * nout);
+    for (int i = 0; i < B; i++) {
+        const int n = m->act[i];
+        const double *x = g->x + (size_t)n * g->D;
+        const uint8_t *mk = g->mask + (size_t)n * g->D;
+        double H;
+        const double lp = marl__logp(m, g, out + (size_t)i * nout, x, mk, &H);
+        const double r = exp(lp - g->lp_old[n]), A = m->adv[(size_t)n * S + g->spec.stream];
+        const double F = m->p.algo == SCHED_MARL_HAPPO ? m->factor[n] : 1.0;
+        const double rc = fmin(fmax(r, 1.0 - m->p.clip), 1.0 + m->p.clip);
+        const int active = r * A <= rc * A; /* the min takes the unclipped term */
+        st->pg_loss -= F * fmin(r * A, rc * A) / count;
+        st->entropy += H / count;
+        st->clipfrac += (fabs(r - 1.0) > m->p.clip) / count;
+        marl__backward(m, g, out + (size_t)i * nout, x, mk, active ? -F * r * A / count : 0.0,
+                       -m->p.ent_coef / count, m->dout + (size_t)i * nout);
+    }
+    rl_mlp_backward(ac->net, m->dout, B, NULL);
+}
+
+/* Fisher-Yates over 0..N-1, keyed by (seed, POLICY, what, update). */
+static void happo__shuffle(sched_marl *m, int *idx, int N, uint32_t what)
+{
+    dtfl_rng r;
+    dtfl_rng_init(&r, m->p.seed, DTFL_STREAM_POLICY, 0x4E000000u + what, (uint32_t)m->updates);
+    for (int i = 0; i < N; i++)
+        idx[i] = i;
+    for (int i = N - 1; i > 0; i--) {
+        const int j = (int)dtfl_rng_below(&r, (uint32_t)(i + 1)), t = idx[i];
+        idx[i] = idx[j], idx[j] = t;
+    }
+}
+
+/* One step of an actor's optimisers. */
+static void happo__step(sched_marl *m, marl_actor *ac)
+{
+    rl_clip_step(ac->opt, rl_mlp_params(ac->net), rl_mlp_grads(ac->net), m->p.max_grad_norm);
+    rl_mlp_zero_grads(ac->net);
+    if (ac->s != NULL) {
+        rl_clip_step(ac->opt_s, ac->s, ac->gs, m->p.max_grad_norm);
+        memset(ac->gs, 0, sizeof(float) * (size_t)ac->D);
+    }
+}
+
+/* Rp epochs of actor i on the samples of its agents in list (n of them). */
+static void happo__train_actor(sched_marl *m, int i, const int *list, int n,
+                               sched_marl_stats *st)
+{
+    marl_actor *ac = &m->actors[i];
+    const int N = m->n, mb = m->p.minibatches, B = N / mb;
+    rl_mlp_zero_grads(ac->net);
+    for (int e = 0; e < m->p.epochs; e++) {
+        if (mb > 1)
+            happo__shuffle(m, m->idx, N, (uint32_t)(i * 1000 + e));
+        else
+            for (int k = 0; k < N; k++)
+                m->idx[k] = k;
+        for (int b = 0; b < mb; b++) {
+            for (int k = 0; k < n; k++)
+                happo__surrogate(m, &m->ag[list[k]], m->idx + (size_t)b * B, B,
+                                 (double)B * n * m->p.epochs * mb, st);
+            happo__step(m, ac);
+        }
+    }
+}
+
+/* Rp epochs of each stream's critic on 1/2 (V - R)^2. */
+static void happo__train_critics(sched_marl *m, sched_marl_stats *st)
+{
+    const int N = m->n, mb = m->p.minibatches, B = N / mb, S = m->streams;
+    const size_t sd = (size_t)m->p.state_dim;
+    float *xs = m->xb, *dv = m->dout;
+    for (int s = 0; s < S; s++) {
+        rl_mlp *c = m->critic[s];
+        rl_mlp_zero_grads(c);
+        for (int e = 0; e < m->p.epochs; e++) {
+            if (mb > 1)
+                happo__shuffle(m, m->idx, N, 0x8000u + (uint32_t)(s * 1000 + e));
+            for (int b = 0; b < mb; b++) {
+                const int *ix = m->idx + (size_t)b * B;
+                const float *in = m->state;
+                if (mb > 1) {
+                    for (int k = 0; k < B; k++)
+                        memcpy(xs + (size_t)k * sd, m->state + (size_t)ix[k] * sd,
+                               sizeof(float) * sd);
+                    in = xs;
+                }
+                const float *v = rl_mlp_forward(c, in, B);
+                for (int k = 0; k < B; k++) {
+                    const int n = mb > 1 ? ix[k] : k;
+                    const double d = v[k] - m->ret[(size_t)n * S + s];
+                    dv[k] = (float)(d / B);
+                    st->v_loss += 0.5 * d * d / ((double)B * mb * m->p.epochs * S);
+                }
+                rl_mlp_backward(c, dv, B, NULL);
+                rl_clip_step(m->copt[s], rl_mlp_params(c), rl_mlp_grads(c), m->p.max_grad_norm);
+                rl_mlp_zero_grads(c);
+            }
+        }
+    }
+}
+
+void sched_marl_update(sched_marl *m, const float *next_state, sched_marl_stats *st)
+{
+    sched_marl_stats local;
+    st = st != NULL ? st : &local;
+    memset(st, 0, sizeof *st);
+    if (m->n == 0)
+        return;
+    const int N = m->n, A = m->p.agents;
+    happo__gae(m, next_state);
+    for (int a = 0; a < A; a++) /* the rollout's log-probabilities */
+        happo__logp(m, &m->ag[a], m->ag[a].lp_old);
+    for (int i = 0; i < N; i++)
+        m->factor[i] = 1.0;
+    int order[RL_MAX_CHOICES], list[RL_MAX_CHOICES];
+    if (m->p.algo == SCHED_MARL_HAPPO && m->p.order == SCHED_MARL_PER_UPDATE)
+        happo__shuffle(m, order, A, 0x7FFFu);
+    else
+        for (int a = 0; a < A; a++)
+            order[a] = a;
+    double fsum = 0.0;
+    for (int k = 0; k < A; k++) {
+        const int u = order[k];
+        if (m->p.algo == SCHED_MARL_HAPPO) {
+            for (int i = 0; i < N; i++)
+                fsum += m->factor[i] / ((double)N * A);
+            happo__train_actor(m, m->ag[u].actor, &u, 1, st);
+            happo__logp(m, &m->ag[u], m->lp_new);
+            for (int i = 0; i < N; i++) /* the factor for the next agent */
+                m->factor[i] *= exp(m->lp_new[i] - m->ag[u].lp_old[i]);
+            continue;
+        }
+        int n = 0; /* MAPPO: actor u's agents, once per actor */
+        for (int a = 0; a < A; a++)
+            if (m->ag[a].actor == u)
+                list[n++] = a;
+        if (n > 0)
+            happo__train_actor(m, u, list, n, st);
+    }
+    happo__train_critics(m, st);
+    st->factor_mean = m->p.algo == SCHED_MARL_HAPPO ? fsum : 1.0;
+    st->updates = 1;
+    m->updates++;
+    m->n = 0;
+}

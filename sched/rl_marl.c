@@ -1,0 +1,332 @@
+/*
+ * rl_marl.c - the multi-agent core of HAPPO and MAPPO (rl_happo.c updates
+ * it): per-agent actors on their own observations, per-stream critics on
+ * the global state, the rollout of every agent (observations, the unit
+ * values sampled, masks of the values that acted), the Beta and Gaussian
+ * heads over masked values, and policy files of several agents.
+ *
+ * An agent's action is D = blocks + box unit values: a Beta head samples x
+ * in (0, 1) (kept in double: float rounds 1 - 1e-8 to 1); a Gaussian head
+ * samples a in R (its log-probability), the environment takes (clip(a,
+ * -1, 1) + 1) / 2. A value of a discrete block picks min(floor(x choices),
+ * choices - 1) (the spec's `quantize`), a box value lo + (hi - lo) x.
+ *
+ * Samples are keyed by (seed, POLICY, agent, step): the same for any mask.
+ */
+#include "marl_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MARL_MAGIC "DTFLMARL"
+#define MARL_VERSION 2u
+#define MARL_STREAM_ENTITY 0x4D000000u
+
+sched_marl_params sched_marl_defaults(void)
+{
+    return (sched_marl_params){
+        .algo = SCHED_MARL_HAPPO, .head = SCHED_MARL_BETA,
+        .order = SCHED_MARL_PER_UPDATE, .hidden = {128, 64}, .layers = 2,
+        .act = RL_ACT_RELU, .lr_actor = 1e-4, .lr_critic = 1e-4, .adam_eps = 1e-5,
+        .gamma = 0.9, .lambda = 0.95, .clip = 0.2, .ent_coef = 0.01,
+        .max_grad_norm = 10.0, .epochs = 25, .minibatches = 1, .rollout = 5000,
+        .norm_adv = 1, .mask_inactive = 1, .seed = 1};
+}
+
+static double marl__sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
+#define MARL_LOG_SQRT_2PI 0.91893853320467274178
+
+/* Gaussian: log std = log(0.5 sigmoid(s)) (HARL's std_y sigmoid(s)). */
+static double marl__log_std(float s) { return log(0.5 * marl__sigmoid(s)); }
+
+double marl__logp(const sched_marl *m, const marl_agent *g, const float *out,
+                  const double *x, const uint8_t *mask, double *entropy)
+{
+    const uint8_t *mk = m->p.mask_inactive ? mask : NULL;
+    if (m->p.head == SCHED_MARL_BETA) {
+        if (entropy != NULL)
+            *entropy = rl_beta_entropy(out, g->D, mk);
+        return rl_beta_logp(out, g->D, mk, x);
+    }
+    const float *s = m->actors[g->actor].s;
+    double lp = 0.0, h = 0.0;
+    for (int d = 0; d < g->D; d++) {
+        if (mk != NULL && !mk[d])
+            continue;
+        const double ls = marl__log_std(s[d]), z = (x[d] - out[d]) / exp(ls);
+        lp += -0.5 * z * z - ls - MARL_LOG_SQRT_2PI;
+        h += 0.5 + MARL_LOG_SQRT_2PI + ls;
+    }
+    if (entropy != NULL)
+        *entropy = h;
+    return lp;
+}
+
+void marl__backward(const sched_marl *m, const marl_agent *g, const float *out,
+                    const double *x, const uint8_t *mask, double w_lp,
+                    double w_ent, float *dout)
+{
+    const uint8_t *mk = m->p.mask_inactive ? mask : NULL;
+    if (m->p.head == SCHED_MARL_BETA) {
+        rl_beta_backward(out, g->D, mk, x, w_lp, w_ent, dout);
+        return;
+    }
+    const marl_actor *ac = &m->actors[g->actor];
+    for (int d = 0; d < g->D; d++) {
+        if (mk != NULL && !mk[d])
+            continue;
+        const double sd = exp(marl__log_std(ac->s[d])), z = (x[d] - out[d]) / sd;
+        dout[d] += (float)(w_lp * z / sd);                     /* d logp / d mean */
+        const double dls = w_lp * (z * z - 1.0) + w_ent;       /* d / d log std */
+        ac->gs[d] += (float)(dls * (1.0 - marl__sigmoid(ac->s[d])));
+    }
+}
+
+void sched_marl_destroy(sched_marl *m)
+{
+    if (m == NULL)
+        return;
+    for (int i = 0; m->actors != NULL && i < m->nactors; i++) {
+        rl_mlp_destroy(m->actors[i].net);
+        rl_adam_destroy(m->actors[i].opt);
+        rl_adam_destroy(m->actors[i].opt_s);
+        free(m->actors[i].s);
+    }
+    for (int i = 0; m->ag != NULL && i < m->p.agents; i++) {
+        free(m->ag[i].obs);
+        free(m->ag[i].x);
+        free(m->ag[i].mask);
+        free(m->ag[i].lp_old);
+    }
+    for (int s = 0; s < SCHED_MARL_MAX_STREAMS; s++) {
+        rl_mlp_destroy(m->critic[s]);
+        rl_adam_destroy(m->copt[s]);
+    }
+    free(m->actors);
+    free(m->ag);
+    free(m->state);
+    free(m->reward);
+    free(m->done);
+    free(m->adv);
+    free(m->xb);
+    free(m->lp_new);
+    free(m->idx);
+    free(m);
+}
+
+static int marl__check(const sched_marl_params *p, dtfl_err *err)
+{
+    if (p->agents < 1 || p->state_dim < 1 || p->rollout < 1 || p->epochs < 1 ||
+        p->minibatches < 1 || p->minibatches > p->rollout || p->layers < 0 ||
+        p->layers >= RL_MAX_LAYERS)
+        return dtfl_err_set(err, DTFL_ERANGE, "marl: %d agents, state %d, rollout "
+                            "%d, %d epochs of %d minibatches, %d layers", p->agents,
+                            p->state_dim, p->rollout, p->epochs, p->minibatches,
+                            p->layers);
+    if (p->algo == SCHED_MARL_HAPPO && p->share)
+        return dtfl_err_set(err, DTFL_ECONFIG, "happo: agents update one after "
+                            "another, each its own actor; sharing is MAPPO's");
+    for (int a = 0; a < p->agents; a++) {
+        const sched_marl_agent *g = &p->agent[a];
+        if (g->obs_dim < 1 || g->blocks + g->box < 1 || (g->blocks > 0 && g->choices < 1) ||
+            g->blocks + g->box > RL_MAX_CHOICES || g->stream < 0 ||
+            g->stream >= SCHED_MARL_MAX_STREAMS || g->type < 0)
+            return dtfl_err_set(err, DTFL_ERANGE, "marl: agent %d: observation %d, "
+                                "%d blocks of %d, box %d, stream %d", a, g->obs_dim,
+                                g->blocks, g->choices, g->box, g->stream);
+    }
+    return 0;
+}
+
+/* Actor i for agents like g: obs -> hidden -> 2 D (Beta) or D (Gaussian). */
+static int marl__actor(sched_marl *m, int i, const marl_agent *g, dtfl_err *err)
+{
+    const sched_marl_params *p = &m->p;
+    marl_actor *ac = &m->actors[i];
+    const int gauss = p->head == SCHED_MARL_GAUSS, nout = gauss ? g->D : 2 * g->D;
+    ac->D = g->D;
+    int rc = rl_mlp_create_sizes(&ac->net, g->spec.obs_dim, p->hidden, p->layers, nout,
+                                 p->act, m->N, err);
+    if (rc == 0)
+        rc = rl_adam_create(&ac->opt, rl_mlp_nparams(ac->net), p->lr_actor, p->adam_eps, err);
+    if (rc == 0 && gauss) {
+        ac->s = calloc(2 * (size_t)g->D, sizeof(float));
+        if (ac->s == NULL)
+            return dtfl_err_set(err, DTFL_ENOMEM, "marl: out of memory");
+        ac->gs = ac->s + g->D;
+        for (int d = 0; d < g->D; d++)
+            ac->s[d] = 1.0f; /* std 0.5 sigmoid(1) = 0.366 (HARL) */
+        rc = rl_adam_create(&ac->opt_s, (size_t)g->D, p->lr_actor, p->adam_eps, err);
+    }
+    if (rc == 0) /* orthogonal, gains sqrt(2) and 0.01 (spec 3) */
+        rl_mlp_init(ac->net, sqrt(2.0), 0.01, p->seed, MARL_STREAM_ENTITY + (uint32_t)i);
+    return rc;
+}
+
+/* Which actor each agent uses: its own, or (MAPPO sharing) its type's. */
+static int marl__assign(sched_marl *m)
+{
+    int n = 0;
+    for (int a = 0; a < m->p.agents; a++) {
+        marl_agent *g = &m->ag[a];
+        g->actor = -1;
+        for (int b = 0; m->p.share && b < a; b++)
+            if (m->ag[b].spec.type == g->spec.type) {
+                const marl_agent *h = &m->ag[b];
+                if (h->spec.obs_dim == g->spec.obs_dim && h->D == g->D)
+                    g->actor = h->actor;
+            }
+        if (g->actor < 0)
+            g->actor = n++;
+    }
+    return n;
+}
+
+static int marl__buffers(sched_marl *m, dtfl_err *err)
+{
+    const size_t N = (size_t)m->N, S = (size_t)m->streams;
+    int widest = m->p.state_dim, wout = 1;
+    for (int a = 0; a < m->p.agents; a++) {
+        marl_agent *g = &m->ag[a];
+        g->obs = malloc(sizeof(float) * N * g->spec.obs_dim);
+        g->x = malloc(sizeof(double) * N * g->D);
+        g->mask = malloc(N * g->D);
+        g->lp_old = malloc(sizeof(double) * N);
+        if (g->obs == NULL || g->x == NULL || g->mask == NULL || g->lp_old == NULL)
+            return dtfl_err_set(err, DTFL_ENOMEM, "marl: out of memory");
+        widest = g->spec.obs_dim > widest ? g->spec.obs_dim : widest;
+        wout = 2 * g->D > wout ? 2 * g->D : wout;
+    }
+    m->state = malloc(sizeof(float) * (N + 1) * m->p.state_dim);
+    m->reward = malloc(sizeof(double) * N * S);
+    m->done = malloc(N);
+    m->adv = malloc(sizeof(double) * (2 * N * S + 2 * N + 1));
+    m->xb = malloc(sizeof(float) * N * (size_t)(widest + wout));
+    m->lp_new = malloc(sizeof(double) * N);
+    m->idx = malloc(sizeof(int) * 2 * N);
+    if (m->state == NULL || m->reward == NULL || m->done == NULL || m->adv == NULL ||
+        m->xb == NULL || m->lp_new == NULL || m->idx == NULL)
+        return dtfl_err_set(err, DTFL_ENOMEM, "marl: out of memory");
+    m->ret = m->adv + N * S;
+    m->factor = m->ret + N * S;
+    m->vals = m->factor + N;
+    m->act = m->idx + N;
+    m->dout = m->xb + N * (size_t)widest;
+    return 0;
+}
+
+int sched_marl_create(sched_marl **out, const sched_marl_params *p, dtfl_err *err)
+{
+    *out = NULL;
+    int rc = marl__check(p, err);
+    if (rc < 0)
+        return rc;
+    sched_marl *m = calloc(1, sizeof *m);
+    if (m == NULL || (m->ag = calloc((size_t)p->agents, sizeof *m->ag)) == NULL ||
+        (m->actors = calloc((size_t)p->agents, sizeof *m->actors)) == NULL) {
+        sched_marl_destroy(m);
+        return dtfl_err_set(err, DTFL_ENOMEM, "marl: out of memory");
+    }
+    m->p = *p;
+    m->p.agent = NULL; /* the specs live in ag[] */
+    m->N = p->rollout;
+    for (int a = 0; a < p->agents; a++) {
+        m->ag[a].spec = p->agent[a];
+        m->ag[a].D = p->agent[a].blocks + p->agent[a].box;
+        m->streams = p->agent[a].stream + 1 > m->streams ? p->agent[a].stream + 1 : m->streams;
+    }
+    m->nactors = marl__assign(m);
+    rc = marl__buffers(m, err);
+    for (int a = 0, done = -1; rc == 0 && a < p->agents; a++)
+        if (m->ag[a].actor > done)
+            rc = marl__actor(m, done = m->ag[a].actor, &m->ag[a], err);
+    for (int s = 0; rc == 0 && s < m->streams; s++) {
+        rc = rl_mlp_create_sizes(&m->critic[s], p->state_dim, p->hidden, p->layers, 1,
+                                 p->act, m->N + 1, err);
+        if (rc == 0)
+            rc = rl_adam_create(&m->copt[s], rl_mlp_nparams(m->critic[s]),
+                                p->lr_critic, p->adam_eps, err);
+        if (rc == 0)
+            rl_mlp_init(m->critic[s], sqrt(2.0), 1.0, p->seed,
+                        MARL_STREAM_ENTITY + 0x10000u + (uint32_t)s);
+    }
+    if (rc < 0) {
+        sched_marl_destroy(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+const sched_marl_params *sched_marl_params_of(const sched_marl *m) { return &m->p; }
+void sched_marl_set_training(sched_marl *m, int training) { m->training = training; }
+
+void sched_marl_begin(sched_marl *m, const float *state)
+{
+    if (m->training && m->n < m->N)
+        memcpy(m->state + (size_t)m->n * m->p.state_dim, state,
+               sizeof(float) * (size_t)m->p.state_dim);
+}
+
+/* Unit values u (D) to the environment's action. */
+static void marl__map(const marl_agent *g, const double *u, int *act_i, double *act_f)
+{
+    const sched_marl_agent *s = &g->spec;
+    for (int k = 0; k < s->blocks; k++) {
+        const int i = (int)floor(u[k] * s->choices);
+        act_i[k] = i < 0 ? 0 : i >= s->choices ? s->choices - 1 : i;
+    }
+    for (int d = 0; d < s->box; d++)
+        act_f[d] = s->lo + (s->hi - s->lo) * u[s->blocks + d];
+}
+
+void sched_marl_act(sched_marl *m, int a, const float *obs, int *act_i, double *act_f)
+{
+    marl_agent *g = &m->ag[a];
+    marl_actor *ac = &m->actors[g->actor];
+    const float *out = rl_mlp_forward(ac->net, obs, 1);
+    double u[2 * RL_MAX_CHOICES], *x = u + RL_MAX_CHOICES;
+    const int rec = m->training && m->n < m->N;
+    if (rec) {
+        dtfl_rng r;
+        dtfl_rng_init(&r, m->p.seed, DTFL_STREAM_POLICY, MARL_STREAM_ENTITY + (uint32_t)a,
+                      (uint32_t)m->step);
+        if (m->p.head == SCHED_MARL_BETA)
+            rl_beta_sample(out, g->D, &r, x);
+        else
+            for (int d = 0; d < g->D; d++)
+                x[d] = out[d] + exp(marl__log_std(ac->s[d])) * dtfl_rng_normal(&r);
+        memcpy(g->obs + (size_t)m->n * g->spec.obs_dim, obs,
+               sizeof(float) * (size_t)g->spec.obs_dim);
+        memcpy(g->x + (size_t)m->n * g->D, x, sizeof(double) * (size_t)g->D);
+    } else if (m->p.head == SCHED_MARL_BETA) {
+        rl_beta_mean(out, g->D, x);
+    } else {
+        for (int d = 0; d < g->D; d++)
+            x[d] = out[d];
+    }
+    for (int d = 0; d < g->D; d++)
+        u[d] = m->p.head == SCHED_MARL_BETA ? x[d] : (fmin(fmax(x[d], -1.0), 1.0) + 1.0) / 2.0;
+    marl__map(g, u, act_i, act_f);
+}
+
+int sched_marl_feedback(sched_marl *m, const double *reward,
+                        const uint8_t *const *mask, int done)
+{
+    if (!m->training || m->n >= m->N)
+        return m->training && m->n >= m->N;
+    for (int a = 0; a < m->p.agents; a++) {
+        marl_agent *g = &m->ag[a];
+        uint8_t *dst = g->mask + (size_t)m->n * g->D;
+        if (mask != NULL && mask[a] != NULL)
+            memcpy(dst, mask[a], (size_t)g->D);
+        else
+            memset(dst, 1, (size_t)g->D);
+    }
+    memcpy(m->reward + (size_t)m->n * m->streams, reward, sizeof(double) * (size_t)m->streams);
+    m->done[m->n] = (uint8_t)(done != 0);
+    m->n++;
+    m->step++;
+    return m->n == m->N;
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# test_happo.sh DTFL SRC - scenario happo (002) end to end on
+# configs/happo-ci.yaml: every heuristic in analytic mode; the real driver
+# on 1, 2 and 4 ranks with the same decisions and modelled columns (random
+# deployments: DTs migrate and syncs are relayed between BSs), every
+# deployment change after slot 0 a real twin moved, the synced status
+# updates crossing ranks as checked transfers, the modelled energy and
+# failures equal to the analytic run's; a run killed inside a frame and
+# resumed ending as an uninterrupted one.
+set -u
+DTFL=$1 SRC=$2
+. "$SRC/tests/mpi/lib.sh"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dtfl-happo-XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+CFG="$SRC/configs/happo-ci.yaml"
+REAL="mode=real sched.policy=random data.train_limit=2000 data.test_limit=500 world.slots=40"
+
+"$DTFL" run --scenarios | grep -q "^happo .*002_ca0ca53b36ca2425.txt" \
+    && ok "--scenarios lists happo with its paper" || bad "--scenarios: happo"
+for p in fullpower pathloss-pc random; do
+    "$DTFL" run "$CFG" sched.policy=$p out="$TMP/a-$p" >"$TMP/a-$p.log" 2>&1 \
+        && [ -s "$TMP/a-$p/summary.json" ] && ok "analytic $p" \
+        || { bad "analytic $p"; tail -3 "$TMP/a-$p.log"; }
+done
+"$DTFL" run "$CFG" sched.policy=random world.slots=40 out="$TMP/a" >/dev/null 2>&1
+
+for P in 1 2 4; do
+    # shellcheck disable=SC2086
+    $MPIRUN -np $P "$DTFL" run "$CFG" $REAL out="$TMP/r$P" >"$TMP/r$P.log" 2>&1 \
+        && ok "real run on $P rank(s)" || { bad "real run on $P rank(s)"; tail -3 "$TMP/r$P.log"; }
+done
+for P in 2 4; do
+    same_model_columns "$TMP/r1/slots.csv" "$TMP/r$P/slots.csv" "slots.csv: 1 rank = $P ranks"
+done
+after0() { awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+                                 $1 > 0 { s += $c } END { print s + 0 }' "$1"; }
+[ "$(after0 "$TMP/r2/slots.csv" predicted_migrations)" -gt 0 ] \
+    && [ "$(after0 "$TMP/r2/slots.csv" migrations)" = "$(after0 "$TMP/r2/slots.csv" predicted_migrations)" ] \
+    && ok "every deployment change moved a real twin ($(after0 "$TMP/r2/slots.csv" migrations))" \
+    || bad "migrations vs the model's"
+[ "$(column_sum "$TMP/r2/slots.csv" wire_transfer_bytes)" -gt 0 ] \
+    && ok "relayed status updates crossed ranks ($(column_sum "$TMP/r2/slots.csv" wire_transfer_bytes) bytes)" \
+    || bad "no status update crossed ranks"
+[ "$(columns "$TMP/r2/slots.csv" predicted_energy predicted_failures predicted_migrations | tail -n +2)" = \
+  "$(columns "$TMP/a/slots.csv" energy failures migrations | tail -n +2)" ] \
+    && ok "real mode's modelled energy, failures, migrations = analytic mode's" \
+    || bad "modelled columns"
+
+# shellcheck disable=SC2086
+killed_inside_frame happo "$CFG" "$TMP/r2" "$TMP/cut" $REAL
+
+echo "happo: $fails failed"
+[ "$fails" -eq 0 ]
