@@ -6,7 +6,7 @@
 #                AddressSanitizer + UBSan build (build-asan/), then a fuzz
 #                smoke: every libFuzzer target for FUZZ_SMOKE seconds
 # Other targets: build, sanitize, deps, fuzz, bench, bench-peers, bench-taco,
-# bench-tmo, bench-eco, taco, tmo, ecoedgetwin, happo, diten, utility, clean.
+# bench-tmo, bench-eco, bench-happo, taco, tmo, ecoedgetwin, happo, diten, utility, clean.
 BUILD ?= build
 SAN_BUILD ?= build-asan
 # Open MPI's own allocations from MPI_Init are suppressed (tests/sanitize/);
@@ -28,7 +28,7 @@ export OMPI_ALLOW_RUN_AS_ROOT = 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = 1
 export OMPI_MCA_rmaps_base_oversubscribe = 1
 
-.PHONY: demo test build sanitize deps fuzz bench bench-peers bench-taco bench-tmo bench-eco taco tmo ecoedgetwin happo diten utility clean
+.PHONY: demo test build sanitize deps fuzz bench bench-peers bench-taco bench-tmo bench-eco bench-happo taco tmo ecoedgetwin happo diten utility clean
 
 deps:
 	@scripts/deps.sh build data
@@ -84,6 +84,13 @@ bench-tmo: build
 bench-eco: build
 	@scripts/deps.sh peers
 	/usr/bin/python3 experiments/ecoedgetwin/torch_peer.py --dtfl $(BUILD)/dtfl
+
+# Beta-HAPPO's training speed (dtfl bench happo) and beside it the same
+# learner written in PyTorch on the same C environment (docs/happo.md)
+bench-happo: build
+	@scripts/deps.sh peers
+	$(BUILD)/dtfl bench happo
+	/usr/bin/python3 experiments/happo/torch_peer.py --dtfl $(BUILD)/dtfl --episodes 2
 
 # Figs. 5-8 of 000 (docs/tmo.md): SUMO cars and the GRU made once (cached
 # in results/tmo/), then 10 seeds, about 25 min on 2 cores

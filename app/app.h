@@ -223,6 +223,10 @@ typedef struct app_config {
         int64_t epochs, minibatches, rollout;
         int norm_adv, mask_inactive, order, share;
     } marl;
+    struct {                       /* MADDPG of the multi-agent learners */
+        int64_t buffer, batch, warmup, train_every;
+        double tau, noise;
+    } maddpg;
     struct {
         int64_t episodes;          /* episodes of world.slots slots */
         int64_t eval_episodes;     /* greedy episodes after training */

@@ -44,6 +44,8 @@ int app_bench_scale(int json);
 int app_bench_rl(int json);
 /* `dtfl bench rl --scenario ecoedgetwin` (bench_eco.c) */
 int app_bench_eco(int json);
+/* Beta-HAPPO's training at the paper's size (bench_happo.c) */
+int app_bench_happo(int json);
 /* The TACO engine at I = 40, M = 10 (export_path: the instance of frame 50
  * as JSON for the peer, or NULL). */
 int app_bench_taco(const char *export_path, int json);

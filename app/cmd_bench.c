@@ -4,7 +4,7 @@
  * tests: they report, they do not pass or fail (the exit status is 0 when
  * the measurement ran). One file per benchmark: bench_blas.c, bench_train.c,
  * bench_migrate.c, bench_gamma.c, bench_rl.c (bench_eco.c for its
- * ecoedgetwin case), bench_soak.c, bench_taco.c, bench_tmo.c.
+ * ecoedgetwin case), bench_happo.c, bench_soak.c, bench_taco.c, bench_tmo.c.
  *
  * Method (OSU style): warm up, then time repeated runs and report the median
  * (ceilings report their best run: a peak is a maximum).
@@ -41,6 +41,11 @@ static const char bench_help[] =
     "           A2C at the paper's size (60 users, a 2715-float view, 3 x 256\n"
     "           ReLU, one mixed head): act steps/s, update samples/s, analytic\n"
     "           training steps/s (target 1000)\n"
+    "  happo    Beta-HAPPO training at 002's size (36 agents, 5000-slot\n"
+    "           episodes, 25 epochs) on 1 and 2 threads: rollout slots/s,\n"
+    "           update GFLOP/s as a fraction of the sgemm peak, seconds an\n"
+    "           episode and for 150 (targets: 5000 slots/s a thread, 0.6 of\n"
+    "           the peak, 10 min on 2 cores)\n"
     "  migrate  under mpirun -np 2: twins (Fashion-MNIST images, 2NN\n"
     "           weights) moved between two ranks with none, lz4 and auto\n"
     "           frames, unpaced and over emulated 10 and 1 Gbit/s links,\n"
@@ -179,6 +184,8 @@ int app_cmd_bench(int argc, char **argv)
                 "'%s'\n", scenario);
         return EX_USAGE;
     }
+    if (strcmp(argv[optind], "happo") == 0)
+        return app_bench_happo(json);
     if (strcmp(argv[optind], "taco") == 0)
         return app_bench_taco(export_path, json);
     if (strcmp(argv[optind], "tmo") == 0)

@@ -139,11 +139,11 @@ static void run__list(int scenarios)
     for (int i = 0; i < scen_count(); i++) {
         const scen_ops *sc = scen_at(i);
         if (scenarios) {
-            printf("%-8s %s (paper: %s)\n", sc->name, sc->summary, sc->paper);
+            printf("%-11s %s (paper: %s)\n", sc->name, sc->summary, sc->paper);
             continue;
         }
         for (int k = 0; sc->policies[k] != NULL; k++)
-            printf("%-8s %-10s %s\n", sc->name, sc->policies[k]->name,
+            printf("%-11s %-15s %s\n", sc->name, sc->policies[k]->name,
                    sc->policies[k]->summary);
     }
 }

@@ -1,7 +1,9 @@
 /*
  * env_lib.c - a scenario as a library for other languages (libdtfl_env.so,
  * read with Python's ctypes by experiments/ecoedgetwin/torch_peer.py): the
- * Gymnasium loop without a policy, the caller acting. A config file and its
+ * Gymnasium loop without a policy, the caller acting (and, for scenarios
+ * of several agents, every agent's observation, reward and mask and the
+ * critics' state: experiments/happo/torch_peer.py). A config file and its
  * key=value overrides make the scenario; reset starts an episode; each step
  * takes every agent's action (the scenario's discrete choices and box
  * values, scen_action_size) and returns agent 0's reward, the next
@@ -122,4 +124,80 @@ int dtfl_env_step(dtfl_env *e, const int *discrete, const double *box,
     *reward = r.reward[0];
     *done = r.done;
     return r.done ? 0 : env__observe(e, obs);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Several agents (experiments/happo/torch_peer.py): every agent's space,   */
+/* observation, reward and mask, and the critics' state                     */
+/* ------------------------------------------------------------------------ */
+
+int dtfl_env_agents(const dtfl_env *e, int *state_dim);
+void dtfl_env_agent(const dtfl_env *e, int a, int *obs_dim, int *blocks, int *choices,
+                    int *box, double *lo, double *hi, int *stream);
+void dtfl_env_agent_obs(dtfl_env *e, int a, float *obs);
+int dtfl_env_state(dtfl_env *e, float *x);
+int dtfl_env_mask(dtfl_env *e, int a, uint8_t *mask);
+int dtfl_env_step_all(dtfl_env *e, const int *discrete, const double *box,
+                      double *rewards, int *done);
+
+int dtfl_env_agents(const dtfl_env *e, int *state_dim)
+{
+    const scen_info *in = scen_info_of(e->sc);
+    *state_dim = in->state_dim;
+    return in->agents;
+}
+
+void dtfl_env_agent(const dtfl_env *e, int a, int *obs_dim, int *blocks, int *choices,
+                    int *box, double *lo, double *hi, int *stream)
+{
+    const scen_agent *g = &scen_info_of(e->sc)->agent[a];
+    *obs_dim = g->obs_dim, *blocks = g->blocks, *choices = g->choices, *box = g->box;
+    *lo = g->lo, *hi = g->hi, *stream = g->stream;
+}
+
+/* Agent a's observation of the last reset or step. */
+void dtfl_env_agent_obs(dtfl_env *e, int a, float *obs)
+{
+    scen_ops_of(e->sc)->agent_obs(scen_self(e->sc), a, obs);
+}
+
+/* The critics' state of the last reset or step; -1 without one. */
+int dtfl_env_state(dtfl_env *e, float *x)
+{
+    const scen_ops *ops = scen_ops_of(e->sc);
+    if (ops->state == NULL)
+        return -1;
+    ops->state(scen_self(e->sc), x);
+    return 0;
+}
+
+/* Which of agent a's values acted in the last step; -1 when the scenario
+ * does not say (all did). */
+int dtfl_env_mask(dtfl_env *e, int a, uint8_t *mask)
+{
+    const scen_ops *ops = scen_ops_of(e->sc);
+    if (ops->action_mask == NULL)
+        return -1;
+    ops->action_mask(scen_self(e->sc), a, mask);
+    return 0;
+}
+
+/* dtfl_env_step with every agent's reward (agents) and no observation
+ * copied: read them with dtfl_env_agent_obs and dtfl_env_state. */
+int dtfl_env_step_all(dtfl_env *e, const int *discrete, const double *box,
+                      double *rewards, int *done)
+{
+    memcpy(e->act.discrete, discrete, sizeof(int) * (size_t)e->nd);
+    memcpy(e->act.box, box, sizeof(double) * (size_t)e->nb);
+    scen_result r;
+    const scen_info *in = scen_info_of(e->sc);
+    int rc = scen_ops_of(e->sc)->step(scen_self(e->sc), &e->act, &r, &e->err);
+    if (rc < 0)
+        return rc;
+    memcpy(rewards, r.reward, sizeof(double) * (size_t)in->agents);
+    *done = r.done;
+    if (r.done)
+        return 0;
+    scen_obs o;
+    return scen_ops_of(e->sc)->observe(scen_self(e->sc), &o, &e->err);
 }

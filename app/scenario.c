@@ -313,6 +313,12 @@ static void scenario__marl(const app_config *c, sched_marl_params *m)
     m->mask_inactive = k->mask_inactive;
     m->order = (sched_marl_order)k->order;
     m->share = k->share == 0;
+    m->buffer = (int)c->maddpg.buffer;
+    m->batch = (int)c->maddpg.batch;
+    m->warmup = (int)c->maddpg.warmup;
+    m->train_every = (int)c->maddpg.train_every;
+    m->tau = c->maddpg.tau;
+    m->noise = c->maddpg.noise;
     m->seed = (uint64_t)c->seed;
 }
 

@@ -12,8 +12,8 @@
  *   random        uniform unit actions, a uniform server per DT, keyed by
  *                 (seed, agent, slot)
  *
- * and the learners (marl.c, sched/rl_happo.c): beta-happo, gauss-happo,
- * beta-mappo. MADDPG is not built yet.
+ * and the learners (marl.c, sched/rl_happo.c, rl_maddpg.c): beta-happo,
+ * gauss-happo, beta-mappo, maddpg.
  */
 #include "happo_int.h"
 
@@ -126,6 +126,10 @@ static const scen_policy_ops hp_beta_mappo = {
     "beta-mappo", "MAPPO with Beta heads: every agent at once, actors shared "
     "by agent type (B-MAPPO)", "mappo", NULL, NULL, NULL, NULL, NULL, 0};
 
+static const scen_policy_ops hp_maddpg = {
+    "maddpg", "MADDPG: deterministic actors, centralised critics on the state "
+    "and every agent's action, replay", "maddpg", NULL, NULL, NULL, NULL, NULL, 0};
+
 const scen_policy_ops *const scen__happo_policies[] = {
-    &hp_beta_happo, &hp_gauss_happo, &hp_beta_mappo, &hp_full, &hp_pathloss,
-    &hp_random, NULL};
+    &hp_beta_happo, &hp_gauss_happo, &hp_beta_mappo, &hp_maddpg, &hp_full,
+    &hp_pathloss, &hp_random, NULL};

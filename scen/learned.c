@@ -250,3 +250,5 @@ int scen__learned_load(scen__learned *l, const uint8_t *buf, size_t len,
                                            "agent", len - at);
     return rc;
 }
+
+const scen__marl *scen__learned_marl(const scen__learned *l) { return l->marl; }

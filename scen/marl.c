@@ -10,9 +10,11 @@
  *   happo         HAPPO with Beta heads       (beta-happo)
  *   happo-gauss   HAPPO with Gaussian heads   (gauss-happo)
  *   mappo         MAPPO with Beta heads       (beta-mappo)
+ *   maddpg        MADDPG                      (maddpg)
  *
  * The update runs when the rollout is full: at once when the last slot
- * ended an episode, else at the next decision (its state bootstraps).
+ * ended an episode, else at the next decision (its state bootstraps);
+ * MADDPG updates itself as its replay fills.
  */
 #include "scen_int.h"
 
@@ -34,7 +36,7 @@ struct scen__marl {
 int scen__marl_is(const char *algo)
 {
     return strcmp(algo, "happo") == 0 || strcmp(algo, "happo-gauss") == 0 ||
-           strcmp(algo, "mappo") == 0;
+           strcmp(algo, "mappo") == 0 || strcmp(algo, "maddpg") == 0;
 }
 
 void scen__marl_destroy(scen__marl *l)
@@ -106,7 +108,9 @@ int scen__marl_create(scen__marl **out, const char *algo, const scen_policy_setu
     for (int a = 0, at = 0; a < in->agents; at += ag[a].blocks + ag[a].box, a++)
         l->masks[a] = l->mask + at;
     sched_marl_params q = p->setup->marl;
-    q.algo = strcmp(algo, "mappo") == 0 ? SCHED_MARL_MAPPO : SCHED_MARL_HAPPO;
+    q.algo = strcmp(algo, "mappo") == 0    ? SCHED_MARL_MAPPO
+             : strcmp(algo, "maddpg") == 0 ? SCHED_MARL_MADDPG
+                                           : SCHED_MARL_HAPPO;
     q.head = strcmp(algo, "happo-gauss") == 0 ? SCHED_MARL_GAUSS : SCHED_MARL_BETA;
     q.share = q.algo == SCHED_MARL_MAPPO && q.share;
     q.agents = in->agents, q.agent = ag, q.state_dim = in->state_dim;
@@ -171,3 +175,5 @@ int scen__marl_load(scen__marl *l, const uint8_t *buf, size_t len, dtfl_err *err
 {
     return sched_marl_load(l->m, buf, len, "policy", err);
 }
+
+const sched_marl *scen__marl_learner(const scen__marl *l) { return l->m; }

@@ -164,6 +164,15 @@ int scen_policy_decide(scen_policy *p, const scen_obs *o, scen_action *a,
 
 int scen_policy_learns(const scen_policy *p) { return p->learned != NULL; }
 
+int scen_policy_marl_counters(const scen_policy *p, sched_marl_counters *c)
+{
+    const scen__marl *m = p->learned != NULL ? scen__learned_marl(p->learned) : NULL;
+    if (m == NULL)
+        return -1;
+    sched_marl_counters_of(scen__marl_learner(m), c);
+    return 0;
+}
+
 void scen_policy_set_training(scen_policy *p, int training)
 {
     p->training = training;

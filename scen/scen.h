@@ -346,6 +346,9 @@ int scen_policy_save(scen_policy *p, uint8_t *buf, size_t *len,
                      dtfl_err *err);
 int scen_policy_load(scen_policy *p, const uint8_t *buf, size_t len,
                      dtfl_err *err);
+/* A multi-agent learner's counters (seconds and FLOPs of acting and
+ * updating); -1 for other policies. */
+int scen_policy_marl_counters(const scen_policy *p, sched_marl_counters *c);
 /* The actions frame-level agents hold until the next frame start (sizes of
  * scen_action_size), for checkpoints taken inside a frame. */
 void scen_policy_held(scen_policy *p, int **discrete, double **box);

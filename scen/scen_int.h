@@ -67,5 +67,8 @@ int scen__marl_feedback(scen__marl *l, const double *reward, int done, dtfl_err 
 void scen__marl_set_training(scen__marl *l, int training);
 int scen__marl_save(scen__marl *l, uint8_t *buf, size_t *len, dtfl_err *err);
 int scen__marl_load(scen__marl *l, const uint8_t *buf, size_t len, dtfl_err *err);
+const sched_marl *scen__marl_learner(const scen__marl *l);
+/* learned.c's multi-agent learner, or NULL */
+const scen__marl *scen__learned_marl(const scen__learned *l);
 
 #endif /* DTFL_SCEN_INT_H */

@@ -46,10 +46,30 @@ struct sched_marl {
     double *lp_new;          /* (N) */
     int *idx;                /* (N) minibatch order */
     int *act;                /* (N) the samples where an agent acted */
-    int n;                   /* slots recorded */
+    int n;                   /* slots recorded (MADDPG: rows held) */
+    int at;                  /* the row the current slot is written to */
+    int B;                   /* the networks' largest batch */
+    int values;              /* sum over agents of D */
+    struct marl_dd *dd;      /* MADDPG's targets and scratch (rl_maddpg.c) */
     int training;
     uint64_t step, updates;
+    sched_marl_counters count;
 };
+
+/* MADDPG (rl_maddpg.c): targets and scratch; an exploring action's unit
+ * values u (D) from the actor's output z; a slot's row stored, and an
+ * update when one is due. */
+int marl__dd_create(sched_marl *m, dtfl_err *err);
+void marl__dd_destroy(sched_marl *m);
+void marl__dd_explore(sched_marl *m, int a, const float *z, double *u);
+void marl__dd_feedback(sched_marl *m, const double *reward, int done);
+/* Copies every network into its target (after a policy file loaded). */
+void marl__dd_sync(sched_marl *m);
+
+/* A forward pass of net over B samples (its FLOPs counted), and a
+ * backward one. */
+const float *marl__forward(sched_marl *m, rl_mlp *net, const float *x, int B);
+void marl__backward_net(sched_marl *m, rl_mlp *net, const float *dout, int B, float *dx);
 
 /* The log-probability and entropy of agent a's values x (D) under the
  * actor's output out, over the values mask keeps (NULL: all). */

@@ -32,7 +32,7 @@ static void happo__gae(sched_marl *m, const float *next_state)
     if (boot)
         memcpy(m->state + (size_t)N * sd, next_state, sizeof(float) * sd);
     for (int s = 0; s < S; s++) {
-        const float *out = rl_mlp_forward(m->critic[s], m->state, N + boot);
+        const float *out = marl__forward(m, m->critic[s], m->state, N + boot);
         for (int i = 0; i < N + boot; i++)
             m->vals[i] = out[i];
         double last = 0.0;
@@ -105,7 +105,7 @@ static void happo__logp(sched_marl *m, marl_agent *g, double *lp)
     memset(lp, 0, sizeof(double) * (size_t)m->n);
     if (B == 0)
         return;
-    const float *out = rl_mlp_forward(ac->net, happo__gather(m, g, m->act, B), B);
+    const float *out = marl__forward(m, ac->net, happo__gather(m, g, m->act, B), B);
     for (int i = 0; i < B; i++) {
         const int n = m->act[i];
         lp[n] = marl__logp(m, g, out + (size_t)i * nout, g->x + (size_t)n * g->D,
@@ -124,7 +124,7 @@ static void happo__surrogate(sched_marl *m, marl_agent *g, const int *idx, int B
     B = happo__active(m, g, idx, B);
     if (B == 0)
         return;
-    const float *out = rl_mlp_forward(ac->net, happo__gather(m, g, m->act, B), B);
+    const float *out = marl__forward(m, ac->net, happo__gather(m, g, m->act, B), B);
     memset(m->dout, 0, sizeof(float) * (size_t)B * nout);
     for (int i = 0; i < B; i++) {
         const int n = m->act[i];
@@ -142,7 +142,7 @@ static void happo__surrogate(sched_marl *m, marl_agent *g, const int *idx, int B
         marl__backward(m, g, out + (size_t)i * nout, x, mk, active ? -F * r * A / count : 0.0,
                        -m->p.ent_coef / count, m->dout + (size_t)i * nout);
     }
-    rl_mlp_backward(ac->net, m->dout, B, NULL);
+    marl__backward_net(m, ac->net, m->dout, B, NULL);
 }
 
 /* Fisher-Yates over 0..N-1, keyed by (seed, POLICY, what, update). */
@@ -212,14 +212,14 @@ static void happo__train_critics(sched_marl *m, sched_marl_stats *st)
                                sizeof(float) * sd);
                     in = xs;
                 }
-                const float *v = rl_mlp_forward(c, in, B);
+                const float *v = marl__forward(m, c, in, B);
                 for (int k = 0; k < B; k++) {
                     const int n = mb > 1 ? ix[k] : k;
                     const double d = v[k] - m->ret[(size_t)n * S + s];
                     dv[k] = (float)(d / B);
                     st->v_loss += 0.5 * d * d / ((double)B * mb * m->p.epochs * S);
                 }
-                rl_mlp_backward(c, dv, B, NULL);
+                marl__backward_net(m, c, dv, B, NULL);
                 rl_clip_step(m->copt[s], rl_mlp_params(c), rl_mlp_grads(c), m->p.max_grad_norm);
                 rl_mlp_zero_grads(c);
             }
@@ -234,6 +234,7 @@ void sched_marl_update(sched_marl *m, const float *next_state, sched_marl_stats 
     memset(st, 0, sizeof *st);
     if (m->n == 0)
         return;
+    const double t0 = dtfl_now();
     const int N = m->n, A = m->p.agents;
     happo__gae(m, next_state);
     for (int a = 0; a < A; a++) /* the rollout's log-probabilities */
@@ -269,5 +270,8 @@ void sched_marl_update(sched_marl *m, const float *next_state, sched_marl_stats 
     st->factor_mean = m->p.algo == SCHED_MARL_HAPPO ? fsum : 1.0;
     st->updates = 1;
     m->updates++;
-    m->n = 0;
+    m->n = m->at = 0;
+    st->seconds = dtfl_now() - t0;
+    m->count.update_seconds += st->seconds;
+    m->count.updates++;
 }

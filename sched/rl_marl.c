@@ -31,7 +31,8 @@ sched_marl_params sched_marl_defaults(void)
         .act = RL_ACT_RELU, .lr_actor = 1e-4, .lr_critic = 1e-4, .adam_eps = 1e-5,
         .gamma = 0.9, .lambda = 0.95, .clip = 0.2, .ent_coef = 0.01,
         .max_grad_norm = 10.0, .epochs = 25, .minibatches = 1, .rollout = 5000,
-        .norm_adv = 1, .mask_inactive = 1, .seed = 1};
+        .norm_adv = 1, .mask_inactive = 1, .buffer = 100000, .batch = 1000,
+        .warmup = 10000, .train_every = 50, .tau = 0.005, .noise = 0.7071, .seed = 1};
 }
 
 static double marl__sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
@@ -87,6 +88,7 @@ void sched_marl_destroy(sched_marl *m)
 {
     if (m == NULL)
         return;
+    marl__dd_destroy(m);
     for (int i = 0; m->actors != NULL && i < m->nactors; i++) {
         rl_mlp_destroy(m->actors[i].net);
         rl_adam_destroy(m->actors[i].opt);
@@ -124,9 +126,14 @@ static int marl__check(const sched_marl_params *p, dtfl_err *err)
                             "%d, %d epochs of %d minibatches, %d layers", p->agents,
                             p->state_dim, p->rollout, p->epochs, p->minibatches,
                             p->layers);
-    if (p->algo == SCHED_MARL_HAPPO && p->share)
-        return dtfl_err_set(err, DTFL_ECONFIG, "happo: agents update one after "
-                            "another, each its own actor; sharing is MAPPO's");
+    if (p->algo != SCHED_MARL_MAPPO && p->share)
+        return dtfl_err_set(err, DTFL_ECONFIG, "%s: each agent its own actor; "
+                            "sharing is MAPPO's", p->algo ? "maddpg" : "happo");
+    if (p->algo == SCHED_MARL_MADDPG &&
+        (p->buffer < 2 || p->batch < 1 || p->train_every < 1 || p->head != SCHED_MARL_BETA))
+        return dtfl_err_set(err, DTFL_ERANGE, "maddpg: buffer %d, batch %d, an update "
+                            "every %d slots, deterministic actors", p->buffer, p->batch,
+                            p->train_every);
     for (int a = 0; a < p->agents; a++) {
         const sched_marl_agent *g = &p->agent[a];
         if (g->obs_dim < 1 || g->blocks + g->box < 1 || (g->blocks > 0 && g->choices < 1) ||
@@ -144,10 +151,11 @@ static int marl__actor(sched_marl *m, int i, const marl_agent *g, dtfl_err *err)
 {
     const sched_marl_params *p = &m->p;
     marl_actor *ac = &m->actors[i];
-    const int gauss = p->head == SCHED_MARL_GAUSS, nout = gauss ? g->D : 2 * g->D;
+    const int gauss = p->head == SCHED_MARL_GAUSS;
+    const int nout = gauss || p->algo == SCHED_MARL_MADDPG ? g->D : 2 * g->D;
     ac->D = g->D;
     int rc = rl_mlp_create_sizes(&ac->net, g->spec.obs_dim, p->hidden, p->layers, nout,
-                                 p->act, m->N, err);
+                                 p->act, m->B, err);
     if (rc == 0)
         rc = rl_adam_create(&ac->opt, rl_mlp_nparams(ac->net), p->lr_actor, p->adam_eps, err);
     if (rc == 0 && gauss) {
@@ -202,7 +210,7 @@ static int marl__buffers(sched_marl *m, dtfl_err *err)
     m->reward = malloc(sizeof(double) * N * S);
     m->done = malloc(N);
     m->adv = malloc(sizeof(double) * (2 * N * S + 2 * N + 1));
-    m->xb = malloc(sizeof(float) * N * (size_t)(widest + wout));
+    m->xb = malloc(sizeof(float) * (size_t)m->B * (size_t)(widest + wout));
     m->lp_new = malloc(sizeof(double) * N);
     m->idx = malloc(sizeof(int) * 2 * N);
     if (m->state == NULL || m->reward == NULL || m->done == NULL || m->adv == NULL ||
@@ -212,7 +220,7 @@ static int marl__buffers(sched_marl *m, dtfl_err *err)
     m->factor = m->ret + N * S;
     m->vals = m->factor + N;
     m->act = m->idx + N;
-    m->dout = m->xb + N * (size_t)widest;
+    m->dout = m->xb + (size_t)m->B * (size_t)widest;
     return 0;
 }
 
@@ -230,10 +238,13 @@ int sched_marl_create(sched_marl **out, const sched_marl_params *p, dtfl_err *er
     }
     m->p = *p;
     m->p.agent = NULL; /* the specs live in ag[] */
-    m->N = p->rollout;
+    const int dd = p->algo == SCHED_MARL_MADDPG;
+    m->N = dd ? p->buffer : p->rollout;
+    m->B = dd ? p->batch : p->rollout + 1;
     for (int a = 0; a < p->agents; a++) {
         m->ag[a].spec = p->agent[a];
         m->ag[a].D = p->agent[a].blocks + p->agent[a].box;
+        m->values += m->ag[a].D;
         m->streams = p->agent[a].stream + 1 > m->streams ? p->agent[a].stream + 1 : m->streams;
     }
     m->nactors = marl__assign(m);
@@ -242,8 +253,8 @@ int sched_marl_create(sched_marl **out, const sched_marl_params *p, dtfl_err *er
         if (m->ag[a].actor > done)
             rc = marl__actor(m, done = m->ag[a].actor, &m->ag[a], err);
     for (int s = 0; rc == 0 && s < m->streams; s++) {
-        rc = rl_mlp_create_sizes(&m->critic[s], p->state_dim, p->hidden, p->layers, 1,
-                                 p->act, m->N + 1, err);
+        rc = rl_mlp_create_sizes(&m->critic[s], p->state_dim + (dd ? m->values : 0),
+                                 p->hidden, p->layers, 1, p->act, m->B, err);
         if (rc == 0)
             rc = rl_adam_create(&m->copt[s], rl_mlp_nparams(m->critic[s]),
                                 p->lr_critic, p->adam_eps, err);
@@ -251,6 +262,8 @@ int sched_marl_create(sched_marl **out, const sched_marl_params *p, dtfl_err *er
             rl_mlp_init(m->critic[s], sqrt(2.0), 1.0, p->seed,
                         MARL_STREAM_ENTITY + 0x10000u + (uint32_t)s);
     }
+    if (rc == 0 && dd)
+        rc = marl__dd_create(m, err);
     if (rc < 0) {
         sched_marl_destroy(m);
         return rc;
@@ -260,12 +273,32 @@ int sched_marl_create(sched_marl **out, const sched_marl_params *p, dtfl_err *er
 }
 
 const sched_marl_params *sched_marl_params_of(const sched_marl *m) { return &m->p; }
+void sched_marl_counters_of(const sched_marl *m, sched_marl_counters *c) { *c = m->count; }
+
+const float *marl__forward(sched_marl *m, rl_mlp *net, const float *x, int B)
+{
+    m->count.update_flops += 2.0 * (double)rl_mlp_nparams(net) * B;
+    return rl_mlp_forward(net, x, B);
+}
+
+void marl__backward_net(sched_marl *m, rl_mlp *net, const float *dout, int B, float *dx)
+{
+    m->count.update_flops += 4.0 * (double)rl_mlp_nparams(net) * B;
+    rl_mlp_backward(net, dout, B, dx);
+}
 void sched_marl_set_training(sched_marl *m, int training) { m->training = training; }
+
+/* Whether this slot is recorded: while training, until an on-policy
+ * rollout is full (MADDPG's replay takes every slot). */
+static int marl__recording(const sched_marl *m)
+{
+    return m->training && (m->dd != NULL || m->n < m->N);
+}
 
 void sched_marl_begin(sched_marl *m, const float *state)
 {
-    if (m->training && m->n < m->N)
-        memcpy(m->state + (size_t)m->n * m->p.state_dim, state,
+    if (marl__recording(m))
+        memcpy(m->state + (size_t)m->at * m->p.state_dim, state,
                sizeof(float) * (size_t)m->p.state_dim);
 }
 
@@ -285,9 +318,26 @@ void sched_marl_act(sched_marl *m, int a, const float *obs, int *act_i, double *
 {
     marl_agent *g = &m->ag[a];
     marl_actor *ac = &m->actors[g->actor];
+    const double t0 = dtfl_now();
     const float *out = rl_mlp_forward(ac->net, obs, 1);
+    m->count.act_flops += 2.0 * (double)rl_mlp_nparams(ac->net);
     double u[2 * RL_MAX_CHOICES], *x = u + RL_MAX_CHOICES;
-    const int rec = m->training && m->n < m->N;
+    const int rec = marl__recording(m);
+    if (m->dd != NULL) { /* deterministic: sigmoid(mu), noise when training */
+        if (rec)
+            marl__dd_explore(m, a, out, x);
+        else
+            for (int d = 0; d < g->D; d++)
+                x[d] = 1.0 / (1.0 + exp(-(double)out[d]));
+        if (rec) {
+            memcpy(g->obs + (size_t)m->at * g->spec.obs_dim, obs,
+                   sizeof(float) * (size_t)g->spec.obs_dim);
+            memcpy(g->x + (size_t)m->at * g->D, x, sizeof(double) * (size_t)g->D);
+        }
+        marl__map(g, x, act_i, act_f);
+        m->count.act_seconds += dtfl_now() - t0;
+        return;
+    }
     if (rec) {
         dtfl_rng r;
         dtfl_rng_init(&r, m->p.seed, DTFL_STREAM_POLICY, MARL_STREAM_ENTITY + (uint32_t)a,
@@ -297,9 +347,9 @@ void sched_marl_act(sched_marl *m, int a, const float *obs, int *act_i, double *
         else
             for (int d = 0; d < g->D; d++)
                 x[d] = out[d] + exp(marl__log_std(ac->s[d])) * dtfl_rng_normal(&r);
-        memcpy(g->obs + (size_t)m->n * g->spec.obs_dim, obs,
+        memcpy(g->obs + (size_t)m->at * g->spec.obs_dim, obs,
                sizeof(float) * (size_t)g->spec.obs_dim);
-        memcpy(g->x + (size_t)m->n * g->D, x, sizeof(double) * (size_t)g->D);
+        memcpy(g->x + (size_t)m->at * g->D, x, sizeof(double) * (size_t)g->D);
     } else if (m->p.head == SCHED_MARL_BETA) {
         rl_beta_mean(out, g->D, x);
     } else {
@@ -309,11 +359,17 @@ void sched_marl_act(sched_marl *m, int a, const float *obs, int *act_i, double *
     for (int d = 0; d < g->D; d++)
         u[d] = m->p.head == SCHED_MARL_BETA ? x[d] : (fmin(fmax(x[d], -1.0), 1.0) + 1.0) / 2.0;
     marl__map(g, u, act_i, act_f);
+    m->count.act_seconds += dtfl_now() - t0;
 }
 
 int sched_marl_feedback(sched_marl *m, const double *reward,
                         const uint8_t *const *mask, int done)
 {
+    m->count.slots++;
+    if (m->dd != NULL && m->training) {
+        marl__dd_feedback(m, reward, done);
+        return 0;
+    }
     if (!m->training || m->n >= m->N)
         return m->training && m->n >= m->N;
     for (int a = 0; a < m->p.agents; a++) {
@@ -327,6 +383,7 @@ int sched_marl_feedback(sched_marl *m, const double *reward,
     memcpy(m->reward + (size_t)m->n * m->streams, reward, sizeof(double) * (size_t)m->streams);
     m->done[m->n] = (uint8_t)(done != 0);
     m->n++;
+    m->at = m->n < m->N ? m->n : 0;
     m->step++;
     return m->n == m->N;
 }

@@ -2,7 +2,8 @@
  * rl_marl_io.c - policy files of the multi-agent learners (docs/formats.md,
  * "Multi-agent policies"), version 2 of dtfl's policy files:
  *
- *   magic "DTFLMARL", version u32 (2), algorithm u32, head u32, agents u32,
+ *   magic "DTFLMARL", version u32 (2), algorithm u32 (0 HAPPO, 1 MAPPO,
+ *   2 MADDPG; no targets: they load as copies), head u32, agents u32,
  *   state_dim u32, layers u32, widths (layers x u32); per agent obs_dim,
  *   blocks, choices, box, stream, type (u32 each); actors u32, per actor
  *   its weight count u64, float32 weights, then its D u32 and (Gaussian)
@@ -21,7 +22,7 @@
 #define IO_MAGIC "DTFLMARL"
 #define IO_VERSION 2u
 
-static const char *const io_algos[] = {"happo", "mappo"};
+static const char *const io_algos[] = {"happo", "mappo", "maddpg"};
 static const char *const io_heads[] = {"beta", "gaussian"};
 
 /* A writer that only counts when buf is NULL. */
@@ -115,7 +116,7 @@ static int io__compare(const sched_marl *m, const uint8_t *own, const uint8_t *b
         if (mine == theirs)
             continue;
         const size_t k = (off - 8) / 4;
-        if (k == 1 && theirs < 2)
+        if (k == 1 && theirs < 3)
             return dtfl_err_set(err, DTFL_EDATA, "%s: a policy of %s, not %s", name,
                                 io_algos[theirs], io_algos[p->algo]);
         if (k == 2 && theirs < 2)
@@ -198,6 +199,8 @@ int sched_marl_load(sched_marl *m, const uint8_t *buf, size_t len,
                               "has %zu (another sharing of actors)", name, len, need);
     } else {
         io__take(m, buf);
+        if (m->dd != NULL)
+            marl__dd_sync(m);
     }
     free(own);
     return rc;

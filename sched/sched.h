@@ -106,8 +106,15 @@ rl_ddpg_params rl_ddpg_defaults(void);
 /* HAPPO (Kuba et al.; HARL's on_policy_ha_runner): agents update one after
  * another in a random order, each on its clipped surrogate weighted by the
  * product of the ratios of the agents updated before it; MAPPO: every agent
- * on the same rollout at once (the factor is 1), actors shared per type. */
-typedef enum sched_marl_algo { SCHED_MARL_HAPPO = 0, SCHED_MARL_MAPPO = 1 } sched_marl_algo;
+ * on the same rollout at once (the factor is 1), actors shared per type;
+ * MADDPG (Lowe et al.; HARL's maddpg): deterministic actors, critics on the
+ * state and every agent's values, a replay buffer, target networks. */
+typedef enum sched_marl_algo {
+    SCHED_MARL_HAPPO = 0,
+    SCHED_MARL_MAPPO = 1,
+    SCHED_MARL_MADDPG = 2    /* deterministic actors, centralised critics on
+                                (state, every agent's values), replay */
+} sched_marl_algo;
 typedef enum sched_marl_head {
     SCHED_MARL_BETA = 0,     /* alpha, beta = 1 + softplus (rl_beta.c) */
     SCHED_MARL_GAUSS = 1     /* mean, std = 0.5 sigmoid(s) on [-1, 1] (HARL) */
@@ -150,6 +157,11 @@ typedef struct sched_marl_params {
     int rollout;             /* slots per update */
     int norm_adv;            /* normalise each stream's advantages */
     int mask_inactive;       /* leave masked action values out (spec A12) */
+    /* MADDPG: replay rows, minibatch, soft target update, exploration
+     * noise's std on the [-1, 1] scale, uniform actions for the first
+     * warmup slots, one update every train_every slots */
+    int buffer, batch, warmup, train_every;
+    double tau, noise;
     uint64_t seed;
 } sched_marl_params;
 
@@ -162,6 +174,14 @@ typedef struct sched_marl_stats {
     double pg_loss, v_loss, entropy, factor_mean, clipfrac, seconds;
     int updates;
 } sched_marl_stats;
+
+/* What a learner has spent since it was made: seconds and FLOPs of its
+ * updates (2 P a forward, 4 P a backward per sample of a network of P
+ * weights), of acting, and the slots it acted on. */
+typedef struct sched_marl_counters {
+    double update_seconds, update_flops, act_seconds, act_flops;
+    long updates, slots;
+} sched_marl_counters;
 
 int sched_marl_create(sched_marl **out, const sched_marl_params *p, dtfl_err *err);
 void sched_marl_destroy(sched_marl *m);
@@ -183,6 +203,7 @@ int sched_marl_feedback(sched_marl *m, const double *reward,
 void sched_marl_update(sched_marl *m, const float *next_state,
                        sched_marl_stats *st);
 void sched_marl_set_training(sched_marl *m, int training);
+void sched_marl_counters_of(const sched_marl *m, sched_marl_counters *c);
 /* Every network's weights: a policy file (version 2, several agents),
  * size from *len with buf NULL; load names what differs. */
 int sched_marl_save(const sched_marl *m, uint8_t *buf, size_t *len, dtfl_err *err);
