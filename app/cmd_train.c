@@ -21,9 +21,11 @@
 static const char train_help[] =
     "usage: dtfl train CONFIG [key=value ...]\n"
     "\n"
-    "Trains sched.policy (ppo, a2c, ddpg) on the scenario's models (analytic\n"
-    "mode) for train.episodes episodes of world.slots slots each, then\n"
-    "evaluates it greedily on train.eval_episodes episodes of unseen users.\n"
+    "Trains sched.policy (a learner of the scenario: ppo, a2c, ddpg, eco-a2c,\n"
+    "beta-happo, gauss-happo, beta-mappo, maddpg, ...; dtfl run --policies)\n"
+    "on the scenario's models (analytic mode) for train.episodes episodes of\n"
+    "world.slots slots each, then evaluates it greedily on\n"
+    "train.eval_episodes episodes of unseen users.\n"
     "Writes train.csv, eval.csv, summary.json and policy.bin to `out`\n"
     "(default results/<name>). Non-learning policies are evaluated only.\n";
 

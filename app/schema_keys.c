@@ -45,8 +45,9 @@ static const char *const happo_interferences[] = {"physical", "literal",
                                                    "intracell", NULL};
 static const char *const happo_energies[] = {"capped", "literal", NULL};
 static const char *const happo_rewards[] = {"per_user", "literal", NULL};
-static const char *const marl_orders[] = {"per_update", "fixed", NULL};
+static const char *const marl_orders[] = {"per_update", "fixed", "per_epoch", NULL};
 static const char *const marl_shares[] = {"type", "none", NULL};
+static const char *const marl_targets[] = {"gae", "td0", NULL};
 static const char *const tmo_exec[] = {"paper", "exclude", NULL};
 static const char *const tmo_links[] = {"new", "previous", NULL};
 static const char *const tmo_latencies[] = {"once", "every_slot", NULL};
@@ -464,7 +465,12 @@ static const app_key schema[] = {
          "leave action values that did not act out of log-probabilities and "
          "entropies (spec A12; false: HARL)"),
     CHOICE("marl.order", marl.order, marl_orders, 0, "per_update",
-           "HAPPO's agent order: a random permutation per update (HARL) | fixed"),
+           "HAPPO's agent order: a random permutation per update (HARL) | fixed | "
+           "per_epoch (Algorithm 1 of 002: a permutation and the factor from 1 "
+           "every epoch, each agent one epoch in turn)"),
+    CHOICE("marl.critic_target", marl.critic_target, marl_targets, 0, "gae",
+           "critics' target: the GAE return (HARL) | td0 (r + gamma V(s'), eq. 32 "
+           "of 002 as printed)"),
     CHOICE("marl.share", marl.share, marl_shares, 0, "type",
            "MAPPO: one actor per agent type (MAPPO's parameter sharing) | none"),
     NUM("maddpg.buffer", APP_T_INT, maddpg.buffer, 2, 10000000, 0, "100000",

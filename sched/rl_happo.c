@@ -9,12 +9,14 @@
  *   (eq. 30, r_u = pi_u(new) / pi_u(rollout), the ratio of its whole action:
  *   the product over its values), then F *= r_u at its new parameters
  *   (detached), so the next agent sees the product of the ratios before it;
- *   F starts at 1.
+ *   F starts at 1. marl.order: per_epoch is Algorithm 1 as printed: each
+ *   epoch a new permutation, F from 1, every agent one epoch in turn.
  *   MAPPO: F = 1 for every agent; actors shared by type take the samples
  *   of all their agents.
  *
  * then each stream's critic takes Rp epochs of Adam on 1/2 (V(s) - R)^2,
- * R the GAE returns (HARL; the paper's TD(0) target (32) is not built).
+ * R the GAE returns (HARL) or, marl.critic_target: td0, the paper's TD(0)
+ * target r + gamma V(s') (32) at the rollout's critic.
  * An agent's advantage is its stream's, normalised over the batch.
  */
 #include "marl_int.h"
@@ -22,8 +24,9 @@
 #include <math.h>
 #include <string.h>
 
-/* Eq. 31 per stream: A = delta + gamma lambda A', R = A + V; an episode's
- * end is terminal; then A normalised over the batch. */
+/* Eq. 31 per stream: A = delta + gamma lambda A', R = A + V (td0: R = r +
+ * gamma V(s'), eq. 32); an episode's end is terminal; then A normalised
+ * over the batch. */
 static void happo__gae(sched_marl *m, const float *next_state)
 {
     const int N = m->n, S = m->streams;
@@ -43,7 +46,7 @@ static void happo__gae(sched_marl *m, const float *next_state)
                                  m->vals[i];
             last = delta + m->p.gamma * m->p.lambda * go * last;
             m->adv[(size_t)i * S + s] = last;
-            m->ret[(size_t)i * S + s] = last + m->vals[i];
+            m->ret[(size_t)i * S + s] = m->p.td0 ? delta + m->vals[i] : last + m->vals[i];
         }
         if (!m->p.norm_adv || N < 2)
             continue;
@@ -169,14 +172,15 @@ static void happo__step(sched_marl *m, marl_actor *ac)
     }
 }
 
-/* Rp epochs of actor i on the samples of its agents in list (n of them). */
-static void happo__train_actor(sched_marl *m, int i, const int *list, int n,
-                               sched_marl_stats *st)
+/* Epochs e0..e1-1 of actor i on the samples of its agents in list (n of
+ * them). */
+static void happo__train_actor(sched_marl *m, int i, const int *list, int n, int e0,
+                               int e1, sched_marl_stats *st)
 {
     marl_actor *ac = &m->actors[i];
     const int N = m->n, mb = m->p.minibatches, B = N / mb;
     rl_mlp_zero_grads(ac->net);
-    for (int e = 0; e < m->p.epochs; e++) {
+    for (int e = e0; e < e1; e++) {
         if (mb > 1)
             happo__shuffle(m, m->idx, N, (uint32_t)(i * 1000 + e));
         else
@@ -227,6 +231,34 @@ static void happo__train_critics(sched_marl *m, sched_marl_stats *st)
     }
 }
 
+/* Agent u's turn: epochs e0..e1-1 weighted by the factor, then the factor
+ * times its ratio at its new parameters (detached) for the next agent. */
+static void happo__turn(sched_marl *m, int u, int e0, int e1, double *fsum,
+                        sched_marl_stats *st)
+{
+    const int N = m->n;
+    for (int i = 0; i < N; i++)
+        *fsum += m->factor[i] / ((double)N * m->p.agents);
+    happo__train_actor(m, m->ag[u].actor, &u, 1, e0, e1, st);
+    happo__logp(m, &m->ag[u], m->lp_new);
+    for (int i = 0; i < N; i++)
+        m->factor[i] *= exp(m->lp_new[i] - m->ag[u].lp_old[i]);
+}
+
+/* Algorithm 1 as printed (marl.order: per_epoch): every epoch a new
+ * permutation and the factor from 1, each agent one epoch in turn. */
+static void happo__per_epoch(sched_marl *m, int *order, double *fsum, sched_marl_stats *st)
+{
+    for (int e = 0; e < m->p.epochs; e++) {
+        happo__shuffle(m, order, m->p.agents, 0x7F00u + (uint32_t)e);
+        for (int i = 0; i < m->n; i++)
+            m->factor[i] = 1.0;
+        for (int k = 0; k < m->p.agents; k++)
+            happo__turn(m, order[k], e, e + 1, fsum, st);
+    }
+    *fsum /= m->p.epochs;
+}
+
 void sched_marl_update(sched_marl *m, const float *next_state, sched_marl_stats *st)
 {
     sched_marl_stats local;
@@ -248,15 +280,13 @@ void sched_marl_update(sched_marl *m, const float *next_state, sched_marl_stats 
         for (int a = 0; a < A; a++)
             order[a] = a;
     double fsum = 0.0;
-    for (int k = 0; k < A; k++) {
+    const int per_epoch = m->p.algo == SCHED_MARL_HAPPO && m->p.order == SCHED_MARL_PER_EPOCH;
+    if (per_epoch)
+        happo__per_epoch(m, order, &fsum, st);
+    for (int k = 0; k < A && !per_epoch; k++) {
         const int u = order[k];
         if (m->p.algo == SCHED_MARL_HAPPO) {
-            for (int i = 0; i < N; i++)
-                fsum += m->factor[i] / ((double)N * A);
-            happo__train_actor(m, m->ag[u].actor, &u, 1, st);
-            happo__logp(m, &m->ag[u], m->lp_new);
-            for (int i = 0; i < N; i++) /* the factor for the next agent */
-                m->factor[i] *= exp(m->lp_new[i] - m->ag[u].lp_old[i]);
+            happo__turn(m, u, 0, m->p.epochs, &fsum, st);
             continue;
         }
         int n = 0; /* MAPPO: actor u's agents, once per actor */
@@ -264,7 +294,7 @@ void sched_marl_update(sched_marl *m, const float *next_state, sched_marl_stats 
             if (m->ag[a].actor == u)
                 list[n++] = a;
         if (n > 0)
-            happo__train_actor(m, u, list, n, st);
+            happo__train_actor(m, u, list, n, 0, m->p.epochs, st);
     }
     happo__train_critics(m, st);
     st->factor_mean = m->p.algo == SCHED_MARL_HAPPO ? fsum : 1.0;

@@ -121,7 +121,10 @@ typedef enum sched_marl_head {
 } sched_marl_head;
 typedef enum sched_marl_order {
     SCHED_MARL_PER_UPDATE = 0, /* a random permutation per update (HARL) */
-    SCHED_MARL_FIXED = 1       /* agent order */
+    SCHED_MARL_FIXED = 1,      /* agent order */
+    SCHED_MARL_PER_EPOCH = 2   /* Algorithm 1 of 002 as printed: a permutation
+                                  and the factor from 1 every epoch, each
+                                  agent one epoch in turn */
 } sched_marl_order;
 
 /* One agent: its observation, its action (a discrete part of blocks
@@ -157,6 +160,8 @@ typedef struct sched_marl_params {
     int rollout;             /* slots per update */
     int norm_adv;            /* normalise each stream's advantages */
     int mask_inactive;       /* leave masked action values out (spec A12) */
+    int td0;                 /* critics' target r + gamma V(s') (eq. 32 as
+                                printed), not the GAE return (HARL) */
     /* MADDPG: replay rows, minibatch, soft target update, exploration
      * noise's std on the [-1, 1] scale, uniform actions for the first
      * warmup slots, one update every train_every slots */

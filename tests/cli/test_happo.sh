@@ -6,7 +6,8 @@
 # file are written, `dtfl run` takes the policy file, and a policy for
 # another K, widths or head is refused with EX_DATAERR naming the
 # difference; the same
-# seed trains to the same file; G-HAPPO and B-MAPPO train too.
+# seed trains to the same file; per_epoch and td0 train to other weights;
+# G-HAPPO, B-MAPPO and MADDPG train too.
 set -u
 DTFL=$1
 SRC=$2
@@ -45,7 +46,17 @@ expect_status 65 "a policy of other widths is refused" "$DTFL" run "$CFG" \
     sched.policy=beta-happo sched.policy_file="$TMP/bh/policy.bin" marl.hidden=32 out="$TMP/bad2"
 expect_err "hidden width" "... naming the width"
 
-for p in gauss-happo beta-mappo; do
+# the literal forms of the learner: Algorithm 1's per-epoch order and eq.
+# 32's TD(0) critic target train, to other weights than the defaults
+for v in marl.order=per_epoch marl.critic_target=td0; do
+    expect_status 0 "train beta-happo with $v" "$DTFL" train "$CFG" sched.policy=beta-happo \
+        train.episodes=3 "$v" out="$TMP/lit-$v"
+    "$DTFL" train "$CFG" sched.policy=beta-happo train.episodes=3 out="$TMP/lit-def" >/dev/null 2>&1
+    cmp -s "$TMP/lit-$v/policy.bin" "$TMP/lit-def/policy.bin" \
+        && bad "$v changed nothing" || ok "$v trains other weights"
+done
+
+for p in gauss-happo beta-mappo maddpg; do
     expect_status 0 "train $p" "$DTFL" train "$CFG" sched.policy=$p train.episodes=5 \
         out="$TMP/$p"
 done
