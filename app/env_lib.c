@@ -112,13 +112,19 @@ int dtfl_env_reset(dtfl_env *e, int episode, float *obs)
     return rc == 0 ? env__observe(e, obs) : rc;
 }
 
-int dtfl_env_step(dtfl_env *e, const int *discrete, const double *box,
-                  double *reward, float *obs, int *done)
+/* Every agent's action applied; r the step's result. */
+static int env__step(dtfl_env *e, const int *discrete, const double *box, scen_result *r)
 {
     memcpy(e->act.discrete, discrete, sizeof(int) * (size_t)e->nd);
     memcpy(e->act.box, box, sizeof(double) * (size_t)e->nb);
+    return scen_ops_of(e->sc)->step(scen_self(e->sc), &e->act, r, &e->err);
+}
+
+int dtfl_env_step(dtfl_env *e, const int *discrete, const double *box,
+                  double *reward, float *obs, int *done)
+{
     scen_result r;
-    int rc = scen_ops_of(e->sc)->step(scen_self(e->sc), &e->act, &r, &e->err);
+    int rc = env__step(e, discrete, box, &r);
     if (rc < 0)
         return rc;
     *reward = r.reward[0];
@@ -187,14 +193,11 @@ int dtfl_env_mask(dtfl_env *e, int a, uint8_t *mask)
 int dtfl_env_step_all(dtfl_env *e, const int *discrete, const double *box,
                       double *rewards, int *done)
 {
-    memcpy(e->act.discrete, discrete, sizeof(int) * (size_t)e->nd);
-    memcpy(e->act.box, box, sizeof(double) * (size_t)e->nb);
     scen_result r;
-    const scen_info *in = scen_info_of(e->sc);
-    int rc = scen_ops_of(e->sc)->step(scen_self(e->sc), &e->act, &r, &e->err);
+    int rc = env__step(e, discrete, box, &r);
     if (rc < 0)
         return rc;
-    memcpy(rewards, r.reward, sizeof(double) * (size_t)in->agents);
+    memcpy(rewards, r.reward, sizeof(double) * (size_t)scen_info_of(e->sc)->agents);
     *done = r.done;
     if (r.done)
         return 0;

@@ -1,7 +1,8 @@
 """sweeplib.py - what the sweeps and peers of experiments/*/ share: the mean
 of a figure's points over seeds with its 95% interval (Student's t), a pool
 that runs a sweep's jobs two (or --jobs) at a time with progress, running
-dtfl on one BLAS thread, and a peer's median timing."""
+dtfl on one BLAS thread, a peer's median timing, and the PyTorch peers'
+MLP (dtfl's rl_mlp: ReLU, orthogonal init)."""
 import concurrent.futures as cf
 import json
 import math
@@ -99,3 +100,20 @@ def plotting(out):
         fig.savefig(os.path.join(out, name), dpi=120)
         plt.close(fig)
     return plt, save
+
+
+def torch_mlp(nin, widths, nout, gain):
+    """nin -> widths (ReLU) -> nout as dtfl's rl_mlp builds it: orthogonal
+    weights (gain sqrt 2 hidden, `gain` out), zero biases (PyTorch)"""
+    from torch import nn
+    layers, n = [], nin
+    for h in widths:
+        lin = nn.Linear(n, h)
+        nn.init.orthogonal_(lin.weight, 2 ** 0.5)
+        nn.init.zeros_(lin.bias)
+        layers += [lin, nn.ReLU()]
+        n = h
+    out = nn.Linear(n, nout)
+    nn.init.orthogonal_(out.weight, gain)
+    nn.init.zeros_(out.bias)
+    return nn.Sequential(*layers, out)

@@ -220,9 +220,8 @@ static void happo__draws(happo *h)
 }
 
 /* Positions, distances and the nearest BS of slot t. */
-int happo__step_world(happo *h, dtfl_err *err)
+void happo__step_world(happo *h)
 {
-    (void)err;
     if (h->t > 0)
         twin_world_step(h->world, h->t);
     for (int k = 0; k < h->K; k++) {
@@ -235,15 +234,13 @@ int happo__step_world(happo *h, dtfl_err *err)
         }
         h->assoc[k] = best;
     }
-    return 0;
 }
 
 static int happo__observe(void *self, scen_obs *so, dtfl_err *err)
 {
+    (void)err;
     happo *h = self;
-    int rc = happo__step_world(h, err);
-    if (rc < 0)
-        return rc;
+    happo__step_world(h);
     happo__draws(h);
     const int start = h->t % h->T == 0;
     if (start) /* eq. 17: the frame's rewards weigh failures by Y_k[qT] */

@@ -43,7 +43,7 @@ typedef struct happo {
 } happo;
 
 /* happo.c */
-int happo__step_world(happo *h, dtfl_err *err);
+void happo__step_world(happo *h);
 
 /* happo_state.c */
 int happo__reset(void *self, int episode, dtfl_err *err);

@@ -19,7 +19,7 @@ void happo__episode(happo *h)
     const double w = h->cfg.model.wired * h->setup->world.slot_seconds;
     for (int m = 0; m < h->M; m++)
         twin_world_server_xy(h->world, m, &h->bx[m], &h->by[m]);
-    happo__step_world(h, NULL); /* slot 0's positions: the DTs start nearest */
+    happo__step_world(h); /* slot 0's positions: the DTs start nearest */
     for (int k = 0; k < h->K; k++) {
         h->host[k] = h->assoc[k];
         h->mig_left[k] = 0;

@@ -7,6 +7,8 @@
 
 #include "rl.h"
 
+#include <math.h>
+
 /* An actor: one MLP (and, Gaussian head, the std parameters s) with its
  * optimisers; MAPPO with sharing gives agents of one type one actor. */
 typedef struct marl_actor {
@@ -65,6 +67,13 @@ void marl__dd_explore(sched_marl *m, int a, const float *z, double *u);
 void marl__dd_feedback(sched_marl *m, const double *reward, int done);
 /* Copies every network into its target (after a policy file loaded). */
 void marl__dd_sync(sched_marl *m);
+
+static inline double marl__sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
+
+/* Agent g's observations of rows rows[i] + next (modulo the rows held)
+ * into the scratch batch m->xb (B rows). */
+const float *marl__gather(sched_marl *m, const marl_agent *g, const int *rows, int B,
+                          int next);
 
 /* A forward pass of net over B samples (its FLOPs counted), and a
  * backward one. */

@@ -57,6 +57,9 @@ const float *rl_mlp_forward(rl_mlp *m, const float *x, int B);
 /* Gradients of the last forward: grads += from dout (B, nout); dx (B, nin)
  * receives the input gradient unless NULL. */
 void rl_mlp_backward(rl_mlp *m, const float *dout, int B, float *dx);
+/* A target network moved towards net: w_t = tau w + (1 - tau) w_t (the
+ * same shapes; tau 1 copies). */
+void rl_mlp_soft_update(rl_mlp *target, const rl_mlp *net, double tau);
 
 /* ------------------------------------------------------------------------ */
 /* GRU layer (rl_gru.c), PyTorch's nn.GRU convention                        */

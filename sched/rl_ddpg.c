@@ -159,14 +159,6 @@ void rl_ddpg_act(rl_ddpg *d, const float *obs, int explore, float *a)
     }
 }
 
-static void ddpg__soft(rl_mlp *target, rl_mlp *net, double tau)
-{
-    float *t = rl_mlp_params(target);
-    const float *w = rl_mlp_params(net);
-    for (size_t i = 0; i < rl_mlp_nparams(net); i++)
-        t[i] = (float)(tau * w[i] + (1.0 - tau) * t[i]);
-}
-
 /* (B, O + D) rows of [obs, a] into in. */
 static void ddpg__concat(float *in, const float *obs, const float *a, int B,
                          int O, int D)
@@ -237,8 +229,8 @@ static void ddpg__train(rl_ddpg *d, rl_stats *st)
     rl_mlp_backward(d->actor, dz, B, NULL);
     rl_adam_step(d->opt_actor, rl_mlp_params(d->actor), rl_mlp_grads(d->actor));
     st->pg_loss += -obj;
-    ddpg__soft(d->actor_t, d->actor, p->tau);
-    ddpg__soft(d->critic_t, d->critic, p->tau);
+    rl_mlp_soft_update(d->actor_t, d->actor, p->tau);
+    rl_mlp_soft_update(d->critic_t, d->critic, p->tau);
 }
 
 void rl_ddpg_observe(rl_ddpg *d, const float *obs, const float *a,

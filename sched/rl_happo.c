@@ -90,15 +90,6 @@ static int happo__active(sched_marl *m, const marl_agent *g, const int *idx, int
     return n;
 }
 
-/* The observations of samples idx (B) into the scratch batch. */
-static const float *happo__gather(sched_marl *m, const marl_agent *g, const int *idx, int B)
-{
-    const int O = g->spec.obs_dim;
-    for (int i = 0; i < B; i++)
-        memcpy(m->xb + (size_t)i * O, g->obs + (size_t)idx[i] * O, sizeof(float) * O);
-    return m->xb;
-}
-
 /* Agent g's log-probabilities of its recorded values (N), at its actor's
  * current parameters; 0 where it did not act. */
 static void happo__logp(sched_marl *m, marl_agent *g, double *lp)
@@ -108,7 +99,7 @@ static void happo__logp(sched_marl *m, marl_agent *g, double *lp)
     memset(lp, 0, sizeof(double) * (size_t)m->n);
     if (B == 0)
         return;
-    const float *out = marl__forward(m, ac->net, happo__gather(m, g, m->act, B), B);
+    const float *out = marl__forward(m, ac->net, marl__gather(m, g, m->act, B, 0), B);
     for (int i = 0; i < B; i++) {
         const int n = m->act[i];
         lp[n] = marl__logp(m, g, out + (size_t)i * nout, g->x + (size_t)n * g->D,
@@ -127,7 +118,7 @@ static void happo__surrogate(sched_marl *m, marl_agent *g, const int *idx, int B
     B = happo__active(m, g, idx, B);
     if (B == 0)
         return;
-    const float *out = marl__forward(m, ac->net, happo__gather(m, g, m->act, B), B);
+    const float *out = marl__forward(m, ac->net, marl__gather(m, g, m->act, B, 0), B);
     memset(m->dout, 0, sizeof(float) * (size_t)B * nout);
     for (int i = 0; i < B; i++) {
         const int n = m->act[i];

@@ -37,8 +37,6 @@ struct marl_dd {
     int head, size;
 };
 
-static double dd__sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
-
 void marl__dd_destroy(sched_marl *m)
 {
     struct marl_dd *d = m->dd;
@@ -56,17 +54,12 @@ void marl__dd_destroy(sched_marl *m)
     m->dd = NULL;
 }
 
-static void dd__copy(rl_mlp *to, rl_mlp *from)
-{
-    memcpy(rl_mlp_params(to), rl_mlp_params(from), sizeof(float) * rl_mlp_nparams(from));
-}
-
 void marl__dd_sync(sched_marl *m)
 {
     for (int i = 0; i < m->nactors; i++)
-        dd__copy(m->dd->actor_t[i], m->actors[i].net);
+        rl_mlp_soft_update(m->dd->actor_t[i], m->actors[i].net, 1.0);
     for (int s = 0; s < m->streams; s++)
-        dd__copy(m->dd->critic_t[s], m->critic[s]);
+        rl_mlp_soft_update(m->dd->critic_t[s], m->critic[s], 1.0);
 }
 
 int marl__dd_create(sched_marl *m, dtfl_err *err)
@@ -111,7 +104,7 @@ void marl__dd_explore(sched_marl *m, int a, const float *z, double *u)
     for (int k = 0; k < g->D; k++) {
         const double v = m->step < (uint64_t)m->p.warmup
                              ? dtfl_rng_uniform(&r)
-                             : dd__sigmoid(z[k]) + 0.5 * m->p.noise * dtfl_rng_normal(&r);
+                             : marl__sigmoid(z[k]) + 0.5 * m->p.noise * dtfl_rng_normal(&r);
         u[k] = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
     }
 }
@@ -129,24 +122,6 @@ static void dd__input(const sched_marl *m, int n, float *X)
     }
 }
 
-/* Agent a's observations of rows (B) into the scratch batch. */
-static const float *dd__obs(sched_marl *m, const marl_agent *g, const int *rows, int B, int next)
-{
-    const int O = g->spec.obs_dim;
-    for (int i = 0; i < B; i++)
-        memcpy(m->xb + (size_t)i * O, g->obs + (size_t)((rows[i] + next) % m->N) * O,
-               sizeof(float) * O);
-    return m->xb;
-}
-
-static void dd__soft(rl_mlp *target, rl_mlp *net, double tau)
-{
-    float *t = rl_mlp_params(target);
-    const float *w = rl_mlp_params(net);
-    for (size_t i = 0; i < rl_mlp_nparams(net); i++)
-        t[i] = (float)(tau * w[i] + (1.0 - tau) * t[i]);
-}
-
 /* The critics on rows (B): targets from the target actors and critics. */
 static void dd__critics(sched_marl *m, int B)
 {
@@ -159,10 +134,10 @@ static void dd__critics(sched_marl *m, int B)
     size_t off = (size_t)m->p.state_dim;
     for (int a = 0; a < m->p.agents; a++) { /* mu'(o') into the next inputs */
         const marl_agent *g = &m->ag[a];
-        const float *z = marl__forward(m, d->actor_t[g->actor], dd__obs(m, g, d->rows, B, 1), B);
+        const float *z = marl__forward(m, d->actor_t[g->actor], marl__gather(m, g, d->rows, B, 1), B);
         for (int i = 0; i < B; i++)
             for (int k = 0; k < g->D; k++)
-                d->Xn[i * in + off + k] = (float)dd__sigmoid(z[(size_t)i * g->D + k]);
+                d->Xn[i * in + off + k] = (float)marl__sigmoid(z[(size_t)i * g->D + k]);
         off += (size_t)g->D;
     }
     for (int s = 0; s < m->streams; s++) {
@@ -192,10 +167,10 @@ static void dd__actors(sched_marl *m, int B)
         const marl_agent *g = &m->ag[a];
         marl_actor *ac = &m->actors[g->actor];
         rl_mlp *c = m->critic[g->spec.stream];
-        const float *z = marl__forward(m, ac->net, dd__obs(m, g, d->rows, B, 0), B);
+        const float *z = marl__forward(m, ac->net, marl__gather(m, g, d->rows, B, 0), B);
         for (int i = 0; i < B; i++)
             for (int k = 0; k < g->D; k++)
-                d->X[i * in + off + k] = (float)dd__sigmoid(z[(size_t)i * g->D + k]);
+                d->X[i * in + off + k] = (float)marl__sigmoid(z[(size_t)i * g->D + k]);
         marl__forward(m, c, d->X, B);
         for (int i = 0; i < B; i++)
             d->dq[i] = -1.0f / (float)B; /* ascend Q */
@@ -228,9 +203,9 @@ static void dd__update(sched_marl *m)
     dd__critics(m, B);
     dd__actors(m, B);
     for (int i = 0; i < m->nactors; i++)
-        dd__soft(d->actor_t[i], m->actors[i].net, m->p.tau);
+        rl_mlp_soft_update(d->actor_t[i], m->actors[i].net, m->p.tau);
     for (int s = 0; s < m->streams; s++)
-        dd__soft(d->critic_t[s], m->critic[s], m->p.tau);
+        rl_mlp_soft_update(d->critic_t[s], m->critic[s], m->p.tau);
     m->updates++;
     m->count.updates++;
     m->count.update_seconds += dtfl_now() - t0;

@@ -35,7 +35,6 @@ sched_marl_params sched_marl_defaults(void)
         .warmup = 10000, .train_every = 50, .tau = 0.005, .noise = 0.7071, .seed = 1};
 }
 
-static double marl__sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
 #define MARL_LOG_SQRT_2PI 0.91893853320467274178
 
 /* Gaussian: log std = log(0.5 sigmoid(s)) (HARL's std_y sigmoid(s)). */
@@ -286,6 +285,17 @@ void marl__backward_net(sched_marl *m, rl_mlp *net, const float *dout, int B, fl
     m->count.update_flops += 4.0 * (double)rl_mlp_nparams(net) * B;
     rl_mlp_backward(net, dout, B, dx);
 }
+
+const float *marl__gather(sched_marl *m, const marl_agent *g, const int *rows, int B,
+                          int next)
+{
+    const int O = g->spec.obs_dim;
+    for (int i = 0; i < B; i++)
+        memcpy(m->xb + (size_t)i * O, g->obs + (size_t)((rows[i] + next) % m->N) * O,
+               sizeof(float) * O);
+    return m->xb;
+}
+
 void sched_marl_set_training(sched_marl *m, int training) { m->training = training; }
 
 /* Whether this slot is recorded: while training, until an on-policy
@@ -314,6 +324,33 @@ static void marl__map(const marl_agent *g, const double *u, int *act_i, double *
         act_f[d] = s->lo + (s->hi - s->lo) * u[s->blocks + d];
 }
 
+/* The values x (D) agent a takes on the actor's output out: explored and
+ * recorded while recording (a Beta or Gaussian sample; MADDPG sigmoid(mu)
+ * plus noise), else the greedy ones (the Beta mean, the Gaussian mean,
+ * sigmoid(mu)). */
+static void marl__values(sched_marl *m, int a, const float *out, int rec, double *x)
+{
+    marl_agent *g = &m->ag[a];
+    if (rec && m->dd != NULL) {
+        marl__dd_explore(m, a, out, x);
+    } else if (rec) {
+        dtfl_rng r;
+        dtfl_rng_init(&r, m->p.seed, DTFL_STREAM_POLICY, MARL_STREAM_ENTITY + (uint32_t)a,
+                      (uint32_t)m->step);
+        if (m->p.head == SCHED_MARL_BETA)
+            rl_beta_sample(out, g->D, &r, x);
+        else
+            for (int d = 0; d < g->D; d++)
+                x[d] = out[d] + exp(marl__log_std(m->actors[g->actor].s[d])) *
+                                    dtfl_rng_normal(&r);
+    } else if (m->dd == NULL && m->p.head == SCHED_MARL_BETA) {
+        rl_beta_mean(out, g->D, x);
+    } else {
+        for (int d = 0; d < g->D; d++)
+            x[d] = m->dd != NULL ? marl__sigmoid(out[d]) : out[d];
+    }
+}
+
 void sched_marl_act(sched_marl *m, int a, const float *obs, int *act_i, double *act_f)
 {
     marl_agent *g = &m->ag[a];
@@ -323,41 +360,15 @@ void sched_marl_act(sched_marl *m, int a, const float *obs, int *act_i, double *
     m->count.act_flops += 2.0 * (double)rl_mlp_nparams(ac->net);
     double u[2 * RL_MAX_CHOICES], *x = u + RL_MAX_CHOICES;
     const int rec = marl__recording(m);
-    if (m->dd != NULL) { /* deterministic: sigmoid(mu), noise when training */
-        if (rec)
-            marl__dd_explore(m, a, out, x);
-        else
-            for (int d = 0; d < g->D; d++)
-                x[d] = 1.0 / (1.0 + exp(-(double)out[d]));
-        if (rec) {
-            memcpy(g->obs + (size_t)m->at * g->spec.obs_dim, obs,
-                   sizeof(float) * (size_t)g->spec.obs_dim);
-            memcpy(g->x + (size_t)m->at * g->D, x, sizeof(double) * (size_t)g->D);
-        }
-        marl__map(g, x, act_i, act_f);
-        m->count.act_seconds += dtfl_now() - t0;
-        return;
-    }
+    marl__values(m, a, out, rec, x);
     if (rec) {
-        dtfl_rng r;
-        dtfl_rng_init(&r, m->p.seed, DTFL_STREAM_POLICY, MARL_STREAM_ENTITY + (uint32_t)a,
-                      (uint32_t)m->step);
-        if (m->p.head == SCHED_MARL_BETA)
-            rl_beta_sample(out, g->D, &r, x);
-        else
-            for (int d = 0; d < g->D; d++)
-                x[d] = out[d] + exp(marl__log_std(ac->s[d])) * dtfl_rng_normal(&r);
         memcpy(g->obs + (size_t)m->at * g->spec.obs_dim, obs,
                sizeof(float) * (size_t)g->spec.obs_dim);
         memcpy(g->x + (size_t)m->at * g->D, x, sizeof(double) * (size_t)g->D);
-    } else if (m->p.head == SCHED_MARL_BETA) {
-        rl_beta_mean(out, g->D, x);
-    } else {
-        for (int d = 0; d < g->D; d++)
-            x[d] = out[d];
     }
-    for (int d = 0; d < g->D; d++)
-        u[d] = m->p.head == SCHED_MARL_BETA ? x[d] : (fmin(fmax(x[d], -1.0), 1.0) + 1.0) / 2.0;
+    const int gauss = m->dd == NULL && m->p.head == SCHED_MARL_GAUSS;
+    for (int d = 0; d < g->D; d++) /* a Gaussian value in R to the unit */
+        u[d] = gauss ? (fmin(fmax(x[d], -1.0), 1.0) + 1.0) / 2.0 : x[d];
     marl__map(g, u, act_i, act_f);
     m->count.act_seconds += dtfl_now() - t0;
 }

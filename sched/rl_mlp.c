@@ -103,6 +103,14 @@ size_t rl_mlp_nparams(const rl_mlp *m) { return m->nparams; }
 float *rl_mlp_params(rl_mlp *m) { return m->params; }
 float *rl_mlp_grads(rl_mlp *m) { return m->grads; }
 
+void rl_mlp_soft_update(rl_mlp *target, const rl_mlp *net, double tau)
+{
+    float *t = target->params;
+    const float *w = net->params;
+    for (size_t i = 0; i < net->nparams; i++)
+        t[i] = (float)(tau * w[i] + (1.0 - tau) * t[i]);
+}
+
 void rl_mlp_zero_grads(rl_mlp *m)
 {
     memset(m->grads, 0, sizeof(float) * m->nparams);

@@ -38,32 +38,19 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from sweeplib import bench_json, run_dtfl, timed  # noqa: E402
+from sweeplib import bench_json, run_dtfl, timed, torch_mlp  # noqa: E402
 
 U, KC, OBS, HIDDEN = 60, 5, 2715, 256
 CATS = [KC, 2, 2]   # server, cache, migrate: per user
 TARGETS = {"act": 5.0, "update": 3.0}
 
 
-def mlp(nin, nout, gain):
-    layers, n = [], nin
-    for _ in range(3):
-        lin = nn.Linear(n, HIDDEN)
-        nn.init.orthogonal_(lin.weight, 2 ** 0.5)
-        nn.init.zeros_(lin.bias)
-        layers += [lin, nn.ReLU()]
-        n = HIDDEN
-    out = nn.Linear(n, nout)
-    nn.init.orthogonal_(out.weight, gain)
-    nn.init.zeros_(out.bias)
-    return nn.Sequential(*layers, out)
-
 
 class A2C:
     def __init__(self):
         self.nout = U * sum(CATS) + U
-        self.actor = mlp(OBS, self.nout, 0.01)
-        self.critic = mlp(OBS, 1, 1.0)
+        self.actor = torch_mlp(OBS, (HIDDEN,) * 3, self.nout, 0.01)
+        self.critic = torch_mlp(OBS, (HIDDEN,) * 3, 1, 1.0)
         self.log_std = nn.Parameter(torch.zeros(U))
         params = list(self.actor.parameters()) + list(self.critic.parameters()) + [self.log_std]
         self.params = params

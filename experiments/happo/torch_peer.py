@@ -36,9 +36,10 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from sweeplib import run_dtfl  # noqa: E402
+from sweeplib import run_dtfl, torch_mlp  # noqa: E402
 
 P = ctypes.POINTER
+HIDDEN = (128, 64)  # Table I
 I32, F64 = ctypes.c_int, ctypes.c_double
 
 
@@ -111,19 +112,6 @@ class CEnv:
         return r, bool(done.value)
 
 
-def mlp(nin, nout, gain):
-    layers, n = [], nin
-    for h in (128, 64):
-        lin = nn.Linear(n, h)
-        nn.init.orthogonal_(lin.weight, 2 ** 0.5)
-        nn.init.zeros_(lin.bias)
-        layers += [lin, nn.ReLU()]
-        n = h
-    out = nn.Linear(n, nout)
-    nn.init.orthogonal_(out.weight, gain)
-    nn.init.zeros_(out.bias)
-    return nn.Sequential(*layers, out)
-
 
 def beta(out):
     z = out.reshape(out.shape[0], -1, 2)
@@ -136,8 +124,9 @@ class HAPPO:
         self.env, self.clip, self.ent, self.epochs = env, clip, ent, epochs
         self.gamma, self.lam = gamma, lam
         self.D = [g["blocks"] + g["box"] for g in env.agents]
-        self.actors = [mlp(g["obs"], 2 * d, 0.01) for g, d in zip(env.agents, self.D)]
-        self.critics = [mlp(env.state_dim, 1, 1.0) for _ in range(env.streams)]
+        self.actors = [torch_mlp(g["obs"], HIDDEN, 2 * d, 0.01)
+                       for g, d in zip(env.agents, self.D)]
+        self.critics = [torch_mlp(env.state_dim, HIDDEN, 1, 1.0) for _ in range(env.streams)]
         self.aopt = [torch.optim.Adam(a.parameters(), lr=lr, eps=1e-5) for a in self.actors]
         self.copt = [torch.optim.Adam(c.parameters(), lr=lr, eps=1e-5) for c in self.critics]
 
