@@ -221,7 +221,7 @@ typedef struct app_config {
         double lr_actor, lr_critic, adam_eps, gamma, lambda, clip, ent_coef;
         double max_grad_norm;
         int64_t epochs, minibatches, rollout;
-        int norm_adv, mask_inactive, order, share, critic_target;
+        int norm_adv, mask_inactive, order, share, critic_target, discrete;
     } marl;
     struct {                       /* MADDPG of the multi-agent learners */
         int64_t buffer, batch, warmup, train_every;

@@ -48,6 +48,7 @@ static const char *const happo_rewards[] = {"per_user", "literal", NULL};
 static const char *const marl_orders[] = {"per_update", "fixed", "per_epoch", NULL};
 static const char *const marl_shares[] = {"type", "none", NULL};
 static const char *const marl_targets[] = {"gae", "td0", NULL};
+static const char *const marl_discretes[] = {"quantize", "categorical", NULL};
 static const char *const tmo_exec[] = {"paper", "exclude", NULL};
 static const char *const tmo_links[] = {"new", "previous", NULL};
 static const char *const tmo_latencies[] = {"once", "every_slot", NULL};
@@ -471,6 +472,10 @@ static const app_key schema[] = {
     CHOICE("marl.critic_target", marl.critic_target, marl_targets, 0, "gae",
            "critics' target: the GAE return (HARL) | td0 (r + gamma V(s'), eq. 32 "
            "of 002 as printed)"),
+    CHOICE("marl.discrete", marl.discrete, marl_discretes, 0, "quantize",
+           "discrete choices (the CC's servers): a Beta or Gaussian value "
+           "quantised (the spec's reading of 002) | categorical (a softmax per "
+           "choice; HAPPO and MAPPO)"),
     CHOICE("marl.share", marl.share, marl_shares, 0, "type",
            "MAPPO: one actor per agent type (MAPPO's parameter sharing) | none"),
     NUM("maddpg.buffer", APP_T_INT, maddpg.buffer, 2, 10000000, 0, "100000",

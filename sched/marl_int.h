@@ -22,6 +22,10 @@ typedef struct marl_actor {
 typedef struct marl_agent {
     sched_marl_agent spec;
     int D;                   /* blocks + box: its unit values */
+    int ncat;                /* categorical blocks: blocks x choices logits
+                                first in the actor's output; else 0 */
+    int h0;                  /* the first value the Beta or Gaussian head
+                                covers: blocks (categorical) or 0 */
     int actor;               /* index into actors */
     float *obs;              /* (N, obs_dim) */
     double *x;               /* (N, D) the values sampled (Gaussian: a in R) */
@@ -43,6 +47,7 @@ struct sched_marl {
     uint8_t *done;           /* (N) */
     double *adv, *ret;       /* (N, streams) */
     double *factor;          /* (N) */
+    double *weight;          /* (N) each slot's sample weight */
     double *vals;            /* (N + 1) a critic's values */
     float *xb, *dout;        /* scratch: (N, widest obs), (N, widest nout) */
     double *lp_new;          /* (N) */
@@ -53,6 +58,7 @@ struct sched_marl {
     int B;                   /* the networks' largest batch */
     int values;              /* sum over agents of D */
     struct marl_dd *dd;      /* MADDPG's targets and scratch (rl_maddpg.c) */
+    double w_next;           /* the next slot's weight (sched_marl_weight) */
     int training;
     uint64_t step, updates;
     sched_marl_counters count;

@@ -178,6 +178,9 @@ void rl_beta_backward(const float *z, int D, const uint8_t *mask,
 void rl_beta_sample(const float *z, int D, dtfl_rng *r, double *x);
 /* The greedy action: each value's mean a / (a + b). */
 void rl_beta_mean(const float *z, int D, double *x);
+/* One value at (a, b) in double, x clamped as above: t = (logp, H,
+ * dlogp/da, dlogp/db, dH/da, dH/db); what the head above chains to z. */
+void rl_beta_terms(double a, double b, double x, double t[6]);
 /* digamma and trigamma for x > 0 (rl_beta.c; within 1e-14 of GSL's). */
 double rl_digamma(double x);
 double rl_trigamma(double x);

@@ -75,15 +75,50 @@ static double beta__clamp(double x)
     return x < BETA_EPS ? BETA_EPS : (x > 1.0 - BETA_EPS ? 1.0 - BETA_EPS : x);
 }
 
+/* One value's log-density and entropy at (a, b) (the formulas above). */
+static double beta__logp1(double a, double b, double v)
+{
+    return -beta__lbeta(a, b) + (a - 1.0) * log(v) + (b - 1.0) * log1p(-v);
+}
+
+static double beta__h1(double a, double b)
+{
+    return beta__lbeta(a, b) - (a - 1.0) * rl_digamma(a) - (b - 1.0) * rl_digamma(b) +
+           (a + b - 2.0) * rl_digamma(a + b);
+}
+
+/* g = (dlogp/da, dlogp/db, dH/da, dH/db); the last two only when want_h
+ * (trigamma is the dear part), else 0. */
+static void beta__grads(double a, double b, double v, int want_h, double g[4])
+{
+    double ps = rl_digamma(a + b);
+    g[0] = ps - rl_digamma(a) + log(v);
+    g[1] = ps - rl_digamma(b) + log1p(-v);
+    g[2] = g[3] = 0.0;
+    if (want_h) {
+        double p1s = rl_trigamma(a + b);
+        g[2] = -(a - 1.0) * rl_trigamma(a) + (a + b - 2.0) * p1s;
+        g[3] = -(b - 1.0) * rl_trigamma(b) + (a + b - 2.0) * p1s;
+    }
+}
+
+void rl_beta_terms(double a, double b, double x, double t[6])
+{
+    double v = beta__clamp(x);
+    t[0] = beta__logp1(a, b, v);
+    t[1] = beta__h1(a, b);
+    beta__grads(a, b, v, 1, t + 2);
+}
+
 double rl_beta_logp(const float *z, int D, const uint8_t *mask, const double *x)
 {
     double lp = 0.0;
     for (int d = 0; d < D; d++) {
         if (mask != NULL && !mask[d])
             continue;
-        double a, b, v = beta__clamp(x[d]);
+        double a, b;
         rl_beta_ab(z, d, &a, &b);
-        lp += -beta__lbeta(a, b) + (a - 1.0) * log(v) + (b - 1.0) * log1p(-v);
+        lp += beta__logp1(a, b, beta__clamp(x[d]));
     }
     return lp;
 }
@@ -96,8 +131,7 @@ double rl_beta_entropy(const float *z, int D, const uint8_t *mask)
             continue;
         double a, b;
         rl_beta_ab(z, d, &a, &b);
-        h += beta__lbeta(a, b) - (a - 1.0) * rl_digamma(a) - (b - 1.0) * rl_digamma(b) +
-             (a + b - 2.0) * rl_digamma(a + b);
+        h += beta__h1(a, b);
     }
     return h;
 }
@@ -108,15 +142,11 @@ void rl_beta_backward(const float *z, int D, const uint8_t *mask,
     for (int d = 0; d < D; d++) {
         if (mask != NULL && !mask[d])
             continue;
-        double a, b, v = beta__clamp(x[d]);
+        double a, b, g[4];
         rl_beta_ab(z, d, &a, &b);
-        double ps = rl_digamma(a + b), p1s = rl_trigamma(a + b);
-        double dlp_a = ps - rl_digamma(a) + log(v);
-        double dlp_b = ps - rl_digamma(b) + log1p(-v);
-        double dh_a = w_ent != 0.0 ? -(a - 1.0) * rl_trigamma(a) + (a + b - 2.0) * p1s : 0.0;
-        double dh_b = w_ent != 0.0 ? -(b - 1.0) * rl_trigamma(b) + (a + b - 2.0) * p1s : 0.0;
-        dz[2 * d] += (float)((w_lp * dlp_a + w_ent * dh_a) * beta__sigmoid(z[2 * d]));
-        dz[2 * d + 1] += (float)((w_lp * dlp_b + w_ent * dh_b) * beta__sigmoid(z[2 * d + 1]));
+        beta__grads(a, b, beta__clamp(x[d]), w_ent != 0.0, g);
+        dz[2 * d] += (float)((w_lp * g[0] + w_ent * g[2]) * beta__sigmoid(z[2 * d]));
+        dz[2 * d + 1] += (float)((w_lp * g[1] + w_ent * g[3]) * beta__sigmoid(z[2 * d + 1]));
     }
 }
 

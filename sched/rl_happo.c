@@ -17,7 +17,9 @@
  * then each stream's critic takes Rp epochs of Adam on 1/2 (V(s) - R)^2,
  * R the GAE returns (HARL) or, marl.critic_target: td0, the paper's TD(0)
  * target r + gamma V(s') (32) at the rollout's critic.
- * An agent's advantage is its stream's, normalised over the batch.
+ * An agent's advantage is its stream's, normalised over the batch. Every
+ * loss term of a slot is multiplied by its weight (1 unless the caller set
+ * one: sched_marl_weight).
  */
 #include "marl_int.h"
 
@@ -108,8 +110,9 @@ static void happo__logp(sched_marl *m, marl_agent *g, double *lp)
 }
 
 /* The surrogate's gradient for agent g on the minibatch idx (B samples)
- * into its actor's grads (not zeroed here), each sample weighing 1 /
- * count; the samples where g did not act add nothing and are skipped. */
+ * into its actor's grads (not zeroed here), each sample weighing its
+ * weight / count; the samples where g did not act add nothing and are
+ * skipped. */
 static void happo__surrogate(sched_marl *m, marl_agent *g, const int *idx, int B,
                              double count, sched_marl_stats *st)
 {
@@ -130,11 +133,13 @@ static void happo__surrogate(sched_marl *m, marl_agent *g, const int *idx, int B
         const double F = m->p.algo == SCHED_MARL_HAPPO ? m->factor[n] : 1.0;
         const double rc = fmin(fmax(r, 1.0 - m->p.clip), 1.0 + m->p.clip);
         const int active = r * A <= rc * A; /* the min takes the unclipped term */
-        st->pg_loss -= F * fmin(r * A, rc * A) / count;
-        st->entropy += H / count;
+        const double w = m->weight[n]; /* 1 leaves every product exact */
+        st->pg_loss -= w * F * fmin(r * A, rc * A) / count;
+        st->entropy += w * H / count;
         st->clipfrac += (fabs(r - 1.0) > m->p.clip) / count;
-        marl__backward(m, g, out + (size_t)i * nout, x, mk, active ? -F * r * A / count : 0.0,
-                       -m->p.ent_coef / count, m->dout + (size_t)i * nout);
+        marl__backward(m, g, out + (size_t)i * nout, x, mk,
+                       active ? -w * F * r * A / count : 0.0, -m->p.ent_coef * w / count,
+                       m->dout + (size_t)i * nout);
     }
     marl__backward_net(m, ac->net, m->dout, B, NULL);
 }
@@ -210,9 +215,9 @@ static void happo__train_critics(sched_marl *m, sched_marl_stats *st)
                 const float *v = marl__forward(m, c, in, B);
                 for (int k = 0; k < B; k++) {
                     const int n = mb > 1 ? ix[k] : k;
-                    const double d = v[k] - m->ret[(size_t)n * S + s];
-                    dv[k] = (float)(d / B);
-                    st->v_loss += 0.5 * d * d / ((double)B * mb * m->p.epochs * S);
+                    const double d = v[k] - m->ret[(size_t)n * S + s], w = m->weight[n];
+                    dv[k] = (float)(w * d / B);
+                    st->v_loss += 0.5 * w * d * d / ((double)B * mb * m->p.epochs * S);
                 }
                 marl__backward_net(m, c, dv, B, NULL);
                 rl_clip_step(m->copt[s], rl_mlp_params(c), rl_mlp_grads(c), m->p.max_grad_norm);
@@ -234,6 +239,8 @@ static void happo__turn(sched_marl *m, int u, int e0, int e1, double *fsum,
     happo__logp(m, &m->ag[u], m->lp_new);
     for (int i = 0; i < N; i++)
         m->factor[i] *= exp(m->lp_new[i] - m->ag[u].lp_old[i]);
+    if (m->p.turn_hook != NULL)
+        m->p.turn_hook(m->p.turn_ctx, m, u);
 }
 
 /* Algorithm 1 as printed (marl.order: per_epoch): every epoch a new

@@ -9,7 +9,10 @@
  * in (0, 1) (kept in double: float rounds 1 - 1e-8 to 1); a Gaussian head
  * samples a in R (its log-probability), the environment takes (clip(a,
  * -1, 1) + 1) / 2. A value of a discrete block picks min(floor(x choices),
- * choices - 1) (the spec's `quantize`), a box value lo + (hi - lo) x.
+ * choices - 1) (the spec's `quantize`), a box value lo + (hi - lo) x. With
+ * categorical blocks (marl.discrete) each block is a softmax over its
+ * choices instead, its logits first in the actor's output and its value the
+ * choice itself; the head then covers the box values only.
  *
  * Samples are keyed by (seed, POLICY, agent, step): the same for any mask.
  */
@@ -40,18 +43,43 @@ sched_marl_params sched_marl_defaults(void)
 /* Gaussian: log std = log(0.5 sigmoid(s)) (HARL's std_y sigmoid(s)). */
 static double marl__log_std(float s) { return log(0.5 * marl__sigmoid(s)); }
 
+/* Categorical blocks: their log-probability and entropy added to *lp, *h,
+ * or (dout != NULL) their gradients added to dout. */
+static void marl__cat(const marl_agent *g, const float *out, const double *x,
+                      const uint8_t *mk, double *lp, double *h, double w_lp,
+                      double w_ent, float *dout)
+{
+    const int C = g->spec.choices;
+    for (int k = 0; k < g->h0; k++) {
+        if (mk != NULL && !mk[k])
+            continue;
+        const int a = (int)x[k];
+        if (dout != NULL) {
+            rl_cat_backward(out + (size_t)k * C, 1, C, &a, w_lp, w_ent, dout + (size_t)k * C);
+            continue;
+        }
+        *lp += rl_cat_logp(out + (size_t)k * C, 1, C, &a);
+        *h += rl_cat_entropy(out + (size_t)k * C, 1, C);
+    }
+}
+
 double marl__logp(const sched_marl *m, const marl_agent *g, const float *out,
                   const double *x, const uint8_t *mask, double *entropy)
 {
     const uint8_t *mk = m->p.mask_inactive ? mask : NULL;
+    double lp = 0.0, h = 0.0;
+    if (g->ncat > 0) {
+        marl__cat(g, out, x, mk, &lp, &h, 0.0, 0.0, NULL);
+        out += g->ncat, x += g->h0, mk = mk != NULL ? mk + g->h0 : NULL;
+    }
+    const int D = g->D - g->h0;
     if (m->p.head == SCHED_MARL_BETA) {
         if (entropy != NULL)
-            *entropy = rl_beta_entropy(out, g->D, mk);
-        return rl_beta_logp(out, g->D, mk, x);
+            *entropy = h + rl_beta_entropy(out, D, mk);
+        return lp + rl_beta_logp(out, D, mk, x);
     }
-    const float *s = m->actors[g->actor].s;
-    double lp = 0.0, h = 0.0;
-    for (int d = 0; d < g->D; d++) {
+    const float *s = m->actors[g->actor].s + g->h0;
+    for (int d = 0; d < D; d++) {
         if (mk != NULL && !mk[d])
             continue;
         const double ls = marl__log_std(s[d]), z = (x[d] - out[d]) / exp(ls);
@@ -68,18 +96,25 @@ void marl__backward(const sched_marl *m, const marl_agent *g, const float *out,
                     double w_ent, float *dout)
 {
     const uint8_t *mk = m->p.mask_inactive ? mask : NULL;
+    if (g->ncat > 0) {
+        marl__cat(g, out, x, mk, NULL, NULL, w_lp, w_ent, dout);
+        out += g->ncat, dout += g->ncat, x += g->h0, mk = mk != NULL ? mk + g->h0 : NULL;
+    }
+    const int D = g->D - g->h0;
     if (m->p.head == SCHED_MARL_BETA) {
-        rl_beta_backward(out, g->D, mk, x, w_lp, w_ent, dout);
+        rl_beta_backward(out, D, mk, x, w_lp, w_ent, dout);
         return;
     }
     const marl_actor *ac = &m->actors[g->actor];
-    for (int d = 0; d < g->D; d++) {
+    const float *s = ac->s + g->h0;
+    float *gs = ac->gs + g->h0;
+    for (int d = 0; d < D; d++) {
         if (mk != NULL && !mk[d])
             continue;
-        const double sd = exp(marl__log_std(ac->s[d])), z = (x[d] - out[d]) / sd;
+        const double sd = exp(marl__log_std(s[d])), z = (x[d] - out[d]) / sd;
         dout[d] += (float)(w_lp * z / sd);                     /* d logp / d mean */
         const double dls = w_lp * (z * z - 1.0) + w_ent;       /* d / d log std */
-        ac->gs[d] += (float)(dls * (1.0 - marl__sigmoid(ac->s[d])));
+        gs[d] += (float)(dls * (1.0 - marl__sigmoid(s[d])));
     }
 }
 
@@ -128,6 +163,10 @@ static int marl__check(const sched_marl_params *p, dtfl_err *err)
     if (p->algo != SCHED_MARL_MAPPO && p->share)
         return dtfl_err_set(err, DTFL_ECONFIG, "%s: each agent its own actor; "
                             "sharing is MAPPO's", p->algo ? "maddpg" : "happo");
+    if (p->algo == SCHED_MARL_MADDPG && p->categorical)
+        return dtfl_err_set(err, DTFL_ECONFIG, "maddpg: deterministic actors of unit "
+                            "values; categorical blocks (marl.discrete) are HAPPO's "
+                            "and MAPPO's");
     if (p->algo == SCHED_MARL_MADDPG &&
         (p->buffer < 2 || p->batch < 1 || p->train_every < 1 || p->head != SCHED_MARL_BETA))
         return dtfl_err_set(err, DTFL_ERANGE, "maddpg: buffer %d, batch %d, an update "
@@ -145,13 +184,20 @@ static int marl__check(const sched_marl_params *p, dtfl_err *err)
     return 0;
 }
 
-/* Actor i for agents like g: obs -> hidden -> 2 D (Beta) or D (Gaussian). */
+/* The actor's outputs for agents like g: the categorical blocks' logits,
+ * then 2 per head value (Beta) or 1 (Gaussian, MADDPG). */
+static int marl__nout(const sched_marl *m, const marl_agent *g)
+{
+    const int gauss = m->p.head == SCHED_MARL_GAUSS || m->p.algo == SCHED_MARL_MADDPG;
+    return g->ncat + (gauss ? 1 : 2) * (g->D - g->h0);
+}
+
+/* Actor i for agents like g: obs -> hidden -> marl__nout. */
 static int marl__actor(sched_marl *m, int i, const marl_agent *g, dtfl_err *err)
 {
     const sched_marl_params *p = &m->p;
     marl_actor *ac = &m->actors[i];
-    const int gauss = p->head == SCHED_MARL_GAUSS;
-    const int nout = gauss || p->algo == SCHED_MARL_MADDPG ? g->D : 2 * g->D;
+    const int gauss = p->head == SCHED_MARL_GAUSS, nout = marl__nout(m, g);
     ac->D = g->D;
     int rc = rl_mlp_create_sizes(&ac->net, g->spec.obs_dim, p->hidden, p->layers, nout,
                                  p->act, m->B, err);
@@ -203,12 +249,12 @@ static int marl__buffers(sched_marl *m, dtfl_err *err)
         if (g->obs == NULL || g->x == NULL || g->mask == NULL || g->lp_old == NULL)
             return dtfl_err_set(err, DTFL_ENOMEM, "marl: out of memory");
         widest = g->spec.obs_dim > widest ? g->spec.obs_dim : widest;
-        wout = 2 * g->D > wout ? 2 * g->D : wout;
+        wout = marl__nout(m, g) > wout ? marl__nout(m, g) : wout;
     }
     m->state = malloc(sizeof(float) * (N + 1) * m->p.state_dim);
     m->reward = malloc(sizeof(double) * N * S);
     m->done = malloc(N);
-    m->adv = malloc(sizeof(double) * (2 * N * S + 2 * N + 1));
+    m->adv = malloc(sizeof(double) * (2 * N * S + 3 * N + 1));
     m->xb = malloc(sizeof(float) * (size_t)m->B * (size_t)(widest + wout));
     m->lp_new = malloc(sizeof(double) * N);
     m->idx = malloc(sizeof(int) * 2 * N);
@@ -217,7 +263,8 @@ static int marl__buffers(sched_marl *m, dtfl_err *err)
         return dtfl_err_set(err, DTFL_ENOMEM, "marl: out of memory");
     m->ret = m->adv + N * S;
     m->factor = m->ret + N * S;
-    m->vals = m->factor + N;
+    m->weight = m->factor + N;
+    m->vals = m->weight + N;
     m->act = m->idx + N;
     m->dout = m->xb + (size_t)m->B * (size_t)widest;
     return 0;
@@ -239,10 +286,13 @@ int sched_marl_create(sched_marl **out, const sched_marl_params *p, dtfl_err *er
     m->p.agent = NULL; /* the specs live in ag[] */
     const int dd = p->algo == SCHED_MARL_MADDPG;
     m->N = dd ? p->buffer : p->rollout;
+    m->w_next = 1.0;
     m->B = dd ? p->batch : p->rollout + 1;
     for (int a = 0; a < p->agents; a++) {
         m->ag[a].spec = p->agent[a];
         m->ag[a].D = p->agent[a].blocks + p->agent[a].box;
+        m->ag[a].h0 = p->categorical ? p->agent[a].blocks : 0;
+        m->ag[a].ncat = m->ag[a].h0 * p->agent[a].choices;
         m->values += m->ag[a].D;
         m->streams = p->agent[a].stream + 1 > m->streams ? p->agent[a].stream + 1 : m->streams;
     }
@@ -317,7 +367,7 @@ static void marl__map(const marl_agent *g, const double *u, int *act_i, double *
 {
     const sched_marl_agent *s = &g->spec;
     for (int k = 0; k < s->blocks; k++) {
-        const int i = (int)floor(u[k] * s->choices);
+        const int i = g->ncat > 0 ? (int)u[k] : (int)floor(u[k] * s->choices);
         act_i[k] = i < 0 ? 0 : i >= s->choices ? s->choices - 1 : i;
     }
     for (int d = 0; d < s->box; d++)
@@ -337,17 +387,55 @@ static void marl__values(sched_marl *m, int a, const float *out, int rec, double
         dtfl_rng r;
         dtfl_rng_init(&r, m->p.seed, DTFL_STREAM_POLICY, MARL_STREAM_ENTITY + (uint32_t)a,
                       (uint32_t)m->step);
+        for (int k = 0; k < g->h0; k++) { /* categorical blocks first */
+            int c;
+            rl_cat_sample(out + (size_t)k * g->spec.choices, 1, g->spec.choices, &r, &c);
+            x[k] = c;
+        }
+        const float *o = out + g->ncat;
         if (m->p.head == SCHED_MARL_BETA)
-            rl_beta_sample(out, g->D, &r, x);
+            rl_beta_sample(o, g->D - g->h0, &r, x + g->h0);
         else
-            for (int d = 0; d < g->D; d++)
-                x[d] = out[d] + exp(marl__log_std(m->actors[g->actor].s[d])) *
-                                    dtfl_rng_normal(&r);
-    } else if (m->dd == NULL && m->p.head == SCHED_MARL_BETA) {
-        rl_beta_mean(out, g->D, x);
+            for (int d = g->h0; d < g->D; d++)
+                x[d] = o[d - g->h0] + exp(marl__log_std(m->actors[g->actor].s[d])) *
+                                          dtfl_rng_normal(&r);
     } else {
-        for (int d = 0; d < g->D; d++)
-            x[d] = m->dd != NULL ? marl__sigmoid(out[d]) : out[d];
+        for (int k = 0; k < g->h0; k++) {
+            int c;
+            rl_cat_mode(out + (size_t)k * g->spec.choices, 1, g->spec.choices, &c);
+            x[k] = c;
+        }
+        const float *o = out + g->ncat;
+        if (m->dd == NULL && m->p.head == SCHED_MARL_BETA)
+            rl_beta_mean(o, g->D - g->h0, x + g->h0);
+        else
+            for (int d = g->h0; d < g->D; d++)
+                x[d] = m->dd != NULL ? marl__sigmoid(o[d - g->h0]) : o[d - g->h0];
+    }
+}
+
+/* A Gaussian value in R to the unit (categorical blocks: the choice). */
+static double marl__unit(const sched_marl *m, const marl_agent *g, int d, double x)
+{
+    const int gauss = m->dd == NULL && m->p.head == SCHED_MARL_GAUSS;
+    return gauss && d >= g->h0 ? (fmin(fmax(x, -1.0), 1.0) + 1.0) / 2.0 : x;
+}
+
+/* The values x (D) that give the action (act_i, act_f): the inverse of
+ * marl__map for categorical blocks and box values; a quantised block gets
+ * its choice's midpoint. */
+static void marl__unmap(const sched_marl *m, const marl_agent *g, const int *act_i,
+                        const double *act_f, double *x)
+{
+    const sched_marl_agent *s = &g->spec;
+    const int gauss = m->dd == NULL && m->p.head == SCHED_MARL_GAUSS;
+    for (int k = 0; k < s->blocks; k++) {
+        const double mid = (act_i[k] + 0.5) / s->choices;
+        x[k] = g->ncat > 0 ? act_i[k] : gauss ? 2.0 * mid - 1.0 : mid;
+    }
+    for (int d = 0; d < s->box; d++) {
+        const double u = s->hi > s->lo ? (act_f[d] - s->lo) / (s->hi - s->lo) : 0.5;
+        x[s->blocks + d] = gauss ? 2.0 * u - 1.0 : u;
     }
 }
 
@@ -366,11 +454,33 @@ void sched_marl_act(sched_marl *m, int a, const float *obs, int *act_i, double *
                sizeof(float) * (size_t)g->spec.obs_dim);
         memcpy(g->x + (size_t)m->at * g->D, x, sizeof(double) * (size_t)g->D);
     }
-    const int gauss = m->dd == NULL && m->p.head == SCHED_MARL_GAUSS;
-    for (int d = 0; d < g->D; d++) /* a Gaussian value in R to the unit */
-        u[d] = gauss ? (fmin(fmax(x[d], -1.0), 1.0) + 1.0) / 2.0 : x[d];
+    for (int d = 0; d < g->D; d++)
+        u[d] = marl__unit(m, g, d, x[d]);
     marl__map(g, u, act_i, act_f);
     m->count.act_seconds += dtfl_now() - t0;
+}
+
+void sched_marl_record(sched_marl *m, int a, const float *obs, const int *act_i,
+                       const double *act_f)
+{
+    marl_agent *g = &m->ag[a];
+    if (!marl__recording(m))
+        return;
+    memcpy(g->obs + (size_t)m->at * g->spec.obs_dim, obs,
+           sizeof(float) * (size_t)g->spec.obs_dim);
+    marl__unmap(m, g, act_i, act_f, g->x + (size_t)m->at * g->D);
+}
+
+void sched_marl_weight(sched_marl *m, double w) { m->w_next = w; }
+
+double sched_marl_logp(sched_marl *m, int a, const float *obs, const int *act_i,
+                       const double *act_f)
+{
+    marl_agent *g = &m->ag[a];
+    double x[RL_MAX_CHOICES];
+    marl__unmap(m, g, act_i, act_f, x);
+    const float *out = rl_mlp_forward(m->actors[g->actor].net, obs, 1);
+    return marl__logp(m, g, out, x, NULL, NULL);
 }
 
 int sched_marl_feedback(sched_marl *m, const double *reward,
@@ -393,6 +503,8 @@ int sched_marl_feedback(sched_marl *m, const double *reward,
     }
     memcpy(m->reward + (size_t)m->n * m->streams, reward, sizeof(double) * (size_t)m->streams);
     m->done[m->n] = (uint8_t)(done != 0);
+    m->weight[m->n] = m->w_next;
+    m->w_next = 1.0;
     m->n++;
     m->at = m->n < m->N ? m->n : 0;
     m->step++;

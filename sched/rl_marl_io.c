@@ -3,7 +3,8 @@
  * "Multi-agent policies"), version 2 of dtfl's policy files:
  *
  *   magic "DTFLMARL", version u32 (2), algorithm u32 (0 HAPPO, 1 MAPPO,
- *   2 MADDPG; no targets: they load as copies), head u32, agents u32,
+ *   2 MADDPG; no targets: they load as copies), head u32 (0 Beta, 1
+ *   Gaussian; plus 2 with categorical blocks), agents u32,
  *   state_dim u32, layers u32, widths (layers x u32); per agent obs_dim,
  *   blocks, choices, box, stream, type (u32 each); actors u32, per actor
  *   its weight count u64, float32 weights, then its D u32 and (Gaussian)
@@ -23,7 +24,9 @@
 #define IO_VERSION 2u
 
 static const char *const io_algos[] = {"happo", "mappo", "maddpg"};
-static const char *const io_heads[] = {"beta", "gaussian"};
+/* the head field: the head, plus 2 with categorical blocks */
+static const char *const io_heads[] = {"beta", "gaussian", "beta with categorical blocks",
+                                       "gaussian with categorical blocks"};
 
 /* A writer that only counts when buf is NULL. */
 typedef struct io_w {
@@ -57,7 +60,8 @@ static void io__write(const sched_marl *m, io_w *w)
     if (w->p != NULL)
         memcpy(w->p, IO_MAGIC, 8);
     w->n = 8;
-    const uint32_t head[] = {IO_VERSION, p->algo, p->head, (uint32_t)p->agents,
+    const uint32_t head[] = {IO_VERSION, p->algo, p->head + 2u * (p->categorical != 0),
+                             (uint32_t)p->agents,
                              (uint32_t)p->state_dim, (uint32_t)p->layers};
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
         io__u32(w, head[i]);
@@ -119,9 +123,9 @@ static int io__compare(const sched_marl *m, const uint8_t *own, const uint8_t *b
         if (k == 1 && theirs < 3)
             return dtfl_err_set(err, DTFL_EDATA, "%s: a policy of %s, not %s", name,
                                 io_algos[theirs], io_algos[p->algo]);
-        if (k == 2 && theirs < 2)
+        if (k == 2 && theirs < 4)
             return dtfl_err_set(err, DTFL_EDATA, "%s: a policy with %s heads, not %s",
-                                name, io_heads[theirs], io_heads[p->head]);
+                                name, io_heads[theirs], io_heads[mine]);
         return dtfl_err_set(err, DTFL_EDATA, "%s: %s %u, this policy has %u", name,
                             k < 6 ? what[k] : "hidden width", theirs, mine);
     }

@@ -103,6 +103,8 @@ rl_ddpg_params rl_ddpg_defaults(void);
 /* Multi-agent learners (rl_marl.c, rl_happo.c): HAPPO and MAPPO            */
 /* ------------------------------------------------------------------------ */
 
+typedef struct sched_marl sched_marl;
+
 /* HAPPO (Kuba et al.; HARL's on_policy_ha_runner): agents update one after
  * another in a random order, each on its clipped surrogate weighted by the
  * product of the ratios of the agents updated before it; MAPPO: every agent
@@ -160,6 +162,9 @@ typedef struct sched_marl_params {
     int rollout;             /* slots per update */
     int norm_adv;            /* normalise each stream's advantages */
     int mask_inactive;       /* leave masked action values out (spec A12) */
+    int categorical;         /* discrete blocks: 0 quantised head values (the
+                                spec's quantize), 1 a softmax over each
+                                block's choices (marl.discrete) */
     int td0;                 /* critics' target r + gamma V(s') (eq. 32 as
                                 printed), not the GAE return (HARL) */
     /* MADDPG: replay rows, minibatch, soft target update, exploration
@@ -168,12 +173,14 @@ typedef struct sched_marl_params {
     int buffer, batch, warmup, train_every;
     double tau, noise;
     uint64_t seed;
+    /* called after each agent's turn of a HAPPO update, the agent's actor
+     * at its new parameters (diagnostics; NULL: none) */
+    void (*turn_hook)(void *ctx, struct sched_marl *m, int agent);
+    void *turn_ctx;
 } sched_marl_params;
 
 /* Table I of 002 with HARL's defaults where it is silent (spec 3). */
 sched_marl_params sched_marl_defaults(void);
-
-typedef struct sched_marl sched_marl;
 
 typedef struct sched_marl_stats {
     double pg_loss, v_loss, entropy, factor_mean, clipfrac, seconds;
@@ -203,6 +210,20 @@ void sched_marl_act(sched_marl *m, int a, const float *obs, int *act_i,
  * returns 1 when the rollout is full and sched_marl_update is due. */
 int sched_marl_feedback(sched_marl *m, const double *reward,
                         const uint8_t *const *mask, int done);
+/* Instead of sched_marl_act while training: agent a took the given action
+ * (act_i blocks, act_f box values in [lo, hi]) on obs, recorded as if
+ * sampled (tests feed exact expectations with it; categorical blocks or
+ * box values only: a quantised block's value is not known from its
+ * choice). */
+void sched_marl_record(sched_marl *m, int a, const float *obs, const int *act_i,
+                       const double *act_f);
+/* This slot's sample weight (1 unless set; call before feedback): every
+ * loss term of the slot is multiplied by it. */
+void sched_marl_weight(sched_marl *m, double w);
+/* The log-probability agent a's actor gives the action (act_i, act_f) on
+ * obs now (categorical blocks or box values, as sched_marl_record). */
+double sched_marl_logp(sched_marl *m, int a, const float *obs, const int *act_i,
+                       const double *act_f);
 /* Updates every actor and critic from the rollout; next_state bootstraps
  * the values when the last slot did not end an episode (NULL otherwise). */
 void sched_marl_update(sched_marl *m, const float *next_state,

@@ -6,8 +6,9 @@
 # file are written, `dtfl run` takes the policy file, and a policy for
 # another K, widths or head is refused with EX_DATAERR naming the
 # difference; the same
-# seed trains to the same file; per_epoch and td0 train to other weights;
-# G-HAPPO, B-MAPPO and MADDPG train too.
+# seed trains to the same file; per_epoch, td0 and categorical blocks train
+# to other weights; G-HAPPO, B-MAPPO and MADDPG train too; MADDPG refuses
+# categorical blocks.
 set -u
 DTFL=$1
 SRC=$2
@@ -48,7 +49,7 @@ expect_err "hidden width" "... naming the width"
 
 # the literal forms of the learner: Algorithm 1's per-epoch order and eq.
 # 32's TD(0) critic target train, to other weights than the defaults
-for v in marl.order=per_epoch marl.critic_target=td0; do
+for v in marl.order=per_epoch marl.critic_target=td0 marl.discrete=categorical; do
     expect_status 0 "train beta-happo with $v" "$DTFL" train "$CFG" sched.policy=beta-happo \
         train.episodes=3 "$v" out="$TMP/lit-$v"
     "$DTFL" train "$CFG" sched.policy=beta-happo train.episodes=3 out="$TMP/lit-def" >/dev/null 2>&1
@@ -64,6 +65,13 @@ done
 expect_status 65 "a G-HAPPO file is refused by beta-happo" "$DTFL" run "$CFG" \
     sched.policy=beta-happo sched.policy_file="$TMP/gauss-happo/policy.bin" out="$TMP/bad3"
 expect_err "gaussian heads" "... naming the heads"
+expect_status 65 "a quantised file is refused with categorical blocks" "$DTFL" run "$CFG" \
+    sched.policy=beta-happo sched.policy_file="$TMP/bh/policy.bin" marl.discrete=categorical \
+    out="$TMP/bad4"
+expect_err "not beta with categorical blocks" "... naming the heads"
+expect_status 78 "maddpg refuses categorical blocks" "$DTFL" train "$CFG" sched.policy=maddpg \
+    marl.discrete=categorical train.episodes=1 out="$TMP/bad5"
+expect_err "categorical blocks (marl.discrete) are HAPPO's" "... saying whose they are"
 
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]
