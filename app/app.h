@@ -173,7 +173,7 @@ typedef struct app_config {
         double data_kbit[2], cycles_per_bit[2], deadline[2];
         int64_t migration_slots;
         double eps, eta, nu, queue_scale, cc_cap_ms;
-        int obs_queue, cc_failures;
+        int obs_queue, cc_failures, real_pacing;
     } happo;
     struct {                       /* scenario tmo (scen/tmo.h) */
         double pt_power_mw, es_bandwidth_mhz, es_cpu_ghz, es_cycles_per_bit;

@@ -53,6 +53,7 @@ typedef struct run_slot_stats {
     int64_t train_samples;  /* sum over twins of |Dbar_{u,t}| */
     int64_t flops;          /* model FLOPs of training, tuning, evaluation */
     int64_t infer_samples;  /* task samples the twins classified */
+    int64_t status_applied; /* twins' status updates applied */
     double mean_accuracy;   /* personalised models on their users' splits */
     double global_accuracy; /* global model on the test set */
     double t[RUN_T_COUNT];  /* phase seconds */
@@ -91,6 +92,10 @@ typedef struct run_state {
     app_env *env;           /* rank 0 only: the scenario and its policy */
     net_transfer *xfer;     /* the slot's transfers (every rank) */
     int nxfer, xfer_cap;
+    int64_t *stale;         /* (U + 1,) each twin's staleness, then the
+                               statuses applied in the slot (run_status.c) */
+    int64_t applied;        /* statuses applied on this rank this slot */
+    int slot_now;           /* the slot being played */
     net_migrate_params mig;
     twin_faults faults;     /* simulated edge faults (faults.*, fl.deadline) */
     int64_t *fate;          /* (S,) each server's part in the round */
@@ -117,6 +122,16 @@ typedef struct run_state {
 int run_setup(run_state *s, const app_config *cfg, net_comm *comm,
               const char *dir, dtfl_err *err);
 void run_free(run_state *s);
+
+/* run_status.c: twins' status updates (scen_transfer.status). The record
+ * heading transfer x, built from t at slot; applying one as it arrives
+ * (net_transfer_arrived, ctx the run_state); after the slot's transfers,
+ * every twin's staleness and the count applied, summed over ranks into
+ * s->stale (a no-op for a scenario without status). */
+void run_status_head(net_transfer *x, const scen_transfer *t, int slot);
+int run_status_arrived(void *ctx, int i, const net_transfer *t, const uint8_t *head,
+                       size_t head_len, uint64_t digest, dtfl_err *err);
+int run_status_gather(run_state *s, int t, dtfl_err *err);
 
 /* run_slot.c: one slot, all phases; every rank calls it. */
 int run_slot(run_state *s, int t, run_slot_stats *out, dtfl_err *err);

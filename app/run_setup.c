@@ -32,6 +32,7 @@ void run_free(run_state *s)
     free(s->pick);
     free(s->draw);
     free(s->per_user);
+    free(s->stale);
     free(s->local_w);
     free(s->fate);
     free(s->took_part);
@@ -127,11 +128,12 @@ static int setup__buffers(run_state *s, dtfl_err *err)
     s->pick = malloc(sizeof(int32_t) * 2 * (size_t)most);
     s->draw = malloc(sizeof(int32_t) * (size_t)most);
     s->per_user = calloc(3 * U + 8, sizeof(int64_t));
+    s->stale = calloc(U + 1, sizeof(int64_t));
     s->fate = calloc((size_t)s->S, sizeof(int64_t));
     s->took_part = calloc((size_t)s->S, 1);
     if (s->twins == NULL || s->assoc == NULL || s->gamma == NULL || s->infer == NULL ||
         s->stage_x == NULL || s->stage_y == NULL || s->pick == NULL ||
-        s->draw == NULL || s->per_user == NULL || s->fate == NULL ||
+        s->draw == NULL || s->per_user == NULL || s->stale == NULL || s->fate == NULL ||
         s->took_part == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "run buffers: out of memory");
     for (size_t u = 0; u < U; u++)

@@ -34,9 +34,12 @@ static int slot__take_transfers(run_state *s, const scen_effects *fx,
         s->xfer = p;
         s->xfer_cap = fx->ntransfers;
     }
-    for (int i = 0; i < fx->ntransfers; i++)
-        s->xfer[i] = (net_transfer){fx->transfer[i].from, fx->transfer[i].to,
-                                    fx->transfer[i].bytes};
+    for (int i = 0; i < fx->ntransfers; i++) {
+        s->xfer[i] = (net_transfer){.from = fx->transfer[i].from, .to = fx->transfer[i].to,
+                                    .bytes = fx->transfer[i].bytes,
+                                    .bytes_per_s = fx->transfer[i].bytes_per_s};
+        run_status_head(&s->xfer[i], &fx->transfer[i], s->slot_now);
+    }
     s->nxfer = fx->ntransfers;
     return 0;
 }
@@ -95,16 +98,20 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
     return slot__share_transfers(s, err);
 }
 
-/* The scenario's bytes between servers, after the twins moved. */
+/* The scenario's bytes between servers, after the twins moved; status
+ * updates applied as they arrive, then counted (run_status.c). */
 static int slot__transfer(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
 {
-    if (s->nxfer == 0)
-        return 0;
-    net_transfer_stats ts;
-    int rc = net_transfer_run(s->comm, &s->mig, s->S, s->xfer, s->nxfer, &ts, err);
+    net_transfer_stats ts = {0};
+    int rc = s->nxfer == 0 ? 0
+                           : net_transfer_run(s->comm, &s->mig, s->S, s->xfer, s->nxfer,
+                                              run_status_arrived, s, &ts, err);
+    if (rc == 0)
+        rc = run_status_gather(s, t, err);
     if (rc < 0)
         return dtfl_err_prefix(err, "slot %d", t);
     st->wire_transfer = ts.bytes_wire;
+    st->status_applied = s->stale[s->U];
     return 0;
 }
 
@@ -508,6 +515,7 @@ int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
 {
     memset(st, 0, sizeof *st);
     memset(s->twin_s, 0, sizeof(double) * (size_t)s->U);
+    s->slot_now = t;
     double t0 = dtfl_now(), flops = 0.0;
     if (t > 0)
         twin_world_step(s->world, t);

@@ -275,6 +275,7 @@ static void scenario__happo(const app_config *c, app_scen_params *p)
     h->cc_cap = k->cc_cap_ms * 1e-3;
     h->obs_queue = k->obs_queue;
     h->cc_failures = k->cc_failures;
+    h->real_pacing = k->real_pacing;
 }
 
 static const struct {

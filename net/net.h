@@ -154,10 +154,23 @@ int net_migrate(net_comm *c, const net_migrate_params *p, int servers,
 /* A scenario's bytes from one server to another (a status update, task
  * data, a model download); either end may be the cloud, on rank 0. */
 #define NET_CLOUD (-1)
+#define NET_XFER_HEAD 48
 typedef struct net_transfer {
     int from, to;         /* servers, or NET_CLOUD */
     int64_t bytes;
+    int32_t head_len;     /* the payload's first bytes, given (a status
+                             record; at most bytes); the rest is filler */
+    uint8_t head[NET_XFER_HEAD];
+    double bytes_per_s;   /* its own pace across ranks (0: the link's) */
 } net_transfer;
+
+/* On the receiving rank, each transfer as it arrives (within a rank: in
+ * its turn, nothing moved), in list order: the payload's first bytes (up
+ * to NET_XFER_HEAD), its length and XXH3-64, all checked. A negative
+ * return stops the run with it. */
+typedef int (*net_transfer_arrived)(void *ctx, int i, const net_transfer *t,
+                                    const uint8_t *head, size_t head_len,
+                                    uint64_t digest, dtfl_err *err);
 
 typedef struct net_transfer_stats {
     int64_t transfers, bytes;     /* all of the list */
@@ -167,12 +180,13 @@ typedef struct net_transfer_stats {
 
 /* Carries out the transfers; every rank passes the same list. Within a rank
  * nothing moves; across ranks the payload is sent in chunks of
- * p->chunk_bytes, paced at p->link_bytes_per_s per server pair when set,
- * and checked on arrival (length, XXH3): a mismatch is DTFL_EPROTOCOL
- * naming the transfer. Stats are the same on every rank. */
+ * p->chunk_bytes, paced at the transfer's own rate or p->link_bytes_per_s
+ * per server pair when set, and checked on arrival (length, XXH3): a
+ * mismatch is DTFL_EPROTOCOL naming the transfer. arrived (NULL: none)
+ * sees each on its receiving rank. Stats are the same on every rank. */
 int net_transfer_run(net_comm *c, const net_migrate_params *p, int servers,
-                     const net_transfer *list, int n, net_transfer_stats *stats,
-                     dtfl_err *err);
+                     const net_transfer *list, int n, net_transfer_arrived arrived,
+                     void *ctx, net_transfer_stats *stats, dtfl_err *err);
 
 /* ---- frames of one twin (frame.c), exposed for tests and fuzzing ---- */
 

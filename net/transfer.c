@@ -8,11 +8,14 @@
  * payload) and the payload in chunks of at most chunk_bytes, paced per
  * (from, to) server link when a backhaul rate is set, as migrations are;
  * the receiver checks length and digest, and a mismatch is an error naming
- * the transfer and its servers. The payload is made of the transfer's
- * index (a scenario's bytes carry no content of their own: what it models is
- * their size). Each rank first posts every send it makes, then receives in
- * list order, so the exchange cannot deadlock. An end NET_CLOUD is the
- * cloud, which lives on rank 0 (a status upload, a model from the cloud).
+ * the transfer and its servers. The payload is the transfer's head (a
+ * status record the caller gives) followed by filler made of the
+ * transfer's index (what a scenario models is the bytes' size). Each rank
+ * first posts every send it makes, then receives in list order, so the
+ * exchange cannot deadlock; the caller's `arrived` sees each transfer's
+ * head, length and digest on the receiving rank, within a rank too. An end
+ * NET_CLOUD is the cloud, which lives on rank 0 (a status upload, a model
+ * from the cloud).
  */
 #include "comm_int.h"
 
@@ -32,11 +35,27 @@ typedef struct xfer_send {
     int nreq;
 } xfer_send;
 
-/* The payload of transfer i: its index, repeated. */
-static void xfer__fill(uint8_t *p, size_t n, int i)
+/* The payload of transfer i: its head, then its index, repeated. */
+static void xfer__fill(uint8_t *p, size_t n, int i, const net_transfer *t)
 {
     for (size_t k = 0; k < n; k++)
         p[k] = (uint8_t)(i * 131 + (int)(k % 251));
+    memcpy(p, t->head, (size_t)t->head_len);
+}
+
+/* A transfer within a rank: nothing moves; its receiver sees it at once. */
+static int xfer__local(const net_transfer *t, int i, net_transfer_arrived arrived,
+                       void *ctx, dtfl_err *err)
+{
+    const size_t n = (size_t)t->bytes;
+    uint8_t *p = malloc(n + 1);
+    if (p == NULL)
+        return dtfl_err_set(err, DTFL_ENOMEM, "transfer: out of memory");
+    xfer__fill(p, n, i, t);
+    int rc = arrived(ctx, i, t, p, n < NET_XFER_HEAD ? n : NET_XFER_HEAD,
+                     XXH3_64bits(p, n), err);
+    free(p);
+    return rc;
 }
 
 /* The rank of a transfer's end: its server's, or 0 for the cloud. */
@@ -61,16 +80,17 @@ static int xfer__send(net_comm *c, const net_migrate_params *p, int P,
     s->reqs = calloc((size_t)s->nreq + 1, sizeof *s->reqs);
     if (s->payload == NULL || s->reqs == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "transfer: out of memory");
-    xfer__fill(s->payload, n, i);
+    xfer__fill(s->payload, n, i, t);
     dtfl_put_u64(s->hdr, (uint64_t)n);
     dtfl_put_u64(s->hdr + 8, XXH3_64bits(s->payload, n));
     int rc = net_isend(c, dst, TAG_XFER_HDR, s->hdr, sizeof s->hdr, &s->hreq, err);
     for (int k = 0; k < s->nreq && rc == 0; k++) {
         size_t off = (size_t)k * chunk, len = n - off < chunk ? n - off : chunk;
-        if (p->link_bytes_per_s > 0) {
+        const double rate = t->bytes_per_s > 0 ? t->bytes_per_s : p->link_bytes_per_s;
+        if (rate > 0) {
             double go = dtfl_now() > *link_free ? dtfl_now() : *link_free;
             net__sleep_until(go);
-            *link_free = go + (double)len / p->link_bytes_per_s;
+            *link_free = go + (double)len / rate;
         }
         rc = net_isend(c, dst, TAG_XFER_CHUNK, s->payload + off, len, &s->reqs[k], err);
     }
@@ -78,8 +98,10 @@ static int xfer__send(net_comm *c, const net_migrate_params *p, int P,
 }
 
 static int xfer__recv(net_comm *c, const net_migrate_params *p, int P,
-                      const net_transfer *t, int i, dtfl_err *err)
+                      const net_transfer *t, int i, net_transfer_arrived arrived,
+                      void *ctx, dtfl_err *err)
 {
+    uint8_t head[NET_XFER_HEAD];
     const int src = xfer__rank(t->from, P);
     const size_t chunk = p->chunk_bytes > 0 ? p->chunk_bytes : 1u << 20;
     uint8_t *hdr = NULL;
@@ -106,6 +128,8 @@ static int xfer__recv(net_comm *c, const net_migrate_params *p, int P,
         size_t len = 0;
         if ((rc = net_recv(c, src, TAG_XFER_CHUNK, &msg, &len, err)) < 0)
             break;
+        if (got < NET_XFER_HEAD) /* keep the head for the receiver */
+            memcpy(head + got, msg, len < NET_XFER_HEAD - got ? len : NET_XFER_HEAD - got);
         got += len;
         XXH3_64bits_update(st, msg, len);
         free(msg);
@@ -118,22 +142,26 @@ static int xfer__recv(net_comm *c, const net_migrate_params *p, int P,
                                                "digest %s",
                           i, t->from, t->to, got, (unsigned long long)want,
                           have == sum ? "right" : "wrong");
+    if (rc == 0 && arrived != NULL)
+        rc = arrived(ctx, i, t, head, got < NET_XFER_HEAD ? got : NET_XFER_HEAD, have, err);
     return rc;
 }
 
 int net_transfer_run(net_comm *c, const net_migrate_params *p, int servers,
-                     const net_transfer *list, int n, net_transfer_stats *stats,
-                     dtfl_err *err)
+                     const net_transfer *list, int n, net_transfer_arrived arrived,
+                     void *ctx, net_transfer_stats *stats, dtfl_err *err)
 {
     const int P = net_size(c), me = net_rank(c);
     memset(stats, 0, sizeof *stats);
     for (int i = 0; i < n; i++) {
         const net_transfer *t = &list[i];
         if (t->from < NET_CLOUD || t->from >= servers || t->to < NET_CLOUD ||
-            t->to >= servers || t->bytes < 0)
+            t->to >= servers || t->bytes < 0 || t->head_len < 0 ||
+            t->head_len > NET_XFER_HEAD || t->head_len > t->bytes)
             return dtfl_err_set(err, DTFL_EINTERNAL, "transfer %d: %lld bytes "
-                                                     "from server %d to %d of %d",
-                                i, (long long)t->bytes, t->from, t->to, servers);
+                                                     "(head %d) from server %d to %d of %d",
+                                i, (long long)t->bytes, (int)t->head_len, t->from, t->to,
+                                servers);
         int cross = xfer__rank(t->from, P) != xfer__rank(t->to, P);
         stats->transfers++;
         stats->bytes += t->bytes;
@@ -158,9 +186,18 @@ int net_transfer_run(net_comm *c, const net_migrate_params *p, int servers,
     }
     for (int i = 0; i < n && rc == 0; i++) { /* 2: receive in list order */
         const net_transfer *t = &list[i];
-        if (xfer__rank(t->to, P) == me && xfer__rank(t->from, P) != me)
-            rc = xfer__recv(c, p, P, t, i, err);
+        if (xfer__rank(t->to, P) != me)
+            continue;
+        if (xfer__rank(t->from, P) != me)
+            rc = xfer__recv(c, p, P, t, i, arrived, ctx, err);
+        else if (arrived != NULL)
+            rc = xfer__local(t, i, arrived, ctx, err);
     }
+    double busy = 0.0; /* a paced link is busy until its last byte left */
+    for (int i = 0; link_free != NULL && i < n; i++)
+        busy = link_free[i] > busy ? link_free[i] : busy;
+    if (rc == 0 && busy > 0.0)
+        net__sleep_until(busy);
     for (int i = 0; sends != NULL && i < n; i++) { /* 3: sends complete */
         xfer_send *s = &sends[i];
         if (s->hreq != NULL && net_wait(c, s->hreq, err) < 0 && rc == 0)

@@ -375,8 +375,8 @@ static void eco__effects(void *self, scen_effects *e)
         const double bits = y->beta[u] * y->D[u];
         y->infer[u] = y->proc[u] >= 0 ? (int)ceil(bits / y->cfg.sample_bits) : 0;
         if (y->fwd[u])
-            y->fwd_x[n++] = (scen_transfer){y->server[u], y->proc[u],
-                                            (int64_t)ceil(bits / 8.0)};
+            y->fwd_x[n++] = (scen_transfer){.from = y->server[u], .to = y->proc[u],
+                                            .bytes = (int64_t)ceil(bits / 8.0)};
     }
     *e = (scen_effects){.server = y->host, .share = y->zero, .ntransfers = n,
                         .transfer = y->fwd_x, .serve_only = 1, .infer = y->infer};

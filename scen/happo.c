@@ -68,7 +68,8 @@ static const scen_summary real_sums[] = {
     {"predicted_failures", 1, SCEN_SUM_TOTAL},
     {"predicted_syncs", 2, SCEN_SUM_TOTAL}};
 static const scen_column real_twin_cols[] = {{"predicted_failure", "%.0f"},
-                                             {"predicted_sync_bits", "%.17g"}};
+                                             {"predicted_sync_bits", "%.17g"},
+                                             {"predicted_stale", "%.0f"}};
 static const scen_column episode_cols[] = {
     {"reward", "%.6g"}, {"reward_cc", "%.6g"}, {"energy", "%.8g"},
     {"failure_ratio", "%.6g"}, {"queue_mean", "%.6g"}, {"migrations", "%.6g"}};
@@ -128,7 +129,7 @@ static int happo__alloc(happo *h, dtfl_err *err)
     const size_t K = (size_t)h->K, M = (size_t)h->M, A = K + M + 1;
     h->agent = calloc(A, sizeof *h->agent);
     h->bx = calloc(2 * M + 17 * K + 4 * K * M + A + 1, sizeof(double));
-    h->req = calloc(12 * K + 1, sizeof(int));
+    h->req = calloc(13 * K + 1, sizeof(int));
     h->sync = calloc(K + 1, sizeof *h->sync);
     if (h->agent == NULL || h->bx == NULL || h->req == NULL || h->sync == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "scenario: out of memory");
@@ -146,7 +147,7 @@ static int happo__alloc(happo *h, dtfl_err *err)
     h->reward = p;
     int *q = h->req + K;
     int **ki[] = {&h->assoc, &h->host, &h->mig_left, &h->gk, &h->pick, &h->tx,
-                  &h->X, &h->relay, &h->hosted_m, &h->relayed_m, &h->members};
+                  &h->X, &h->relay, &h->hosted_m, &h->relayed_m, &h->members, &h->last};
     for (size_t i = 0; i < sizeof ki / sizeof ki[0]; i++, q += K)
         *ki[i] = q;
     return 0;
@@ -359,9 +360,13 @@ static void happo__score(happo *h)
             if (h->cfg.cc_failures && mig) /* A18 */
                 h->rc[k] += m->eta * h->Yf[k];
         }
-        if (h->tx[k] && !h->X[k]) /* a status update crosses to the DT */
-            h->sync[h->nsync++] = (scen_transfer){h->assoc[k], h->host[k],
-                                                  (int64_t)ceil(h->D[k] / 8.0)};
+        if (h->tx[k] && !h->X[k]) { /* a status update crosses to the DT */
+            h->sync[h->nsync++] = (scen_transfer){
+                h->assoc[k], h->host[k], (int64_t)ceil(h->D[k] / 8.0), 1, k,
+                {h->ux[k], h->uy[k], h->D[k], h->C[k]},
+                h->cfg.real_pacing && h->relay[k] ? h->w[k] / 8.0 : 0.0};
+            h->last[k] = h->t;
+        }
         xi_sum += scen_happo_xi(m, h->energy[k], h->Yf[k], h->X[k], qkt);
         rc_sum += h->rc[k];
         h->Y[k] = scen_happo_queue(m, h->Y[k], h->X[k]); /* eq. 15 */
@@ -439,9 +444,12 @@ static void happo__row(void *self, scen_table_id t, int k, double *v)
         v[4] = s[HC_MIGS];
         return;
     }
-    case SCEN_T_REAL_TWIN:
+    case SCEN_T_REAL_TWIN: { /* after the step: the slot scored is t - 1 */
+        const int now = h->t - 1;
         v[0] = h->X[k], v[1] = h->tx[k] && !h->X[k] ? h->D[k] : 0.0;
+        v[2] = h->last[k] >= 0 ? now - h->last[k] : now + 1;
         return;
+    }
     case SCEN_T_COUNT:
         return;
     }
@@ -449,8 +457,10 @@ static void happo__row(void *self, scen_table_id t, int k, double *v)
 
 /* Real mode: each MU's DT is a twin on its server's rank (a deployment
  * change migrates it, checked); each successful synchronisation is a status
- * update of D_k bits from the serving BS to the DT's server (a failure
- * sends nothing). Radio, energy and compute stay modelled. */
+ * update of D_k bits from the serving BS to the DT's server, applied to the
+ * twin's status section on arrival (the MU's position, D_k, C_k; a failure
+ * sends nothing), so the twin's staleness is measured beside the model's.
+ * Radio, energy and compute stay modelled. */
 static void happo__effects(void *self, scen_effects *e)
 {
     happo *h = self;
@@ -466,6 +476,7 @@ const scen_ops scen__happo_ops = {
     .paper = "002_ca0ca53b36ca2425.txt",
     .policies = scen__happo_policies,
     .default_policy = "fullpower",
+    .status = 1,
     .check = happo__check,
     .create = happo__create,
     .destroy = happo__destroy,

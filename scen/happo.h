@@ -101,6 +101,7 @@ typedef struct scen_happo_setup {
     double cc_cap;           /* r_c's term per MU at most this, s */
     int obs_queue;           /* Y_k[qT] in the MUs' observations (A9) */
     int cc_failures;         /* r_c charges migration failures (A18) */
+    int real_pacing;         /* real mode: relays paced at w_k */
 } scen_happo_setup;
 
 /* What the heuristics see at a slot (scen_obs.raw); arrays owned by the

@@ -29,6 +29,8 @@ typedef struct happo {
     int *mig_left;               /* (K) slots the DT still migrates */
     int *gk;                     /* (K) G_k */
     double *Y, *Yf;              /* (K) queues now and at the frame start */
+    int *last;                   /* (K) the slot of the DT's last successful
+                                    sync; -1: none this episode */
     /* the last step */
     int *pick;                   /* (K) the control centre's beta~_k */
     int *tx, *X, *relay, *hosted_m, *relayed_m; /* (K) */

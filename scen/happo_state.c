@@ -24,6 +24,7 @@ void happo__episode(happo *h)
         h->host[k] = h->assoc[k];
         h->mig_left[k] = 0;
         h->Y[k] = h->Yf[k] = 0.0;
+        h->last[k] = -1;
         /* G_k = ceil(S_k / (w delta_t)) (spec 3), or the config's */
         const double bits = twin_world_user_twin_bits(h->world, k);
         const int g = h->cfg.migration_slots > 0 ? h->cfg.migration_slots
@@ -192,8 +193,8 @@ int happo__describe(void *self, const char **key, const char **text,
 }
 
 /* State: u32 slot done; per MU u32 host, u32 migration slots left, f64 Y,
- * f64 Y_k[qT]. */
-#define ST_USER 24
+ * f64 Y_k[qT], i32 the slot of its last sync (-1: none). */
+#define ST_USER 28
 #define ST_QUEUE_MAX 1e9
 
 int happo__save(void *self, uint8_t *buf, size_t *len, dtfl_err *err)
@@ -213,6 +214,7 @@ int happo__save(void *self, uint8_t *buf, size_t *len, dtfl_err *err)
         dtfl_put_u32(p + 4, (uint32_t)h->mig_left[k]);
         dtfl_put_f64(p + 8, h->Y[k]);
         dtfl_put_f64(p + 16, h->Yf[k]);
+        dtfl_put_u32(p + 24, (uint32_t)h->last[k]);
     }
     *len = need;
     return 0;
@@ -234,11 +236,14 @@ int happo__load(void *self, const uint8_t *buf, size_t len, dtfl_err *err)
     for (int k = 0; rc == 0 && k < h->K; k++, p += ST_USER) {
         const uint32_t host = dtfl_get_u32(p), left = dtfl_get_u32(p + 4);
         const double Y = dtfl_get_f64(p + 8), Yf = dtfl_get_f64(p + 16);
+        const int32_t last = (int32_t)dtfl_get_u32(p + 24);
         if (host >= (uint32_t)h->M || left > (uint32_t)h->gk[k] ||
-            !(Y >= 0.0 && Y <= ST_QUEUE_MAX) || !(Yf >= 0.0 && Yf <= ST_QUEUE_MAX))
+            !(Y >= 0.0 && Y <= ST_QUEUE_MAX) || !(Yf >= 0.0 && Yf <= ST_QUEUE_MAX) ||
+            last < -1 || last >= (int32_t)t)
             rc = dtfl_err_set(err, DTFL_EDATA, "scenario state: MU %d", k);
         else
-            h->host[k] = (int)host, h->mig_left[k] = (int)left, h->Y[k] = Y, h->Yf[k] = Yf;
+            h->host[k] = (int)host, h->mig_left[k] = (int)left, h->Y[k] = Y, h->Yf[k] = Yf,
+            h->last[k] = (int)last;
     }
     if (rc == 0)
         h->t = (int)t;

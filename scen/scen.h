@@ -163,6 +163,13 @@ typedef struct scen_result {
 typedef struct scen_transfer {
     int from, to;                /* servers, or SCEN_CLOUD */
     int64_t bytes;
+    int status;                  /* 1: a status update of twin `twin`: the
+                                    real driver sends it as a record heading
+                                    the bytes and applies it on arrival to
+                                    the twin's status (scen_info.status) */
+    int twin;
+    double value[4];             /* what the record carries (twin_status) */
+    double bytes_per_s;          /* its pace across ranks (0: the link's) */
 } scen_transfer;
 
 /* The effects of the last step for the real driver. */
@@ -275,6 +282,9 @@ typedef struct scen_ops {
      * measured after the effects and before the next observe; a scenario
      * may feed them to its models (taco.real.delay_source) */
     void (*measured)(void *self, const double *twin_s);
+    /* its transfers carry twins' status updates (scen_transfer.status):
+     * the real driver records each twin's staleness and the count applied */
+    int status;
     /* optional: the policy is the twinless benchmark (1) or not (0); set
      * when a policy is created for the instance */
     void (*twinless)(void *self, int on);

@@ -468,8 +468,8 @@ static void taco__effects(void *self, scen_effects *e)
         y->gkey[i] = y->place_t;
         y->local[i] = !d->z[i];
         if (y->placed && bits > 0.0)
-            y->down[n++] = (scen_transfer){SCEN_CLOUD, d->access[i],
-                                           (int64_t)ceil(bits / 8.0)};
+            y->down[n++] = (scen_transfer){.from = SCEN_CLOUD, .to = d->access[i],
+                                           .bytes = (int64_t)ceil(bits / 8.0)};
     }
     const int dev = y->cfg.local_samples > 0;
     *e = (scen_effects){.server = d->access, .share = y->share, .ntransfers = n,

@@ -506,8 +506,8 @@ static void tmo__effects(void *self, scen_effects *e)
     tmo *y = self;
     int n = 0;
     for (int i = 0; y->uploaded && i < y->I; i++) {
-        y->ups[n++] = (scen_transfer){y->up_from[i], SCEN_CLOUD,
-                                      (int64_t)ceil(y->J[i] / 8.0)};
+        y->ups[n++] = (scen_transfer){.from = y->up_from[i], .to = SCEN_CLOUD,
+                                      .bytes = (int64_t)ceil(y->J[i] / 8.0)};
     }
     for (int i = 0; i < y->I; i++)
         y->infer[i] = y->cfg.real_tasks ? (int)ceil(y->lam[i] / y->cfg.sample_bits) : 0;

@@ -215,8 +215,8 @@ static void toy__effects(void *self, scen_effects *e)
 {
     toy *y = self;
     for (int u = 0; u < y->U; u++) /* to the other server */
-        y->status[u] = (scen_transfer){y->server[u], 1 - y->server[u],
-                                       y->cfg.status_bytes};
+        y->status[u] = (scen_transfer){.from = y->server[u], .to = 1 - y->server[u],
+                                       .bytes = y->cfg.status_bytes};
     *e = (scen_effects){.server = y->server, .share = y->share,
                         .ntransfers = y->cfg.status_bytes > 0 ? y->U : 0,
                         .transfer = y->status};

@@ -2,13 +2,18 @@
  * test_transfer.c - bytes between servers (net/transfer.c) on 1 to 3
  * thread-ranks: the counts of a list with transfers inside and across
  * ranks, empty and multi-chunk payloads, pacing that takes at least
- * bytes / rate, uploads to and downloads from the cloud (rank 0), and a
- * receiver whose expectation differs from what arrives refusing it with the
- * transfer named.
+ * bytes / rate (the link's or a transfer's own), uploads to and downloads
+ * from the cloud (rank 0), each transfer seen once by its receiving rank
+ * with its head, length and a digest that does not depend on the rank
+ * count, and a receiver whose expectation differs from what arrives
+ * refusing it with the transfer named.
  */
 #include "ranks_fixture.h"
 
 #include <string.h>
+
+/* a transfer of n bytes from server a to b, no head, the link's pace */
+#define XF(a, b, n) {.from = (a), .to = (b), .bytes = (n)}
 
 typedef struct xfer_case {
     const net_transfer *list;
@@ -16,7 +21,26 @@ typedef struct xfer_case {
     double link_bytes_per_s;
     net_transfer_stats st[4];
     double start[4], end[4]; /* dtfl_now() around each rank's run */
+    /* what arrived: per transfer the receiving rank, its head and digest */
+    int seen[8], seen_rank[8];
+    uint8_t head[8][NET_XFER_HEAD];
+    size_t head_len[8];
+    uint64_t digest[8];
 } xfer_case;
+
+static int on_arrival(void *ctx, int i, const net_transfer *t, const uint8_t *head,
+                      size_t head_len, uint64_t digest, dtfl_err *err)
+{
+    rank_arg *a = ctx;
+    xfer_case *x = a->shared;
+    (void)t, (void)err;
+    x->seen[i]++; /* each transfer has one receiver: no race */
+    x->seen_rank[i] = net_rank(a->c);
+    memcpy(x->head[i], head, head_len);
+    x->head_len[i] = head_len;
+    x->digest[i] = digest;
+    return 0;
+}
 
 static void xfer_fn(rank_arg *a)
 {
@@ -27,7 +51,8 @@ static void xfer_fn(rank_arg *a)
     p.link_bytes_per_s = x->link_bytes_per_s;
     dtfl_err err = {0};
     x->start[me] = dtfl_now();
-    a->rc = net_transfer_run(a->c, &p, x->servers, x->list, x->n, &x->st[me], &err);
+    a->rc = net_transfer_run(a->c, &p, x->servers, x->list, x->n, on_arrival, a,
+                             &x->st[me], &err);
     x->end[me] = dtfl_now();
     if (a->rc < 0)
         snprintf(a->msg, sizeof a->msg, "%s", err.msg);
@@ -38,10 +63,10 @@ static void test_counts(void **state)
     (void)state;
     /* 4 servers: on 2 ranks servers 0, 2 live on rank 0 and 1, 3 on rank 1 */
     static const net_transfer list[] = {
-        {0, 1, 2500}, {1, 0, 10}, {0, 2, 777}, {3, 1, 4000}, {2, 3, 0},
-        {1, 2, 1}, {0, 1, 1200}};
+        XF(0, 1, 2500), XF(1, 0, 10), XF(0, 2, 777), XF(3, 1, 4000), XF(2, 3, 0),
+        XF(1, 2, 1), XF(0, 1, 1200)};
     for (int P = 1; P <= 3; P++) {
-        xfer_case x = {list, 7, 4, 0, {{0}}, {0}, {0}};
+        xfer_case x = {list, 7, 4, 0, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}};
         run_ranks(P, xfer_fn, &x);
         int64_t cross = 0, wire = 0;
         for (int i = 0; i < 7; i++)
@@ -69,10 +94,10 @@ static void test_cloud(void **state)
 {
     (void)state;
     static const net_transfer list[] = {
-        {0, NET_CLOUD, 3000}, {1, NET_CLOUD, 2000}, {2, NET_CLOUD, 500},
-        {NET_CLOUD, 1, 700}};
+        XF(0, NET_CLOUD, 3000), XF(1, NET_CLOUD, 2000), XF(2, NET_CLOUD, 500),
+        XF(NET_CLOUD, 1, 700)};
     for (int P = 1; P <= 3; P++) {
-        xfer_case x = {list, 4, 3, 0, {{0}}, {0}, {0}};
+        xfer_case x = {list, 4, 3, 0, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}};
         run_ranks(P, xfer_fn, &x);
         int64_t wire = 0;
         for (int i = 0; i < 4; i++) {
@@ -95,11 +120,49 @@ static void test_cloud(void **state)
 static void test_pacing(void **state)
 {
     (void)state;
-    static const net_transfer list[] = {{0, 1, 10000}, {0, 1, 10000}};
-    xfer_case x = {list, 2, 2, 1e6, {{0}}, {0}, {0}};
+    static const net_transfer list[] = {XF(0, 1, 10000), XF(0, 1, 10000)};
+    xfer_case x = {list, 2, 2, 1e6, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}};
     run_ranks(2, xfer_fn, &x);
     assert_true(x.end[0] - x.start[0] >= 0.019);
     assert_true(x.end[1] - x.start[0] >= 0.019);
+    /* a transfer's own rate beats the link's: 20,000 bytes at 2 MB/s */
+    net_transfer own[2] = {XF(0, 1, 10000), XF(0, 1, 10000)};
+    own[0].bytes_per_s = own[1].bytes_per_s = 2e6;
+    xfer_case y = {own, 2, 2, 1e9, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}};
+    run_ranks(2, xfer_fn, &y);
+    assert_true(y.end[0] - y.start[0] >= 0.0095);
+}
+
+/* Each transfer is seen once, by its receiving rank (within a rank too),
+ * with its head, the length it had, and a digest that is the same on 1, 2
+ * and 3 ranks (the payload does not depend on where it goes). */
+static void test_arrival(void **state)
+{
+    (void)state;
+    net_transfer list[5] = {XF(0, 1, 2500), XF(1, 1, 300), XF(2, NET_CLOUD, 60), XF(1, 0, 20),
+                            XF(NET_CLOUD, 2, 4000)};
+    for (int i = 0; i < 5; i++) { /* heads of 0 to 48 bytes */
+        list[i].head_len = (int32_t)(i * 12 < list[i].bytes ? i * 12 : list[i].bytes);
+        for (int k = 0; k < list[i].head_len; k++)
+            list[i].head[k] = (uint8_t)(7 * i + k);
+    }
+    uint64_t digest1[5] = {0};
+    for (int P = 1; P <= 3; P++) {
+        xfer_case x = {list, 5, 3, 0, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}};
+        run_ranks(P, xfer_fn, &x);
+        for (int i = 0; i < 5; i++) {
+            const int to = list[i].to < 0 ? 0 : list[i].to % P;
+            assert_int_equal(x.seen[i], 1);
+            assert_int_equal(x.seen_rank[i], to);
+            const size_t want = list[i].bytes < NET_XFER_HEAD ? (size_t)list[i].bytes
+                                                              : NET_XFER_HEAD;
+            assert_int_equal(x.head_len[i], want);
+            assert_memory_equal(x.head[i], list[i].head, (size_t)list[i].head_len);
+            if (P == 1)
+                digest1[i] = x.digest[i];
+            assert_true(x.digest[i] == digest1[i]);
+        }
+    }
 }
 
 /* Rank 1 expects another size than rank 0 sends: refused, named. */
@@ -113,11 +176,11 @@ static void mismatch_fn(rank_arg *a)
 {
     mismatch_case *m = a->shared;
     const int me = net_rank(a->c);
-    net_transfer sent = {0, 1, 3000}, expected = {0, 1, 2999};
+    net_transfer sent = XF(0, 1, 3000), expected = XF(0, 1, 2999);
     net_migrate_params p = {0};
     p.chunk_bytes = 1000;
     dtfl_err err = {0};
-    int rc = net_transfer_run(a->c, &p, 2, me == 0 ? &sent : &expected, 1,
+    int rc = net_transfer_run(a->c, &p, 2, me == 0 ? &sent : &expected, 1, NULL, NULL,
                               &m->st, &err);
     if (me == 1) {
         m->rc = rc;
@@ -146,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_cloud),
         cmocka_unit_test(test_pacing),
+        cmocka_unit_test(test_arrival),
         cmocka_unit_test(test_mismatch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

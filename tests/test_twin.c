@@ -3,7 +3,10 @@
  * twin with any one byte flipped, cut at any length, of another version or
  * made for another model is refused without reading out of bounds; labels
  * and weights are checked even under a valid checksum; synchronisation and the
- * training set of eq. 3 (cur plus a share gamma of prev, prev's label mix).
+ * training set of eq. 3 (cur plus a share gamma of prev, prev's label mix);
+ * a twin without a status is written as version 1 exactly as before, one
+ * with a status as version 2 with a STATUS section that round-trips, whose
+ * bad values are refused, and staleness counts from it.
  */
 #include "check.h"
 
@@ -156,9 +159,14 @@ static void test_semantic_checks(void **state)
     /* another version, even with a valid checksum */
     uint8_t *c = malloc(len);
     memcpy(c, buf, len);
+    dtfl_put_u32(c + 8, 3);
+    restamp(c, len);
+    expect_reject(c, len, &expect, DTFL_EVERSION, "version 3");
+    /* version 2 promises a STATUS section this one lacks */
+    memcpy(c, buf, len);
     dtfl_put_u32(c + 8, 2);
     restamp(c, len);
-    expect_reject(c, len, &expect, DTFL_EVERSION, "version 2");
+    expect_reject(c, len, &expect, DTFL_EDATA, "7 sections, version 2 has 8");
     /* a NaN weight under a valid checksum */
     memcpy(c, buf, len);
     twin_section sec[TWIN_MAX_SECTIONS];
@@ -190,6 +198,60 @@ static void test_semantic_checks(void **state)
     free(c);
     free(buf);
     twin_dt_destroy(a);
+}
+
+/* STATUS: version 1 without it (the size of before: no section added),
+ * version 2 with it, a round trip, staleness, and refusals. */
+static void test_status(void **state)
+{
+    (void)state;
+    twin_dt *a = make_twin(4, 2, 1, 6);
+    size_t len1, len2;
+    uint8_t *b1 = encode(a, &len1);
+    assert_int_equal(dtfl_get_u32(b1 + 8), 1);
+    assert_int_equal(dtfl_get_u32(b1 + 12), 7);
+    assert_int_equal(twin_dt_staleness(a, 9), 10); /* none yet: t + 1 */
+    const twin_status st = {12, 3, 2500, 0x1234567890abcdefull, {1.5, -2.0, 2e4, 6e8}};
+    twin_dt_set_status(a, &st);
+    assert_int_equal(twin_dt_staleness(a, 12), 0);
+    assert_int_equal(twin_dt_staleness(a, 15), 3);
+    uint8_t *b2 = encode(a, &len2);
+    assert_int_equal(dtfl_get_u32(b2 + 8), 2);
+    assert_int_equal(len2, len1 + 24 + 64); /* a table entry and the section */
+    twin_dt *b = NULL;
+    dtfl_err err;
+    assert_int_equal(twin_dt_decode(b2, len2, &expect, "t", &b, &err), 0);
+    assert_int_equal(b->has_status, 1);
+    assert_int_equal(b->status.slot, 12);
+    assert_int_equal(b->status.from, 3);
+    assert_int_equal(b->status.bytes, 2500);
+    assert_true(b->status.digest == st.digest);
+    assert_memory_equal(b->status.value, st.value, sizeof st.value);
+    uint8_t *b3 = encode(b, &len1); /* and back to the same bytes */
+    assert_memory_equal(b3, b2, len2);
+    twin_section sec[TWIN_MAX_SECTIONS];
+    int n;
+    assert_int_equal(twin_dt_sections(b2, len2, sec, &n, &err), 0);
+    assert_int_equal(sec[7].type, TWIN_SEC_STATUS);
+    uint8_t *c = malloc(len2);
+    memcpy(c, b2, len2); /* a slot before -1 */
+    dtfl_put_u64(c + sec[7].offset, (uint64_t)-5);
+    restamp(c, len2);
+    expect_reject(c, len2, &expect, DTFL_EDATA, "STATUS of slot -5");
+    memcpy(c, b2, len2); /* a value that is not finite */
+    dtfl_put_u64(c + sec[7].offset + 40, 0x7ff0000000000000ull);
+    restamp(c, len2);
+    expect_reject(c, len2, &expect, DTFL_EDATA, "not finite");
+    memcpy(c, b2, len2); /* version 1 with eight sections */
+    dtfl_put_u32(c + 8, 1);
+    restamp(c, len2);
+    expect_reject(c, len2, &expect, DTFL_EDATA, "8 sections, version 1 has 7");
+    free(c);
+    free(b1);
+    free(b2);
+    free(b3);
+    twin_dt_destroy(a);
+    twin_dt_destroy(b);
 }
 
 static void test_sync_and_training_set(void **state)
@@ -243,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_every_flip_and_cut),
         cmocka_unit_test(test_semantic_checks),
         cmocka_unit_test(test_sync_and_training_set),
+        cmocka_unit_test(test_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * dt.c - the user digital twin DT_u^t = {w_u, D_twin, D_dat} (eq. 1 of
  * 003): personalised weights, the base twin blob, and the samples of this
  * slot and the last. Synchronisation shifts cur to prev; the training set
- * of eq. 3 is cur plus a share gamma of prev with prev's label mix.
+ * of eq. 3 is cur plus a share gamma of prev with prev's label mix. A
+ * scenario that synchronises status (002) writes the last one applied.
  */
 #include "twin.h"
 
@@ -36,6 +37,7 @@ int twin_dt_create(twin_dt **out, uint32_t user, int dim, size_t nweights,
     if (dt == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "twin %u: out of memory", user);
     dt->user = user;
+    dt->status.slot = -1;
     dt->dim = dim;
     dt->nweights = nweights;
     dt->blob_len = (size_t)ceil(twin_bits / 8.0);
@@ -52,6 +54,17 @@ int twin_dt_create(twin_dt **out, uint32_t user, int dim, size_t nweights,
         dt->blob[i] = (uint8_t)dtfl_rng_u32(&r);
     *out = dt;
     return 0;
+}
+
+void twin_dt_set_status(twin_dt *dt, const twin_status *st)
+{
+    dt->status = *st;
+    dt->has_status = 1;
+}
+
+int64_t twin_dt_staleness(const twin_dt *dt, int64_t t)
+{
+    return dt->status.slot >= 0 ? t - dt->status.slot : t + 1;
 }
 
 int twin_dt_sync(twin_dt *dt, uint32_t t, int n, const uint8_t *x,

@@ -10,9 +10,12 @@
  *
  * Sections: META (dim, cur n, prev n, zero, weights count u64, blob bytes
  * u64), WEIGHTS (float32), BLOB, CUR_X, CUR_Y, PREV_X, PREV_Y, each exactly
- * once. The decoder checks sizes, magic, version, checksum, that the sections
- * tile the body exactly, every length against META and the receiver's
- * expectations, labels and weights, before it allocates or copies anything.
+ * once, and in version 2 STATUS (slot i64, from i32, zero u32, bytes i64,
+ * digest u64, 4 values f64: the last status update applied). A twin
+ * without a status is written as version 1. The decoder checks sizes,
+ * magic, version, checksum, that the sections tile the body exactly, every
+ * length against META and the receiver's expectations, labels, weights
+ * and the status, before it allocates or copies anything.
  */
 #include "twin.h"
 
@@ -34,17 +37,22 @@
 #define DT_HEAD 32u
 #define DT_ENTRY 24u
 #define DT_META 32u
-#define DT_NSEC 7
+#define DT_STATUS 64u
+#define DT_NSEC 8 /* STATUS last, in version 2 only */
 #define DT_MAX_SAMPLES (1u << 24)
 #define DT_MAX_BLOB (64u << 20)
 
 static const uint32_t dt_order[DT_NSEC] = {
     TWIN_SEC_META,  TWIN_SEC_WEIGHTS, TWIN_SEC_BLOB,  TWIN_SEC_CUR_X,
-    TWIN_SEC_CUR_Y, TWIN_SEC_PREV_X,  TWIN_SEC_PREV_Y};
+    TWIN_SEC_CUR_Y, TWIN_SEC_PREV_X,  TWIN_SEC_PREV_Y, TWIN_SEC_STATUS};
 
-/* Lengths of the seven sections of dt, in dt_order. */
+/* Sections dt is written with: STATUS only once it has one. */
+static int dt__nsec(const twin_dt *dt) { return dt->has_status ? DT_NSEC : DT_NSEC - 1; }
+
+/* Lengths of the sections of dt, in dt_order. */
 static void dt__lengths(const twin_dt *dt, size_t *len)
 {
+    len[7] = DT_STATUS;
     len[0] = DT_META;
     len[1] = 4 * dt->nweights;
     len[2] = dt->blob_len;
@@ -56,9 +64,10 @@ static void dt__lengths(const twin_dt *dt, size_t *len)
 
 size_t twin_dt_encode_bound(const twin_dt *dt)
 {
-    size_t len[DT_NSEC], total = DT_HEAD + DT_ENTRY * DT_NSEC + DT_SUM;
+    const int k = dt__nsec(dt);
+    size_t len[DT_NSEC], total = DT_HEAD + DT_ENTRY * (size_t)k + DT_SUM;
     dt__lengths(dt, len);
-    for (int i = 0; i < DT_NSEC; i++)
+    for (int i = 0; i < k; i++)
         total += len[i];
     return total;
 }
@@ -72,15 +81,16 @@ int twin_dt_encode(const twin_dt *dt, uint8_t *buf, size_t cap, size_t *out,
                             "twin %u: %zu bytes needed, buffer has %zu",
                             dt->user, total, cap);
     size_t len[DT_NSEC];
+    const int k = dt__nsec(dt);
     dt__lengths(dt, len);
     memcpy(buf, DT_MAGIC, 8);
-    dtfl_put_u32(buf + 8, TWIN_DT_VERSION);
-    dtfl_put_u32(buf + 12, DT_NSEC);
+    dtfl_put_u32(buf + 8, dt->has_status ? TWIN_DT_VERSION : 1u);
+    dtfl_put_u32(buf + 12, (uint32_t)k);
     dtfl_put_u64(buf + 16, total);
     dtfl_put_u32(buf + 24, dt->user);
     dtfl_put_u32(buf + 28, dt->slot);
-    size_t off = DT_HEAD + DT_ENTRY * DT_NSEC;
-    for (int i = 0; i < DT_NSEC; i++) {
+    size_t off = DT_HEAD + DT_ENTRY * (size_t)k;
+    for (int i = 0; i < k; i++) {
         uint8_t *e = buf + DT_HEAD + DT_ENTRY * i;
         dtfl_put_u32(e, dt_order[i]);
         dtfl_put_u32(e + 4, 0);
@@ -88,7 +98,7 @@ int twin_dt_encode(const twin_dt *dt, uint8_t *buf, size_t cap, size_t *out,
         dtfl_put_u64(e + 16, len[i]);
         off += len[i];
     }
-    uint8_t *p = buf + DT_HEAD + DT_ENTRY * DT_NSEC;
+    uint8_t *p = buf + DT_HEAD + DT_ENTRY * (size_t)k;
     dtfl_put_u32(p, (uint32_t)dt->dim);
     dtfl_put_u32(p + 4, (uint32_t)dt->cur.n);
     dtfl_put_u32(p + 8, (uint32_t)dt->prev.n);
@@ -113,6 +123,17 @@ int twin_dt_encode(const twin_dt *dt, uint8_t *buf, size_t cap, size_t *out,
             memcpy(p, src[i], len[2 + i]);
         p += len[2 + i];
     }
+    if (dt->has_status) {
+        const twin_status *s = &dt->status;
+        dtfl_put_u64(p, (uint64_t)s->slot);
+        dtfl_put_u32(p + 8, (uint32_t)s->from);
+        dtfl_put_u32(p + 12, 0);
+        dtfl_put_u64(p + 16, (uint64_t)s->bytes);
+        dtfl_put_u64(p + 24, s->digest);
+        for (int i = 0; i < 4; i++)
+            dtfl_put_f64(p + 32 + 8 * i, s->value[i]);
+        p += DT_STATUS;
+    }
     dtfl_put_u64(p, XXH3_64bits(buf, total - DT_SUM));
     *out = total;
     return 0;
@@ -129,9 +150,9 @@ static int dt__table(const uint8_t *buf, size_t len, const char *name,
     if (memcmp(buf, DT_MAGIC, 8) != 0)
         return dtfl_err_set(err, DTFL_EDATA, "%s: not a twin (bad magic)", name);
     uint32_t version = dtfl_get_u32(buf + 8);
-    if (version != TWIN_DT_VERSION)
+    if (version < 1 || version > TWIN_DT_VERSION)
         return dtfl_err_set(err, DTFL_EVERSION,
-                            "%s: twin format version %u, this dtfl reads %u",
+                            "%s: twin format version %u, this dtfl reads 1 to %u",
                             name, version, TWIN_DT_VERSION);
     uint64_t total = dtfl_get_u64(buf + 16);
     if (total != len)
@@ -206,6 +227,27 @@ static int dt__check_len(const twin_section *s, uint64_t want, const char *what,
                         name, what, s->length, (unsigned long long)want);
 }
 
+/* STATUS: 64 bytes, a slot from -1, a server from -1 (the cloud), a
+ * length from 0, the reserved field 0 and finite values. */
+static int dt__check_status(const uint8_t *buf, const twin_section *s, const char *name,
+                            dtfl_err *err)
+{
+    if (s->length != DT_STATUS)
+        return dtfl_err_set(err, DTFL_EDATA, "%s: STATUS has %zu bytes, %u expected",
+                            name, s->length, DT_STATUS);
+    const uint8_t *p = buf + s->offset;
+    const int64_t slot = (int64_t)dtfl_get_u64(p), bytes = (int64_t)dtfl_get_u64(p + 16);
+    const int32_t from = (int32_t)dtfl_get_u32(p + 8);
+    int finite = 1;
+    for (int i = 0; i < 4; i++)
+        finite &= isfinite(dtfl_get_f64(p + 32 + 8 * i)) != 0;
+    if (slot < -1 || from < -1 || bytes < 0 || dtfl_get_u32(p + 12) != 0 || !finite)
+        return dtfl_err_set(err, DTFL_EDATA, "%s: STATUS of slot %lld from server %d, "
+                            "%lld bytes, values %s", name, (long long)slot, (int)from,
+                            (long long)bytes, finite ? "finite" : "not finite");
+    return 0;
+}
+
 /* Checks META and every section length against it and the expectations;
  * fills the section pointers in dt order. */
 static int dt__check(const uint8_t *buf, const twin_section *sec, int n,
@@ -213,7 +255,12 @@ static int dt__check(const uint8_t *buf, const twin_section *sec, int n,
                      const twin_section **by, uint32_t *curn, uint32_t *prevn,
                      dtfl_err *err)
 {
-    for (int i = 0; i < DT_NSEC; i++)
+    const int need = dtfl_get_u32(buf + 8) >= 2 ? DT_NSEC : DT_NSEC - 1;
+    if (n != need)
+        return dtfl_err_set(err, DTFL_EDATA, "%s: %d sections, version %u has %d", name,
+                            n, dtfl_get_u32(buf + 8), need);
+    by[DT_NSEC - 1] = NULL;
+    for (int i = 0; i < need; i++)
         if ((by[i] = dt__find(sec, n, dt_order[i], name, err)) == NULL)
             return DTFL_EDATA;
     if (by[0]->length != DT_META)
@@ -252,7 +299,7 @@ static int dt__check(const uint8_t *buf, const twin_section *sec, int n,
                 return dtfl_err_set(err, DTFL_EDATA,
                                     "%s: label %u is not below %d classes",
                                     name, buf[by[k]->offset + i], ex->classes);
-    return 0;
+    return by[7] != NULL ? dt__check_status(buf, by[7], name, err) : 0;
 }
 
 /* Index of the first weight that is NaN or infinite (all exponent bits
@@ -321,6 +368,14 @@ int twin_dt_decode(const uint8_t *buf, size_t len, const twin_dt_expect *ex,
         }
         memcpy(tb->x, buf + by[3 + 2 * b]->offset, by[3 + 2 * b]->length);
         memcpy(tb->y, buf + by[4 + 2 * b]->offset, by[4 + 2 * b]->length);
+    }
+    if (by[7] != NULL) { /* checked above */
+        const uint8_t *p = buf + by[7]->offset;
+        twin_status s = {(int64_t)dtfl_get_u64(p), (int32_t)dtfl_get_u32(p + 8),
+                         (int64_t)dtfl_get_u64(p + 16), dtfl_get_u64(p + 24), {0}};
+        for (int i = 0; i < 4; i++)
+            s.value[i] = dtfl_get_f64(p + 32 + 8 * i);
+        twin_dt_set_status(dt, &s);
     }
     *out = dt;
     return 0;

@@ -210,6 +210,17 @@ typedef struct twin_buf {
     uint8_t *y;     /* (n,) labels */
 } twin_buf;
 
+/* The last status update applied to a twin (002's synchronisation: the
+ * user's state reaching its twin), when a scenario sends them. */
+typedef struct twin_status {
+    int64_t slot;       /* the slot it was applied in; -1: none yet */
+    int32_t from;       /* the server it came from */
+    int64_t bytes;      /* its payload's length */
+    uint64_t digest;    /* its payload's XXH3-64 */
+    double value[4];    /* the scenario's (happo: the user's x, y in m, the
+                           request's D bits and C cycles) */
+} twin_status;
+
 /* DT_u^t = {w_u, D_twin, D_dat} (eq. 1 of 003). Plain data with an owner:
  * twin_dt_create/destroy manage the buffers. */
 typedef struct twin_dt {
@@ -222,6 +233,8 @@ typedef struct twin_dt {
     uint8_t *blob;      /* (blob_len,) base twin data, D_twin bits */
     twin_buf cur;       /* D_{u,t}: this slot's samples */
     twin_buf prev;      /* D_{u,t-1}: last slot's samples */
+    int has_status;     /* a status was ever applied: encoded as STATUS */
+    twin_status status;
 } twin_dt;
 
 /* A twin with zeroed weights, a blob of twin_bits bits filled from
@@ -229,6 +242,12 @@ typedef struct twin_dt {
 int twin_dt_create(twin_dt **out, uint32_t user, int dim, size_t nweights,
                    double twin_bits, uint64_t seed, dtfl_err *err);
 void twin_dt_destroy(twin_dt *dt);
+
+/* Applies a status update (its checks are the caller's: it came checked). */
+void twin_dt_set_status(twin_dt *dt, const twin_status *st);
+/* Slots since the last status applied at slot t: t - its slot, or t + 1
+ * when none was. */
+int64_t twin_dt_staleness(const twin_dt *dt, int64_t t);
 
 /* Synchronisation (step 2 of 003): cur becomes prev, and the n new samples
  * (bytes copied from x/y) become cur, for slot t. */
@@ -244,7 +263,9 @@ int twin_dt_training_set(const twin_dt *dt, double gamma, uint64_t seed,
 
 /* ---- byte format (dt_codec.c, spec in docs/formats.md) ---- */
 
-#define TWIN_DT_VERSION 1u
+/* Version 2 has a STATUS section; a twin without a status is written as
+ * version 1, byte for byte what it was; both are read. */
+#define TWIN_DT_VERSION 2u
 
 /* Section types of an encoded twin. */
 typedef enum twin_section_type {
@@ -254,7 +275,8 @@ typedef enum twin_section_type {
     TWIN_SEC_CUR_X = 4,
     TWIN_SEC_CUR_Y = 5,
     TWIN_SEC_PREV_X = 6,
-    TWIN_SEC_PREV_Y = 7
+    TWIN_SEC_PREV_Y = 7,
+    TWIN_SEC_STATUS = 8
 } twin_section_type;
 
 typedef struct twin_section {

@@ -58,6 +58,10 @@ static int seeds__twins(const char *dir)
     const int shapes[3][2] = {{0, 0}, {5, 3}, {16, 12}};
     for (int s = 0; s < 3; s++) {
         twin_dt *dt = seeds__twin(shapes[s][0], shapes[s][1]);
+        if (s == 2) { /* a status section (format version 2) */
+            const twin_status st = {2, 1, 700, 42, {1.0, 2.0, 3e4, 5e8}};
+            twin_dt_set_status(dt, &st);
+        }
         size_t cap = twin_dt_encode_bound(dt), len = 0;
         uint8_t *buf = malloc(cap);
         char name[32];
