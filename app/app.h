@@ -220,7 +220,7 @@ typedef struct app_config {
         int activation;
         double lr_actor, lr_critic, adam_eps, gamma, lambda, clip, ent_coef;
         double max_grad_norm;
-        int64_t epochs, minibatches, rollout;
+        int64_t epochs, minibatches, rollout, envs;
         int norm_adv, mask_inactive, order, share, critic_target, discrete;
     } marl;
     struct {                       /* MADDPG of the multi-agent learners */

@@ -11,12 +11,25 @@
  * summary.json with the evaluation means; policy.bin for learned policies
  * (what dtfl run loads with sched.policy_file). Policies that do not learn
  * (nearest, static) are only evaluated.
+ *
+ * With marl.envs E > 1 (HAPPO, MAPPO) each update takes one episode from
+ * each of E environments: iteration k plays episodes kE .. kE + E - 1, and
+ * under mpirun environment e plays on rank e % P, every rank holding a
+ * replica of the learner that sums the environments' gradients in
+ * environment order (sched_marl_params.gather: net_collect_rows), so
+ * policy.bin and train.csv's columns are the same for any P. Rank 0 writes
+ * the results and evaluates.
  */
 #include "env.h"
 
+#include "../net/net.h"
+
+#include <cblas.h>
 #include <cjson/cJSON.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 static const char train_help[] =
     "usage: dtfl train CONFIG [key=value ...]\n"
@@ -27,7 +40,9 @@ static const char train_help[] =
     "world.slots slots each, then evaluates it greedily on\n"
     "train.eval_episodes episodes of unseen users.\n"
     "Writes train.csv, eval.csv, summary.json and policy.bin to `out`\n"
-    "(default results/<name>). Non-learning policies are evaluated only.\n";
+    "(default results/<name>). Non-learning policies are evaluated only.\n"
+    "With marl.envs > 1, `mpirun -np P dtfl train ...` spreads the\n"
+    "environments over P ranks; the policy is the same for any P.\n";
 
 #define TRAIN_COLS 32 /* episode columns a scenario may declare */
 
@@ -44,6 +59,8 @@ static int train__episode(app_env *env, int ep, episode_stats *st,
     memset(st, 0, sizeof *st);
     double t0 = dtfl_now();
     int rc = app_env_reset(env, ep, err), n = 0;
+    if (rc < 0) /* e.g. a server file that cannot be read */
+        return rc;
     while (rc == 0) {
         rc = app_env_slot(env, err);
         if (rc < 0)
@@ -127,12 +144,87 @@ static void train__say(const scen_info *in, const episode_stats *st)
         printf(" %s %.4f", in->episode[c].name, st->v[c]);
 }
 
-/* Trains (learning policies) and evaluates; writes the results folder. */
-static int train__run(const app_config *cfg, const char *dir, dtfl_err *err)
+/* A gathering that fails ends the job: the other ranks wait in it. */
+static int train__gather(void *ctx, double *table, int rows, int width)
+{
+    dtfl_err err = {0};
+    int rc = net_collect_rows(ctx, table, rows, width, &err);
+    if (rc < 0) {
+        fprintf(stderr, "dtfl train: %s\n", err.msg);
+        net_abort(ctx, EX_SOFTWARE);
+    }
+    return rc;
+}
+
+/* marl.envs > 1 takes a multi-agent on-policy learner, episodes of one
+ * rollout each, and a whole number of iterations. */
+static int train__envs_check(const app_config *cfg, app_env *env, dtfl_err *err)
+{
+    sched_marl_counters c;
+    const long long E = cfg->marl.envs;
+    if (scen_policy_marl_counters(app_env_policy(env), &c) < 0)
+        return dtfl_err_set(err, DTFL_ECONFIG, "marl.envs %lld: %s is not a multi-agent "
+                            "learner (beta-happo, gauss-happo, beta-mappo)", E,
+                            cfg->sched.policy);
+    if (cfg->marl.rollout != 0 && cfg->marl.rollout != cfg->world.slots)
+        return dtfl_err_set(err, DTFL_ECONFIG, "marl.envs %lld: a rollout is an episode "
+                            "(marl.rollout 0 or %lld, not %lld)", E,
+                            (long long)cfg->world.slots, (long long)cfg->marl.rollout);
+    if (cfg->train.episodes % E != 0)
+        return dtfl_err_set(err, DTFL_ECONFIG, "train.episodes %lld is not a multiple of "
+                            "marl.envs %lld", (long long)cfg->train.episodes, E);
+    return 0;
+}
+
+/* Training with E environments (marl.envs): each iteration, this rank's
+ * environments' episodes, then every episode's row gathered; rank 0 writes
+ * them in episode order. */
+static int train__envs(app_env *env, const app_config *cfg, net_comm *comm, app_table *tr,
+                       const char *trp, dtfl_err *err)
+{
+    const scen_info *in = app_env_info(env);
+    const int E = (int)cfg->marl.envs, iters = (int)(cfg->train.episodes / E);
+    const int rank = comm != NULL ? net_rank(comm) : 0, P = comm != NULL ? net_size(comm) : 1;
+    const int W = in->nepisode + 1;
+    double *tab = calloc((size_t)E * W, sizeof(double));
+    int rc = tab == NULL ? dtfl_err_set(err, DTFL_ENOMEM, "train: out of memory") : 0;
+    for (int it = 0; it < iters && rc == 0; it++) {
+        for (int e = rank; e < E && rc == 0; e += P) {
+            episode_stats st;
+            rc = train__episode(env, it * E + e, &st, err);
+            memcpy(tab + (size_t)e * W, st.v, sizeof(double) * (size_t)in->nepisode);
+            tab[(size_t)e * W + in->nepisode] = st.seconds;
+        }
+        if (rc == 0 && P > 1)
+            rc = net_collect_rows(comm, tab, E, W, err);
+        for (int e = 0; e < E && rc == 0 && rank == 0; e++) {
+            episode_stats st = {{0}, tab[(size_t)e * W + in->nepisode]};
+            memcpy(st.v, tab + (size_t)e * W, sizeof(double) * (size_t)in->nepisode);
+            train__row(tr, in, it * E + e, &st);
+            const int ep = it * E + e + 1;
+            if (ep % 10 == 0 || ep == iters * E) {
+                rc = app_table_save(tr, trp, err);
+                printf("episode %d/%d (%d environments on %d ranks)", ep, iters * E, E, P);
+                train__say(in, &st);
+                printf(" %.2f s\n", st.seconds);
+                fflush(stdout);
+            }
+        }
+    }
+    free(tab);
+    return rc;
+}
+
+/* Trains (learning policies) and evaluates; writes the results folder (rank
+ * 0 of comm, or the only process when comm is NULL). */
+static int train__ranked(const app_config *cfg, const char *dir, net_comm *comm,
+                         dtfl_err *err)
 {
     app_env *env = NULL;
     app_table *tr = NULL, *ev = NULL;
-    int rc = app_env_create(&env, cfg, err);
+    const int P = comm != NULL ? net_size(comm) : 1;
+    const int rank = comm != NULL ? net_rank(comm) : 0;
+    int rc = app_env_create_ranked(&env, cfg, rank, P, P > 1 ? train__gather : NULL, comm, err);
     const scen_info *in = rc == 0 ? app_env_info(env) : NULL;
     if (rc == 0 && in->nepisode > TRAIN_COLS)
         rc = dtfl_err_set(err, DTFL_EINTERNAL, "scenario %s declares %d episode "
@@ -148,8 +240,13 @@ static int train__run(const app_config *cfg, const char *dir, dtfl_err *err)
     scen_policy *pol = app_env_policy(env);
     double t0 = dtfl_now();
     const int E = scen_policy_learns(pol) ? (int)cfg->train.episodes : 0;
+    const int envs = E > 0 && cfg->marl.envs > 1;
+    if (envs && (rc = train__envs_check(cfg, env, err)) < 0)
+        goto done;
     scen_policy_set_training(pol, 1);
-    for (int ep = 0; ep < E && rc == 0; ep++) {
+    if (envs)
+        rc = train__envs(env, cfg, comm, tr, trp, err);
+    for (int ep = 0; ep < E && rc == 0 && !envs; ep++) {
         episode_stats st;
         if ((rc = train__episode(env, ep, &st, err)) < 0)
             break;
@@ -162,6 +259,8 @@ static int train__run(const app_config *cfg, const char *dir, dtfl_err *err)
             fflush(stdout);
         }
     }
+    if (rank != 0) /* the other ranks' replicas are done */
+        goto done;
     if (rc == 0 && E > 0)
         rc = app_policy_save(pol, dir, err);
     scen_policy_set_training(pol, 0);
@@ -192,7 +291,56 @@ done:
     return rc;
 }
 
+static int train__run(const app_config *cfg, const char *dir, dtfl_err *err)
+{
+    return train__ranked(cfg, dir, NULL, err);
+}
+
+/* marl.envs > 1: the environments over the MPI ranks (one rank without
+ * mpirun); a rank that fails ends the job, since the others wait for it. */
+static int train__mpi(int argc, char **argv)
+{
+    net_comm *comm = NULL;
+    dtfl_err err = {0};
+    if (net_mpi_create(&argc, &argv, &comm, &err) < 0) {
+        fprintf(stderr, "dtfl train: %s\n", err.msg);
+        return EX_SOFTWARE;
+    }
+    const int rank = net_rank(comm);
+    static app_config cfg;
+    char dir[APP_PATH_MAX] = "";
+    int status = app_load_from_args_quiet(&cfg, argc, argv, optind, "train", rank != 0);
+    status = app_agree(comm, status);
+    if (status == 0 && cfg.marl.envs < net_size(comm)) {
+        if (rank == 0)
+            fprintf(stderr, "dtfl train: marl.envs %lld on %d ranks: each rank plays one "
+                            "environment at least\n", (long long)cfg.marl.envs,
+                    net_size(comm));
+        status = EX_USAGE;
+    }
+    if (status == 0) {
+        openblas_set_num_threads((int)cfg.run.blas_threads);
+        status = app_results_agree(comm, &cfg, dir, sizeof dir, 0, "train", &err);
+    }
+    if (status == 0) {
+        int rc = train__ranked(&cfg, dir, comm, &err);
+        if (rc < 0) {
+            fprintf(stderr, "dtfl train: %s\n", err.msg);
+            net_abort(comm, dtfl_err_exit_status(rc));
+        }
+    }
+    net_comm_destroy(comm);
+    return status;
+}
+
 int app_cmd_train(int argc, char **argv)
 {
+    int opt = app_options_help_only(argc, argv, train_help);
+    if (opt >= 0)
+        return opt;
+    static app_config cfg; /* only to see marl.envs; errors are told below */
+    if (app_load_from_args_quiet(&cfg, argc, argv, optind, "train", 1) == 0 &&
+        cfg.marl.envs > 1)
+        return train__mpi(argc, argv);
     return app_cmd_single(argc, argv, train_help, "train", train__run);
 }

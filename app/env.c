@@ -44,11 +44,20 @@ void app_env_destroy(app_env *e)
 
 int app_env_create(app_env **out, const app_config *cfg, dtfl_err *err)
 {
+    return app_env_create_ranked(out, cfg, 0, 1, NULL, NULL, err);
+}
+
+int app_env_create_ranked(app_env **out, const app_config *cfg, int env_rank, int ranks,
+                          int (*gather)(void *ctx, double *table, int rows, int width),
+                          void *ctx, dtfl_err *err)
+{
     *out = NULL;
     app_env *e = calloc(1, sizeof *e);
     if (e == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "scenario: out of memory");
     app_scen_setup(cfg, &e->params, &e->setup);
+    e->setup.marl.env_rank = env_rank, e->setup.marl.env_ranks = ranks;
+    e->setup.marl.gather = gather, e->setup.marl.gather_ctx = ctx;
     int rc = scen_create(&e->sc, &e->setup, err);
     if (rc == 0)
         rc = scen_policy_create(&e->pol, e->sc, cfg->sched.policy, err);

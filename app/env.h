@@ -43,6 +43,12 @@ void app_scen_setup(const app_config *cfg, app_scen_params *params,
 typedef struct app_env app_env;
 
 int app_env_create(app_env **out, const app_config *cfg, dtfl_err *err);
+/* The same, its multi-agent learner one of `ranks` replicas that play
+ * marl.envs environments between them (this one env_rank's), gathering
+ * rows through gather (sched_marl_params). */
+int app_env_create_ranked(app_env **out, const app_config *cfg, int env_rank, int ranks,
+                          int (*gather)(void *ctx, double *table, int rows, int width),
+                          void *ctx, dtfl_err *err);
 void app_env_destroy(app_env *e);
 /* A fresh episode: the servers of the config's seed, users keyed by
  * (seed, episode). Episode -1 has the run's own users, those a real-mode

@@ -316,6 +316,7 @@ static void scenario__marl(const app_config *c, sched_marl_params *m)
     m->share = k->share == 0;
     m->td0 = k->critic_target == 1;
     m->categorical = k->discrete == 1;
+    m->envs = (int)k->envs;
     m->buffer = (int)c->maddpg.buffer;
     m->batch = (int)c->maddpg.batch;
     m->warmup = (int)c->maddpg.warmup;

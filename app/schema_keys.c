@@ -458,6 +458,10 @@ static const app_key schema[] = {
         "epochs Rp per update (Table I)"),
     NUM("marl.minibatches", APP_T_INT, marl.minibatches, 1, 100000, 0, "1",
         "minibatches per epoch (Table I: one batch of an episode)"),
+    NUM("marl.envs", APP_T_INT, marl.envs, 1, 4096, 0, "1",
+        "environments each update takes an episode from (HAPPO, MAPPO); under "
+        "mpirun environment e plays on rank e % P, and the weights are the same "
+        "for any P (dtfl train)"),
     NUM("marl.rollout", APP_T_INT, marl.rollout, 0, 10000000, 0, "0",
         "slots per update (0: an episode, world.slots)"),
     BOOL("marl.norm_adv", marl.norm_adv, "true",

@@ -59,6 +59,10 @@ struct sched_marl {
     int values;              /* sum over agents of D */
     struct marl_dd *dd;      /* MADDPG's targets and scratch (rl_maddpg.c) */
     double w_next;           /* the next slot's weight (sched_marl_weight) */
+    int Er;                  /* environments this learner plays (envs) */
+    int width;               /* a gradient row: the widest network (+ D) */
+    double *etab;            /* (envs, width) per-environment rows; NULL
+                                with one environment */
     int training;
     uint64_t step, updates;
     sched_marl_counters count;

@@ -20,11 +20,82 @@
  * An agent's advantage is its stream's, normalised over the batch. Every
  * loss term of a slot is multiplied by its weight (1 unless the caller set
  * one: sched_marl_weight).
+ *
+ * With several environments (marl.envs) the batch is every environment's
+ * rollout: the learner holds its own environments' rollouts one after
+ * another, computes each gradient (and the advantages' moments) per
+ * environment, and sums the environments' rows in environment order after
+ * gathering them (sched_marl_params.gather), so every learner takes the
+ * same Adam steps whatever the rank count.
  */
 #include "marl_int.h"
 
 #include <math.h>
 #include <string.h>
+
+/* ---- environments' rows (marl.envs) ---- */
+
+/* The global environment of this learner's j-th rollout. */
+static int happo__env(const sched_marl *m, int j)
+{
+    return m->p.env_rank + j * m->p.env_ranks;
+}
+
+/* Every learner gets every environment's row (its own filled). */
+static void happo__gather(sched_marl *m)
+{
+    if (m->p.gather != NULL)
+        m->p.gather(m->p.gather_ctx, m->etab, m->p.envs, m->width);
+}
+
+/* g (n) = 0 + the rows' [off, off + n) summed in environment order. */
+static void happo__sum_rows(const sched_marl *m, float *g, size_t n, size_t off)
+{
+    for (size_t k = 0; k < n; k++)
+        g[k] = 0.0f;
+    for (int e = 0; e < m->p.envs; e++) {
+        const double *row = m->etab + (size_t)e * m->width + off;
+        for (size_t k = 0; k < n; k++)
+            g[k] += (float)row[k];
+    }
+}
+
+static void happo__put_row(sched_marl *m, int j, const float *g, size_t n, size_t off)
+{
+    double *row = m->etab + (size_t)happo__env(m, j) * m->width + off;
+    for (size_t k = 0; k < n; k++)
+        row[k] = g[k];
+}
+
+/* Stream s's advantages: mean and standard deviation (+ 1e-8) over every
+ * environment's rollout, each environment's sums gathered and added in
+ * environment order. */
+static void happo__env_moments(sched_marl *m, int s, double *mean, double *scale)
+{
+    const int R = m->p.rollout, S = m->streams;
+    const double total = (double)R * m->p.envs;
+    double mu = 0.0, var = 0.0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int j = 0; j < m->Er; j++) {
+            double acc = 0.0;
+            for (int i = j * R; i < (j + 1) * R; i++) {
+                const double d = m->adv[(size_t)i * S + s] - (pass ? mu : 0.0);
+                acc += pass ? d * d : d;
+            }
+            m->etab[(size_t)happo__env(m, j) * m->width] = acc;
+        }
+        happo__gather(m);
+        double sum = 0.0;
+        for (int e = 0; e < m->p.envs; e++)
+            sum += m->etab[(size_t)e * m->width];
+        if (pass)
+            var = sum;
+        else
+            mu = sum / total;
+    }
+    *mean = mu;
+    *scale = sqrt(var / (total - 1)) + 1e-8;
+}
 
 /* Eq. 31 per stream: A = delta + gamma lambda A', R = A + V (td0: R = r +
  * gamma V(s'), eq. 32); an episode's end is terminal; then A normalised
@@ -36,10 +107,17 @@ static void happo__gae(sched_marl *m, const float *next_state)
     const int boot = next_state != NULL;
     if (boot)
         memcpy(m->state + (size_t)N * sd, next_state, sizeof(float) * sd);
+    /* with several environments, one forward per environment's rollout: a
+     * GEMM's rounding may depend on its batch, and each environment's
+     * values must not depend on which others share the learner */
+    const int seg = m->etab != NULL ? m->p.rollout : N + boot;
     for (int s = 0; s < S; s++) {
-        const float *out = marl__forward(m, m->critic[s], m->state, N + boot);
-        for (int i = 0; i < N + boot; i++)
-            m->vals[i] = out[i];
+        for (int i0 = 0; i0 < N + boot; i0 += seg) {
+            const int B = N + boot - i0 < seg ? N + boot - i0 : seg;
+            const float *out = marl__forward(m, m->critic[s], m->state + (size_t)i0 * sd, B);
+            for (int i = 0; i < B; i++)
+                m->vals[i0 + i] = out[i];
+        }
         double last = 0.0;
         for (int i = N - 1; i >= 0; i--) {
             const double go = m->done[i] ? 0.0 : 1.0;
@@ -50,17 +128,23 @@ static void happo__gae(sched_marl *m, const float *next_state)
             m->adv[(size_t)i * S + s] = last;
             m->ret[(size_t)i * S + s] = m->p.td0 ? delta + m->vals[i] : last + m->vals[i];
         }
-        if (!m->p.norm_adv || N < 2)
+        if (!m->p.norm_adv || N * m->p.envs / m->Er < 2)
             continue;
-        double mean = 0.0, var = 0.0;
-        for (int i = 0; i < N; i++)
-            mean += m->adv[(size_t)i * S + s];
-        mean /= N;
-        for (int i = 0; i < N; i++) {
-            const double d = m->adv[(size_t)i * S + s] - mean;
-            var += d * d;
+        double mean, scale;
+        if (m->etab != NULL) {
+            happo__env_moments(m, s, &mean, &scale);
+        } else {
+            double var = 0.0;
+            mean = 0.0;
+            for (int i = 0; i < N; i++)
+                mean += m->adv[(size_t)i * S + s];
+            mean /= N;
+            for (int i = 0; i < N; i++) {
+                const double d = m->adv[(size_t)i * S + s] - mean;
+                var += d * d;
+            }
+            scale = sqrt(var / (N - 1)) + 1e-8;
         }
-        const double scale = sqrt(var / (N - 1)) + 1e-8;
         for (int i = 0; i < N; i++)
             m->adv[(size_t)i * S + s] = (m->adv[(size_t)i * S + s] - mean) / scale;
     }
@@ -93,19 +177,25 @@ static int happo__active(sched_marl *m, const marl_agent *g, const int *idx, int
 }
 
 /* Agent g's log-probabilities of its recorded values (N), at its actor's
- * current parameters; 0 where it did not act. */
+ * current parameters; 0 where it did not act. One forward per
+ * environment's rollout when there are several (see happo__gae). */
 static void happo__logp(sched_marl *m, marl_agent *g, double *lp)
 {
     marl_actor *ac = &m->actors[g->actor];
-    const int nout = rl_mlp_nout(ac->net), B = happo__active(m, g, NULL, m->n);
+    const int nout = rl_mlp_nout(ac->net), seg = m->etab != NULL ? m->p.rollout : m->n;
     memset(lp, 0, sizeof(double) * (size_t)m->n);
-    if (B == 0)
-        return;
-    const float *out = marl__forward(m, ac->net, marl__gather(m, g, m->act, B, 0), B);
-    for (int i = 0; i < B; i++) {
-        const int n = m->act[i];
-        lp[n] = marl__logp(m, g, out + (size_t)i * nout, g->x + (size_t)n * g->D,
-                           g->mask + (size_t)n * g->D, NULL);
+    for (int i0 = 0; i0 < m->n; i0 += seg) {
+        for (int k = 0; k < seg && i0 + k < m->n; k++)
+            m->idx[k] = i0 + k;
+        const int B = happo__active(m, g, m->idx, seg < m->n - i0 ? seg : m->n - i0);
+        if (B == 0)
+            continue;
+        const float *out = marl__forward(m, ac->net, marl__gather(m, g, m->act, B, 0), B);
+        for (int i = 0; i < B; i++) {
+            const int n = m->act[i];
+            lp[n] = marl__logp(m, g, out + (size_t)i * nout, g->x + (size_t)n * g->D,
+                               g->mask + (size_t)n * g->D, NULL);
+        }
     }
 }
 
@@ -168,6 +258,32 @@ static void happo__step(sched_marl *m, marl_actor *ac)
     }
 }
 
+/* One step of actor i on every environment's rollout: each environment's
+ * gradient on its row, gathered, summed in environment order. */
+static void happo__env_step(sched_marl *m, int i, const int *list, int n,
+                            sched_marl_stats *st)
+{
+    marl_actor *ac = &m->actors[i];
+    const int R = m->p.rollout;
+    const size_t np = rl_mlp_nparams(ac->net);
+    const double count = (double)R * m->p.envs * n * m->p.epochs;
+    for (int j = 0; j < m->Er; j++) {
+        rl_mlp_zero_grads(ac->net);
+        if (ac->s != NULL)
+            memset(ac->gs, 0, sizeof(float) * (size_t)ac->D);
+        for (int k = 0; k < n; k++)
+            happo__surrogate(m, &m->ag[list[k]], m->idx + (size_t)j * R, R, count, st);
+        happo__put_row(m, j, rl_mlp_grads(ac->net), np, 0);
+        if (ac->s != NULL)
+            happo__put_row(m, j, ac->gs, (size_t)ac->D, np);
+    }
+    happo__gather(m);
+    happo__sum_rows(m, rl_mlp_grads(ac->net), np, 0);
+    if (ac->s != NULL)
+        happo__sum_rows(m, ac->gs, (size_t)ac->D, np);
+    happo__step(m, ac);
+}
+
 /* Epochs e0..e1-1 of actor i on the samples of its agents in list (n of
  * them). */
 static void happo__train_actor(sched_marl *m, int i, const int *list, int n, int e0,
@@ -175,6 +291,13 @@ static void happo__train_actor(sched_marl *m, int i, const int *list, int n, int
 {
     marl_actor *ac = &m->actors[i];
     const int N = m->n, mb = m->p.minibatches, B = N / mb;
+    if (m->etab != NULL) { /* several environments (one minibatch) */
+        for (int k = 0; k < N; k++)
+            m->idx[k] = k;
+        for (int e = e0; e < e1; e++)
+            happo__env_step(m, i, list, n, st);
+        return;
+    }
     rl_mlp_zero_grads(ac->net);
     for (int e = e0; e < e1; e++) {
         if (mb > 1)
@@ -191,9 +314,52 @@ static void happo__train_actor(sched_marl *m, int i, const int *list, int n, int
     }
 }
 
+/* 1/2 (V - R)^2's gradient for critic s on rows [i0, i0 + B) into its
+ * grads, each sample weighing its weight / count. */
+static void happo__critic_grad(sched_marl *m, int s, int i0, int B, double count,
+                               sched_marl_stats *st)
+{
+    const int S = m->streams;
+    rl_mlp *c = m->critic[s];
+    const float *v = marl__forward(m, c, m->state + (size_t)i0 * m->p.state_dim, B);
+    for (int k = 0; k < B; k++) {
+        const int n = i0 + k;
+        const double d = v[k] - m->ret[(size_t)n * S + s], w = m->weight[n];
+        m->dout[k] = (float)(w * d / count);
+        st->v_loss += 0.5 * w * d * d / (count * m->p.epochs * S);
+    }
+    marl__backward_net(m, c, m->dout, B, NULL);
+}
+
+/* Rp epochs of each stream's critic over every environment's rollout. */
+static void happo__env_critics(sched_marl *m, sched_marl_stats *st)
+{
+    const int R = m->p.rollout;
+    const double count = (double)R * m->p.envs;
+    for (int s = 0; s < m->streams; s++) {
+        rl_mlp *c = m->critic[s];
+        const size_t np = rl_mlp_nparams(c);
+        for (int e = 0; e < m->p.epochs; e++) {
+            for (int j = 0; j < m->Er; j++) {
+                rl_mlp_zero_grads(c);
+                happo__critic_grad(m, s, j * R, R, count, st);
+                happo__put_row(m, j, rl_mlp_grads(c), np, 0);
+            }
+            happo__gather(m);
+            happo__sum_rows(m, rl_mlp_grads(c), np, 0);
+            rl_clip_step(m->copt[s], rl_mlp_params(c), rl_mlp_grads(c), m->p.max_grad_norm);
+        }
+        rl_mlp_zero_grads(c);
+    }
+}
+
 /* Rp epochs of each stream's critic on 1/2 (V - R)^2. */
 static void happo__train_critics(sched_marl *m, sched_marl_stats *st)
 {
+    if (m->etab != NULL) {
+        happo__env_critics(m, st);
+        return;
+    }
     const int N = m->n, mb = m->p.minibatches, B = N / mb, S = m->streams;
     const size_t sd = (size_t)m->p.state_dim;
     float *xs = m->xb, *dv = m->dout;

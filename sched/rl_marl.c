@@ -35,7 +35,8 @@ sched_marl_params sched_marl_defaults(void)
         .gamma = 0.9, .lambda = 0.95, .clip = 0.2, .ent_coef = 0.01,
         .max_grad_norm = 10.0, .epochs = 25, .minibatches = 1, .rollout = 5000,
         .norm_adv = 1, .mask_inactive = 1, .buffer = 100000, .batch = 1000,
-        .warmup = 10000, .train_every = 50, .tau = 0.005, .noise = 0.7071, .seed = 1};
+        .warmup = 10000, .train_every = 50, .tau = 0.005, .noise = 0.7071, .seed = 1,
+        .envs = 1, .env_rank = 0, .env_ranks = 1};
 }
 
 #define MARL_LOG_SQRT_2PI 0.91893853320467274178
@@ -148,6 +149,7 @@ void sched_marl_destroy(sched_marl *m)
     free(m->xb);
     free(m->lp_new);
     free(m->idx);
+    free(m->etab);
     free(m);
 }
 
@@ -172,6 +174,16 @@ static int marl__check(const sched_marl_params *p, dtfl_err *err)
         return dtfl_err_set(err, DTFL_ERANGE, "maddpg: buffer %d, batch %d, an update "
                             "every %d slots, deterministic actors", p->buffer, p->batch,
                             p->train_every);
+    if (p->envs < 1 || p->env_ranks < 1 || p->env_rank < 0 || p->env_rank >= p->env_ranks ||
+        p->env_ranks > p->envs)
+        return dtfl_err_set(err, DTFL_ERANGE, "marl: %d environments over %d ranks "
+                            "(this rank %d): each rank needs one at least", p->envs,
+                            p->env_ranks, p->env_rank);
+    if (p->envs > 1 && (p->algo == SCHED_MARL_MADDPG || p->minibatches > 1))
+        return dtfl_err_set(err, DTFL_ECONFIG, "marl.envs %d: parallel environments are "
+                            "HAPPO's and MAPPO's with one minibatch (%s, %d minibatches)",
+                            p->envs, p->algo == SCHED_MARL_MADDPG ? "maddpg" : "on-policy",
+                            p->minibatches);
     for (int a = 0; a < p->agents; a++) {
         const sched_marl_agent *g = &p->agent[a];
         if (g->obs_dim < 1 || g->blocks + g->box < 1 || (g->blocks > 0 && g->choices < 1) ||
@@ -270,6 +282,22 @@ static int marl__buffers(sched_marl *m, dtfl_err *err)
     return 0;
 }
 
+/* The per-environment gradient table: a row holds the widest network's
+ * gradient and a Gaussian actor's std gradient. */
+static int marl__etab(sched_marl *m, dtfl_err *err)
+{
+    size_t w = 2;
+    for (int i = 0; i < m->nactors; i++) {
+        const size_t n = rl_mlp_nparams(m->actors[i].net) + (size_t)m->actors[i].D;
+        w = n > w ? n : w;
+    }
+    for (int s = 0; s < m->streams; s++)
+        w = rl_mlp_nparams(m->critic[s]) > w ? rl_mlp_nparams(m->critic[s]) : w;
+    m->width = (int)w;
+    m->etab = calloc((size_t)m->p.envs * w, sizeof(double));
+    return m->etab == NULL ? dtfl_err_set(err, DTFL_ENOMEM, "marl: out of memory") : 0;
+}
+
 int sched_marl_create(sched_marl **out, const sched_marl_params *p, dtfl_err *err)
 {
     *out = NULL;
@@ -285,9 +313,11 @@ int sched_marl_create(sched_marl **out, const sched_marl_params *p, dtfl_err *er
     m->p = *p;
     m->p.agent = NULL; /* the specs live in ag[] */
     const int dd = p->algo == SCHED_MARL_MADDPG;
-    m->N = dd ? p->buffer : p->rollout;
+    /* this learner's environments: e = env_rank, env_rank + env_ranks, ... */
+    m->Er = (p->envs - p->env_rank + p->env_ranks - 1) / p->env_ranks;
+    m->N = dd ? p->buffer : p->rollout * m->Er;
     m->w_next = 1.0;
-    m->B = dd ? p->batch : p->rollout + 1;
+    m->B = dd ? p->batch : m->N + 1;
     for (int a = 0; a < p->agents; a++) {
         m->ag[a].spec = p->agent[a];
         m->ag[a].D = p->agent[a].blocks + p->agent[a].box;
@@ -313,6 +343,8 @@ int sched_marl_create(sched_marl **out, const sched_marl_params *p, dtfl_err *er
     }
     if (rc == 0 && dd)
         rc = marl__dd_create(m, err);
+    if (rc == 0 && p->envs > 1)
+        rc = marl__etab(m, err);
     if (rc < 0) {
         sched_marl_destroy(m);
         return rc;
@@ -374,6 +406,18 @@ static void marl__map(const marl_agent *g, const double *u, int *act_i, double *
         act_f[d] = s->lo + (s->hi - s->lo) * u[s->blocks + d];
 }
 
+/* The key of this slot's samples: the step, or with several environments
+ * (update, environment, slot within its rollout), the same for any rank
+ * count (the step itself when there is one environment). */
+static uint32_t marl__key(const sched_marl *m)
+{
+    if (m->p.envs <= 1)
+        return (uint32_t)m->step;
+    const uint64_t R = (uint64_t)m->p.rollout, j = (uint64_t)m->at / R;
+    const uint64_t e = (uint64_t)m->p.env_rank + j * (uint64_t)m->p.env_ranks;
+    return (uint32_t)(m->updates * (uint64_t)m->p.envs * R + e * R + (uint64_t)m->at % R);
+}
+
 /* The values x (D) agent a takes on the actor's output out: explored and
  * recorded while recording (a Beta or Gaussian sample; MADDPG sigmoid(mu)
  * plus noise), else the greedy ones (the Beta mean, the Gaussian mean,
@@ -386,7 +430,7 @@ static void marl__values(sched_marl *m, int a, const float *out, int rec, double
     } else if (rec) {
         dtfl_rng r;
         dtfl_rng_init(&r, m->p.seed, DTFL_STREAM_POLICY, MARL_STREAM_ENTITY + (uint32_t)a,
-                      (uint32_t)m->step);
+                      marl__key(m));
         for (int k = 0; k < g->h0; k++) { /* categorical blocks first */
             int c;
             rl_cat_sample(out + (size_t)k * g->spec.choices, 1, g->spec.choices, &r, &c);

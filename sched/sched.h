@@ -173,6 +173,18 @@ typedef struct sched_marl_params {
     int buffer, batch, warmup, train_every;
     double tau, noise;
     uint64_t seed;
+    /* Parallel environments (marl.envs; HAPPO and MAPPO, one minibatch):
+     * each update takes a rollout of `rollout` slots from each of envs
+     * environments; this learner plays those with e % env_ranks ==
+     * env_rank, in increasing e, one rollout after another. Every gradient
+     * is computed per environment and summed in environment order;
+     * gather (NULL when this learner plays them all) gives it every
+     * environment's rows of a (rows, width) table of which it filled its
+     * own (net_collect_rows), so the weights are the same bits for any
+     * env_ranks at fixed envs. */
+    int envs, env_rank, env_ranks;
+    int (*gather)(void *ctx, double *table, int rows, int width);
+    void *gather_ctx;
     /* called after each agent's turn of a HAPPO update, the agent's actor
      * at its new parameters (diagnostics; NULL: none) */
     void (*turn_hook)(void *ctx, struct sched_marl *m, int agent);

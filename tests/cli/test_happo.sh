@@ -73,5 +73,12 @@ expect_status 78 "maddpg refuses categorical blocks" "$DTFL" train "$CFG" sched.
     marl.discrete=categorical train.episodes=1 out="$TMP/bad5"
 expect_err "categorical blocks (marl.discrete) are HAPPO's" "... saying whose they are"
 
+# a server file that cannot be read (the paper preset's path is relative to
+# the repository) stops training with its name, not with empty episodes
+(cd "$TMP" && "$DTFL" train "$SRC/configs/happo-paper.yaml" sched.policy=beta-happo \
+    train.episodes=1 out="$TMP/nofile" >"$TMP/nofile.log" 2>&1); st=$?
+[ $st -eq 66 ] && grep -q "happo-bs5.csv: cannot open" "$TMP/nofile.log" \
+    && ok "a missing server file stops dtfl train (66)" || bad "missing server file: status $st"
+
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -11,7 +11,10 @@
 # happo.real_pacing the measured relay time within 10 % (plus 2 ms a slot)
 # of the model's, per slot the busiest link's sum of D_k / w_k over the
 # relays that cross ranks; a run killed inside a frame and resumed ending
-# as an uninterrupted one.
+# as an uninterrupted one. Training with parallel environments (marl.envs)
+# writes the same policy file and train.csv on 1, 2 and 3 ranks (E = 3:
+# 2 + 1 on 2 ranks), and refuses more ranks than environments, MADDPG and
+# an episode count that is not a multiple of E.
 set -u
 DTFL=$1 SRC=$2
 . "$SRC/tests/mpi/lib.sh"
@@ -84,6 +87,32 @@ awk -v w="$want" -v g="$got" 'BEGIN { exit !(w > 0.02 && g >= 0.9 * w && g <= 1.
 
 # shellcheck disable=SC2086
 killed_inside_frame happo "$CFG" "$TMP/r2" "$TMP/cut" $REAL
+
+ENVS="sched.policy=beta-happo marl.envs=3 train.episodes=6"
+"$DTFL" train "$CFG" $ENVS out="$TMP/envs1" >/dev/null 2>&1 && ok "train, 3 environments, 1 process" \
+    || bad "train, 3 environments, 1 process"
+for P in 2 3; do
+    # shellcheck disable=SC2086
+    $MPIRUN -np $P "$DTFL" train "$CFG" $ENVS out="$TMP/envs$P" >"$TMP/envs$P.log" 2>&1 \
+        && cmp -s "$TMP/envs1/policy.bin" "$TMP/envs$P/policy.bin" \
+        && [ "$(model_columns "$TMP/envs1/train.csv" | cut -d, -f1-7)" = \
+             "$(model_columns "$TMP/envs$P/train.csv" | cut -d, -f1-7)" ] \
+        && ok "3 environments on $P ranks: the same policy.bin and train.csv as on 1" \
+        || { bad "3 environments on $P ranks"; tail -3 "$TMP/envs$P.log"; }
+done
+"$DTFL" train "$CFG" sched.policy=maddpg marl.envs=2 train.episodes=2 out="$TMP/e-mad" \
+    >"$TMP/e-mad.log" 2>&1; st=$?
+[ $st -eq 78 ] && grep -q "HAPPO's and MAPPO's" "$TMP/e-mad.log" && ok "maddpg refuses marl.envs" \
+    || bad "maddpg with marl.envs: status $st"
+"$DTFL" train "$CFG" sched.policy=beta-happo marl.envs=2 train.episodes=3 out="$TMP/e-odd" \
+    >"$TMP/e-odd.log" 2>&1; st=$?
+[ $st -eq 78 ] && grep -q "not a multiple of marl.envs 2" "$TMP/e-odd.log" \
+    && ok "3 episodes over 2 environments refused" || bad "odd episodes: status $st"
+# shellcheck disable=SC2086
+$MPIRUN -np 3 "$DTFL" train "$CFG" sched.policy=beta-happo marl.envs=2 train.episodes=2 \
+    out="$TMP/e-many" >"$TMP/e-many.log" 2>&1; st=$?
+[ $st -ne 0 ] && grep -q "each rank plays one environment" "$TMP/e-many.log" \
+    && ok "more ranks than environments refused" || bad "3 ranks, 2 environments: status $st"
 
 echo "happo: $fails failed"
 [ "$fails" -eq 0 ]
