@@ -14,8 +14,9 @@ episodes) and each heuristic run for one episode:
               (the HAPPO family; MADDPG at K 30 only)
     servers   Fig. 9: energy at M = 3..7 and K = 25, retrained
     load      Figs. 10-11: the K 30 policies evaluated (not retrained: say
-              so) at lambda 0.1..0.9 and D_max x B (Fig. 12's eta changes the
-              reward only: it needs retraining, not run)
+              so) at lambda 0.1..0.9 and D_max x B
+    eta       Fig. 12: B-HAPPO retrained at eta = 0.7..1.3 (eta weighs
+              failures in the reward only, so it takes a training each)
     outage    Figs. 13-14: energy and failures at K = 50..60, retrained
     heuristic fullpower, pathloss-pc, random at every point
 
@@ -87,6 +88,11 @@ def jobs_of(args):
             for p in SWEEPERS:
                 out.append((f"train-{p}-K25-M{M}-s{s}",
                             ["train", f"sched.policy={p}", f"seed={s}"] + point(25, M)))
+        for v in ETAS:  # eta 1 is Table I's: the K 30 run
+            if v != 1.0:
+                out.append((f"train-beta-happo-eta{v:g}-s{s}",
+                            ["train", "sched.policy=beta-happo", f"seed={s}",
+                             f"happo.eta={v:g}"] + point()))
     for s in range(1, args.seeds + 1):
         for K in sorted(set(USERS + OUTAGE)):
             for p in HEUR:
@@ -104,7 +110,6 @@ def load_points():
     pts = [(f"lam{v:g}", [f"happo.lambda={v:g}"]) for v in LAMBDAS]
     pts += [(f"d{d}-b{b}", [f"happo.data_kbit=[{0.6 * d:g}, {d:g}]", f"happo.bandwidth_mhz={b}"])
             for d in DMAX for b in BANDS]
-    pts += [(f"eta{v:g}", [f"happo.eta={v:g}"]) for v in ETAS]
     return pts
 
 
@@ -229,11 +234,8 @@ def fig_sweep(args, plt, save, md, xs, tag, xlabel, png, title, key="energy", se
 
 
 def fig_load(args, plt, save, md):
-    md.append("## Figs. 10-12: the K 30 policies evaluated under other settings (not "
+    md.append("## Figs. 10-11: the K 30 policies evaluated under other settings (not "
               "retrained; one episode per seed)\n")
-    md.append("Fig. 12 (eta) is not drawn: eta weighs failures in the reward only, so a "
-              "policy not retrained acts the same at every eta (its runs are kept, "
-              "identical); the figure needs a training per eta.\n")
     for title, tags, png, xl in (
             ("Fig. 10: lambda", [(f"lam{v:g}", v) for v in LAMBDAS], "fig10.png", "lambda"),):
         fig, ax = plt.subplots(figsize=(6, 3.6))
@@ -270,6 +272,30 @@ def fig_load(args, plt, save, md):
     md.append("")
 
 
+def fig_eta(args, plt, save, md):
+    """Fig. 12: B-HAPPO retrained per eta; energy and failures on two axes"""
+    tags = [("K30-M5" if v == 1.0 else f"eta{v:g}", v) for v in ETAS]
+    md.append("## Fig. 12: B-HAPPO retrained at each eta (the paper: energy rises and "
+              "failures fall with eta)\n")
+    md.append("| eta | energy, mJ | failures per request |\n|---|---|---|")
+    es, fs = [], []
+    for tag, v in tags:
+        e = value(args, "train", "beta-happo", tag, args.sweep_seeds, "energy")[0]
+        f = value(args, "train", "beta-happo", tag, args.sweep_seeds, "failure_ratio")[0]
+        es.append(1e3 * e)
+        fs.append(f)
+        md.append(f"| {v:g} | {1e3 * e:.4g} | {f:.4f} |")
+    md.append("")
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.plot(ETAS, es, marker="o", color="C0", label="energy")
+    ax.set_xlabel("eta")
+    ax.set_ylabel("energy per MU per slot, mJ", color="C0")
+    ax2 = ax.twinx()
+    ax2.plot(ETAS, fs, marker="s", color="C3", label="failures")
+    ax2.set_ylabel("failures per request", color="C3")
+    save(fig, "fig12.png")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dtfl", default="build/dtfl")
@@ -304,6 +330,7 @@ def main():
               "Fig. 9: energy against M at K = 25 (M = 5: the paper preset's BSs from "
               "configs/happo-bs5.csv; other M: seeded uniform, spec 3)")
     fig_load(args, plt, save, md)
+    fig_eta(args, plt, save, md)
     fig_sweep(args, plt, save, md, OUTAGE, t, "K", "fig13.png", "Fig. 13: energy at K = 50..60")
     fig_sweep(args, plt, save, md, OUTAGE, t, "K", "fig14.png",
               "Fig. 14: failures per request at K = 50..60 (the paper: 100% at 58)",
