@@ -62,7 +62,8 @@ static const scen_column twin_cols[] = {
 static const scen_column real_cols[] = {
     {"predicted_energy", "%.8g"}, {"predicted_failures", "%.0f"},
     {"predicted_syncs", "%.0f"},  {"predicted_sync_bits", "%.17g"},
-    {"predicted_migrations", "%.0f"}};
+    {"predicted_migrations", "%.0f"}, {"predicted_relay_s", "%.17g"},
+    {"predicted_migration_slots", "%.0f"}};
 static const scen_summary real_sums[] = {
     {"mean_predicted_energy", 0, SCEN_SUM_MEAN},
     {"predicted_failures", 1, SCEN_SUM_TOTAL},
@@ -268,7 +269,7 @@ static int happo__members(const happo *h, int relay_from, int m, int skip)
  * a DT whose server changes migrates for G_k slots. */
 static void happo__deploy(happo *h, const int *pick)
 {
-    h->migrations = 0;
+    h->migrations = h->mig_slots = 0;
     memcpy(h->pick, pick, sizeof(int) * (size_t)h->K);
     if (h->t % h->T != 0)
         return;
@@ -277,6 +278,7 @@ static void happo__deploy(happo *h, const int *pick)
             h->host[k] = pick[k];
             h->mig_left[k] = h->gk[k];
             h->migrations++;
+            h->mig_slots += h->gk[k];
         }
 }
 
@@ -437,11 +439,14 @@ static void happo__row(void *self, scen_table_id t, int k, double *v)
     }
     case SCEN_T_REAL_SLOT: {
         happo__slot_row(h, s);
-        double bits = 0.0;
+        double bits = 0.0, relay = 0.0;
         for (int i = 0; i < h->nsync; i++)
             bits += 8.0 * (double)h->sync[i].bytes;
+        for (int u = 0; u < h->K; u++) /* the model's wired seconds, D_k / w_k */
+            if (h->tx[u] && !h->X[u] && h->relay[u])
+                relay += h->D[u] / h->w[u];
         v[0] = s[HC_ENERGY], v[1] = s[HC_FAIL], v[2] = h->nsync, v[3] = bits;
-        v[4] = s[HC_MIGS];
+        v[4] = s[HC_MIGS], v[5] = relay, v[6] = h->mig_slots;
         return;
     }
     case SCEN_T_REAL_TWIN: { /* after the step: the slot scored is t - 1 */

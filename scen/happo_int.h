@@ -39,6 +39,7 @@ typedef struct happo {
     double *c, *b;               /* (M x K) the BSs' scores */
     double r_g, r_c, *reward;    /* (agents) */
     int migrations, requests, failures, mig_failures;
+    int mig_slots;               /* sum of G_k over the DTs moved this slot */
     scen_transfer *sync;         /* (K) status updates, real mode */
     int nsync;
     int *members;                /* (K) scratch */
