@@ -114,7 +114,8 @@ happo: build
 	@scripts/deps.sh plots
 	/usr/bin/python3 experiments/happo/sweep.py --dtfl $(BUILD)/dtfl --out results/happo
 
-# Figs. 4-10 of 003 (docs/diten.md): 28 settings x 5 policies, about 30 min
+# Figs. 4-10 of 003 (docs/diten.md): 28 settings x 5 policies x 3 seeds,
+# about 53 min on 2 cores
 diten: build
 	@scripts/deps.sh plots
 	/usr/bin/python3 experiments/diten/sweep.py --out results/diten

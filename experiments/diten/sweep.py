@@ -14,13 +14,15 @@ Table II):
 
 Jobs run in parallel processes (--jobs, default: the number of cores); a
 job whose summary.json exists is skipped, so an interrupted sweep resumes.
-Then it draws the figures as PNG into --out, writes ratios.md (PPO's
-average objective over each baseline next to the paper's 0.1022, 0.5070,
-0.6842, 1.5025) and results.md (every number the figures show, and whether
-the paper's qualitative claims hold here).
+Then it draws the figures as PNG into --out (means over seeds, with their
+95% intervals), writes ratios.md (PPO's average objective over each
+baseline next to the paper's 0.1022, 0.5070, 0.6842, 1.5025) and
+results.md (every number the figures show with its interval, PPO against
+A2C and DDPG seed by seed, and whether the paper's qualitative claims hold
+here).
 
-    experiments/diten/sweep.py                  # the full sweep, 1 seed
-    experiments/diten/sweep.py --seeds 3        # several seeds (3x longer)
+    experiments/diten/sweep.py                  # the full sweep, 3 seeds
+    experiments/diten/sweep.py --seeds 1        # one seed (a third of the time)
     experiments/diten/sweep.py --sensitivity    # the unit-reading figure
     experiments/diten/sweep.py --variants       # PPO's design choices
     experiments/diten/sweep.py --fit results/utility-cnn/fit.json
@@ -35,6 +37,9 @@ import os
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sweeplib import stat  # noqa: E402
 
 POLICIES = {  # name: (sched.policy, sched.allocation, label)
     "ppo": ("ppo", "optimal", "PPO (proposed)"),
@@ -136,7 +141,7 @@ def mean(v):
 
 
 def collect(args):
-    """eval[(pol, S, phi)] -> list over seeds of summary dicts"""
+    """eval[(pol, S, phi)] -> list over seeds of summary dicts (with "seed")"""
     ev = {}
     for seed in range(1, args.seeds + 1):
         for S in args.servers:
@@ -144,7 +149,8 @@ def collect(args):
                 for pol in POLICIES:
                     d = job_dir(args.out, seed, S, phi, pol)
                     if os.path.exists(os.path.join(d, "summary.json")):
-                        ev.setdefault((pol, S, phi), []).append(read_summary(d))
+                        ev.setdefault((pol, S, phi), []).append(
+                            dict(read_summary(d), seed=seed))
     return ev
 
 
@@ -155,10 +161,17 @@ def per_episode_figure(args, column, servers, ylabel, title, name):
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
     for ax, phi in zip(axes.flat, args.phis):
-        for S in servers:
-            rows = read_train(job_dir(args.out, 1, S, phi, "ppo"))
-            if rows:
-                ax.plot(smooth([float(r[column]) for r in rows]), label=f"S = {S}")
+        for S in servers:  # the mean over seeds, and its 95% band
+            curves = [smooth([float(r[column]) for r in rows])
+                      for rows in (read_train(job_dir(args.out, s, S, phi, "ppo"))
+                                   for s in range(1, args.seeds + 1)) if rows]
+            if not curves:
+                continue
+            n = min(len(c) for c in curves)
+            st = [stat([c[i] for c in curves]) for i in range(n)]
+            line, = ax.plot([m for m, _ in st], label=f"S = {S}")
+            ax.fill_between(range(n), [m - h for m, h in st], [m + h for m, h in st],
+                            color=line.get_color(), alpha=0.2)
         ax.set_title(f"phi = {phi}")
         ax.set_xlabel("episode")
         ax.set_ylabel(ylabel)
@@ -183,15 +196,17 @@ def figures(args, ev):
     fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
     for ax, phi in zip(axes.flat, args.phis):
         for pol, (_, _, label) in POLICIES.items():
-            ys = [mean([s["eval_objective"] for s in ev.get((pol, S, phi), [])])
+            st = [stat([s["eval_objective"] for s in ev.get((pol, S, phi), [])])
                   for S in args.servers]
-            ax.plot(args.servers, ys, "o-", color=colors[pol], label=label)
+            ax.errorbar(args.servers, [m for m, _ in st], yerr=[h for _, h in st], fmt="o-",
+                        color=colors[pol], label=label, capsize=3)
         ax.set_title(f"phi = {phi}")
         ax.set_xlabel("edge servers S")
         ax.set_ylabel("objective per slot (eq. 22)")
         ax.grid(alpha=0.3)
     axes.flat[0].legend(fontsize=8)
-    fig.suptitle("Fig. 5: objective vs edge servers, U = 20")
+    fig.suptitle(f"Fig. 5: objective vs edge servers, U = 20 (mean and 95% interval over "
+                 f"{args.seeds} seeds)")
     fig.tight_layout()
     fig.savefig(os.path.join(args.out, "fig5_objective.png"), dpi=110)
     plt.close(fig)
@@ -200,10 +215,12 @@ def figures(args, ev):
         fig, ax = plt.subplots(figsize=(8, 5.5))
         ax2 = ax.twinx()
         for pol, (_, _, label) in POLICIES.items():
-            u = [mean([s["eval_utility"] for s in ev.get((pol, S, phi), [])]) for S in args.servers]
-            c = [mean([s["eval_cost"] for s in ev.get((pol, S, phi), [])]) for S in args.servers]
-            ax.plot(args.servers, u, "--", marker="o", color=colors[pol], label=label)
-            ax2.plot(args.servers, c, "-", marker="s", color=colors[pol])
+            u = [stat([s["eval_utility"] for s in ev.get((pol, S, phi), [])]) for S in args.servers]
+            c = [stat([s["eval_cost"] for s in ev.get((pol, S, phi), [])]) for S in args.servers]
+            ax.errorbar(args.servers, [m for m, _ in u], yerr=[h for _, h in u], fmt="--o",
+                        color=colors[pol], label=label, capsize=3)
+            ax2.errorbar(args.servers, [m for m, _ in c], yerr=[h for _, h in c], fmt="-s",
+                         color=colors[pol], capsize=3)
         ax.set_xlabel("edge servers S")
         ax.set_ylabel("data utility (eq. 11), dashed")
         ax2.set_ylabel("total cost per slot (eq. 21), solid")
@@ -256,6 +273,37 @@ def job_seconds(ev):
     return sum(s["seconds"] for runs in ev.values() for s in runs)
 
 
+def seed_by_seed(args, ev):
+    """PPO against A2C and DDPG: per (S, phi) cell the difference of the
+    evaluation objectives seed by seed (the same seed, the same users), its
+    mean and 95% interval, and in how many cells it is below 0, above 0 or
+    within noise."""
+    out = ["", "## PPO against A2C and DDPG, seed by seed", "",
+           "Per (S, phi) cell, e_PPO - e_B on each seed (the same users), its mean "
+           "and 95% interval over seeds; a cell counts as below or above when the "
+           "interval excludes 0.", "",
+           "| baseline | cells below | within noise | above | mean difference | "
+           "mean half-width |", "|---|---|---|---|---|---|"]
+    for b in ("a2c", "ddpg"):
+        below = above = noise = 0
+        ds, hs = [], []
+        for phi in args.phis:
+            for S in args.servers:
+                p = {s["seed"]: s["eval_objective"] for s in ev.get(("ppo", S, phi), [])}
+                q = {s["seed"]: s["eval_objective"] for s in ev.get((b, S, phi), [])}
+                diff = [p[k] - q[k] for k in sorted(set(p) & set(q))]
+                if len(diff) < 2:
+                    continue
+                m, h = stat(diff)
+                ds.append(m)
+                hs.append(h)
+                below += m + h < 0
+                above += m - h > 0
+                noise += m - h <= 0 <= m + h
+        out.append(f"| {b} | {below} | {noise} | {above} | {mean(ds):.4f} | {mean(hs):.4f} |")
+    return out
+
+
 def report(args, ev, wall):
     lines = ["# DITEN sweep (003, Figs. 4-10)", "",
              f"U = 20, T = {args.t} slots, {args.episodes} training episodes, "
@@ -265,17 +313,21 @@ def report(args, ev, wall):
              f"parallel jobs (jobs already done were not rerun)." if wall else "",
              f"Sum of the jobs' own times: {job_seconds(ev) / 60:.1f} min, so "
              f"{job_seconds(ev) / 60 / args.jobs:.1f} min at best on {args.jobs} cores.",
-             "", "## Objective per slot (eq. 22), mean over evaluation episodes and seeds", ""]
+             "", "## Objective per slot (eq. 22), mean over evaluation episodes and seeds",
+             "", "Each cell: the mean over seeds +- the half-width of its 95% interval "
+             "(t distribution).", ""]
     head = "| phi | policy | " + " | ".join(f"S={S}" for S in args.servers) + " | mean | violations/slot |"
     lines += [head, "|" + "---|" * (len(args.servers) + 4)]
     avg = {}
     for phi in args.phis:
         for pol in POLICIES:
-            vals = [mean([s["eval_objective"] for s in ev.get((pol, S, phi), [])]) for S in args.servers]
+            st = [stat([s["eval_objective"] for s in ev.get((pol, S, phi), [])])
+                  for S in args.servers]
             viol = mean([mean([s["eval_violations"] for s in ev.get((pol, S, phi), [])]) for S in args.servers])
-            avg[(pol, phi)] = mean(vals)
-            lines.append(f"| {phi} | {pol} | " + " | ".join(f"{v:.4f}" for v in vals) +
+            avg[(pol, phi)] = mean([m for m, _ in st])
+            lines.append(f"| {phi} | {pol} | " + " | ".join(f"{m:.4f} +- {h:.4f}" for m, h in st) +
                          f" | {avg[(pol, phi)]:.4f} | {viol:.3f} |")
+    lines += seed_by_seed(args, ev)
     lines += ["", "## PPO's objective over each baseline", "",
               "Ratio (e_PPO - e_B) / |e_B| per (S, phi), averaged; the paper "
               "reports PPO 'on average 0.1022, 0.5070, 0.6842, 1.5025 times "
@@ -474,7 +526,7 @@ def main():
     ap.add_argument("--config", default="configs/diten-paper.yaml")
     ap.add_argument("--out", default="results/diten")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--seeds", type=int, default=1)
+    ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--episodes", type=int, default=300)
     ap.add_argument("--eval-episodes", type=int, default=5)
     ap.add_argument("--servers", default="9,11,13,15,17,19,21")
