@@ -144,6 +144,23 @@ static void train__say(const scen_info *in, const episode_stats *st)
         printf(" %s %.4f", in->episode[c].name, st->v[c]);
 }
 
+/* Training episode ep (from 0) of n done: its row, and every 10 episodes
+ * and at the end train.csv saved and a progress line (`how` after the
+ * count: how the environments run, or ""). */
+static int train__log(app_table *tr, const char *trp, const scen_info *in, int ep, int n,
+                      const episode_stats *st, const char *how, dtfl_err *err)
+{
+    train__row(tr, in, ep, st);
+    if ((ep + 1) % 10 != 0 && ep + 1 != n)
+        return 0;
+    int rc = app_table_save(tr, trp, err);
+    printf("episode %d/%d%s", ep + 1, n, how);
+    train__say(in, st);
+    printf(" %.2f s\n", st->seconds);
+    fflush(stdout);
+    return rc;
+}
+
 /* A gathering that fails ends the job: the other ranks wait in it. */
 static int train__gather(void *ctx, double *table, int rows, int width)
 {
@@ -186,6 +203,8 @@ static int train__envs(app_env *env, const app_config *cfg, net_comm *comm, app_
     const int E = (int)cfg->marl.envs, iters = (int)(cfg->train.episodes / E);
     const int rank = comm != NULL ? net_rank(comm) : 0, P = comm != NULL ? net_size(comm) : 1;
     const int W = in->nepisode + 1;
+    char how[64];
+    snprintf(how, sizeof how, " (%d environments on %d ranks)", E, P);
     double *tab = calloc((size_t)E * W, sizeof(double));
     int rc = tab == NULL ? dtfl_err_set(err, DTFL_ENOMEM, "train: out of memory") : 0;
     for (int it = 0; it < iters && rc == 0; it++) {
@@ -200,15 +219,7 @@ static int train__envs(app_env *env, const app_config *cfg, net_comm *comm, app_
         for (int e = 0; e < E && rc == 0 && rank == 0; e++) {
             episode_stats st = {{0}, tab[(size_t)e * W + in->nepisode]};
             memcpy(st.v, tab + (size_t)e * W, sizeof(double) * (size_t)in->nepisode);
-            train__row(tr, in, it * E + e, &st);
-            const int ep = it * E + e + 1;
-            if (ep % 10 == 0 || ep == iters * E) {
-                rc = app_table_save(tr, trp, err);
-                printf("episode %d/%d (%d environments on %d ranks)", ep, iters * E, E, P);
-                train__say(in, &st);
-                printf(" %.2f s\n", st.seconds);
-                fflush(stdout);
-            }
+            rc = train__log(tr, trp, in, it * E + e, iters * E, &st, how, err);
         }
     }
     free(tab);
@@ -250,14 +261,7 @@ static int train__ranked(const app_config *cfg, const char *dir, net_comm *comm,
         episode_stats st;
         if ((rc = train__episode(env, ep, &st, err)) < 0)
             break;
-        train__row(tr, in, ep, &st);
-        if ((ep + 1) % 10 == 0 || ep + 1 == E) {
-            rc = app_table_save(tr, trp, err);
-            printf("episode %d/%d", ep + 1, E);
-            train__say(in, &st);
-            printf(" %.2f s\n", st.seconds);
-            fflush(stdout);
-        }
+        rc = train__log(tr, trp, in, ep, E, &st, "", err);
     }
     if (rank != 0) /* the other ranks' replicas are done */
         goto done;

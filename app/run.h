@@ -95,6 +95,8 @@ typedef struct run_state {
     int64_t *stale;         /* (U + 1,) each twin's staleness, then the
                                statuses applied in the slot (run_status.c) */
     int64_t applied;        /* statuses applied on this rank this slot */
+    int status;             /* the scenario sends status updates
+                               (scen_ops.status): the same on every rank */
     int slot_now;           /* the slot being played */
     net_migrate_params mig;
     twin_faults faults;     /* simulated edge faults (faults.*, fl.deadline) */

@@ -27,15 +27,9 @@ static const char slots_tail[] =
     "wire_transfer_bytes,decide_s,migrate_s,transfer_s,sync_s,train_s,"
     "aggregate_s,finetune_s,evaluate_s,slot_s";
 static const char slots_tasks[] = ",infer_samples,infer_s";
-/* a scenario whose transfers update twins' status (scen_ops.status): the
+/* a scenario whose transfers update twins' status (run_state.status): the
  * statuses applied, and each twin's staleness, measured on its twin */
 static const char slots_status[] = ",status_applied";
-
-static int record__status(const run_state *s)
-{
-    const scen_ops *ops = scen_find(s->cfg->scenario);
-    return ops != NULL && ops->status;
-}
 static const char twins_head[] =
     "slot,user,server,synced,new_samples,train_samples,gamma,accuracy";
 
@@ -47,11 +41,11 @@ int run_record_open(run_state *s, dtfl_err *err)
     char slots[2048], twins[1024], tail[1024];
     /* a scenario with tasks: what they cost, measured */
     snprintf(tail, sizeof tail, "%s%s%s", slots_tail, in->tasks ? slots_tasks : "",
-             record__status(s) ? slots_status : "");
+             s->status ? slots_status : "");
     if (app_table_header(slots, sizeof slots, slots_head,
                        &in->table[SCEN_T_REAL_SLOT], tail) < 0 ||
         app_table_header(twins, sizeof twins, twins_head, &in->table[SCEN_T_REAL_TWIN],
-                         record__status(s) ? "stale" : NULL) < 0)
+                         s->status ? "stale" : NULL) < 0)
         return dtfl_err_set(err, DTFL_EINTERNAL, "tables: headers too long");
     if (app_table_create(&s->slots_csv, slots) < 0 ||
         app_table_create(&s->twins_csv, twins) < 0)
@@ -85,12 +79,11 @@ static int record__twins(run_state *s, int t)
     int rc = 0;
     if (every == 0 || t % every != 0)
         return 0;
-    const int status = record__status(s);
     for (int u = 0; u < s->U && rc == 0; u++) {
         int missed = twin_fault_user_misses(&s->faults, (uint64_t)s->cfg->seed, u, t);
         app_row_format(model, sizeof model, tab,
                        app_env_row(s->env, SCEN_T_REAL_TWIN, u));
-        if (status)
+        if (s->status)
             snprintf(stale, sizeof stale, ",%lld", (long long)s->stale[u]);
         rc = app_table_add(s->twins_csv, "%d,%d,%d,%d,%d,%lld,%.6f,%.6f%s%s", t,
                            u, s->assoc[u], !missed,
@@ -112,7 +105,7 @@ int run_record_slot(run_state *s, int t, const run_slot_stats *st,
     if (app_env_info(s->env)->tasks)
         snprintf(tasks, sizeof tasks, ",%lld,%.4f", (long long)st->infer_samples,
                  tt[RUN_T_INFER]);
-    if (record__status(s)) /* after the tasks' columns, as in the header */
+    if (s->status) /* after the tasks' columns, as in the header */
         snprintf(tasks + strlen(tasks), sizeof tasks - strlen(tasks), ",%lld",
                  (long long)st->status_applied);
     app_row_format(model, sizeof model,

@@ -173,6 +173,8 @@ int run_setup(run_state *s, const app_config *cfg, net_comm *comm,
     s->S = (int)cfg->servers.count;
     s->T = (int)cfg->world.slots;
     s->t_start = dtfl_now();
+    const scen_ops *ops = scen_find(cfg->scenario);
+    s->status = ops != NULL && ops->status;
     if (dir == NULL || dir[0] == '\0') /* never write beside "/" */
         return dtfl_err_set(err, DTFL_EINTERNAL, "run: no results folder");
     snprintf(s->dir, sizeof s->dir, "%s", dir);

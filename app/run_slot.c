@@ -99,13 +99,16 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
 }
 
 /* The scenario's bytes between servers, after the twins moved; status
- * updates applied as they arrive, then counted (run_status.c). */
+ * updates applied as they arrive, then counted (run_status.c). Arrivals
+ * are asked for only when the scenario sends statuses: within a rank the
+ * others move nothing. */
 static int slot__transfer(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
 {
     net_transfer_stats ts = {0};
     int rc = s->nxfer == 0 ? 0
                            : net_transfer_run(s->comm, &s->mig, s->S, s->xfer, s->nxfer,
-                                              run_status_arrived, s, &ts, err);
+                                              s->status ? run_status_arrived : NULL, s,
+                                              &ts, err);
     if (rc == 0)
         rc = run_status_gather(s, t, err);
     if (rc < 0)

@@ -314,19 +314,27 @@ static void happo__train_actor(sched_marl *m, int i, const int *list, int n, int
     }
 }
 
-/* 1/2 (V - R)^2's gradient for critic s on rows [i0, i0 + B) into its
- * grads, each sample weighing its weight / count. */
-static void happo__critic_grad(sched_marl *m, int s, int i0, int B, double count,
-                               sched_marl_stats *st)
+/* 1/2 (V - R)^2's gradient for critic s on B rows into its grads, each
+ * sample weighing its weight / count: rows ix[k] (gathered into scratch),
+ * or rows i0 .. i0 + B - 1 when ix is NULL. */
+static void happo__critic_grad(sched_marl *m, int s, const int *ix, int i0, int B,
+                               double count, sched_marl_stats *st)
 {
     const int S = m->streams;
+    const size_t sd = (size_t)m->p.state_dim;
     rl_mlp *c = m->critic[s];
-    const float *v = marl__forward(m, c, m->state + (size_t)i0 * m->p.state_dim, B);
+    const float *in = m->state + (size_t)i0 * sd;
+    if (ix != NULL) {
+        for (int k = 0; k < B; k++)
+            memcpy(m->xb + (size_t)k * sd, m->state + (size_t)ix[k] * sd, sizeof(float) * sd);
+        in = m->xb;
+    }
+    const float *v = marl__forward(m, c, in, B);
     for (int k = 0; k < B; k++) {
-        const int n = i0 + k;
+        const int n = ix != NULL ? ix[k] : i0 + k;
         const double d = v[k] - m->ret[(size_t)n * S + s], w = m->weight[n];
         m->dout[k] = (float)(w * d / count);
-        st->v_loss += 0.5 * w * d * d / (count * m->p.epochs * S);
+        st->v_loss += 0.5 * w * d * d / (count * m->p.minibatches * m->p.epochs * S);
     }
     marl__backward_net(m, c, m->dout, B, NULL);
 }
@@ -342,7 +350,7 @@ static void happo__env_critics(sched_marl *m, sched_marl_stats *st)
         for (int e = 0; e < m->p.epochs; e++) {
             for (int j = 0; j < m->Er; j++) {
                 rl_mlp_zero_grads(c);
-                happo__critic_grad(m, s, j * R, R, count, st);
+                happo__critic_grad(m, s, NULL, j * R, R, count, st);
                 happo__put_row(m, j, rl_mlp_grads(c), np, 0);
             }
             happo__gather(m);
@@ -360,32 +368,15 @@ static void happo__train_critics(sched_marl *m, sched_marl_stats *st)
         happo__env_critics(m, st);
         return;
     }
-    const int N = m->n, mb = m->p.minibatches, B = N / mb, S = m->streams;
-    const size_t sd = (size_t)m->p.state_dim;
-    float *xs = m->xb, *dv = m->dout;
-    for (int s = 0; s < S; s++) {
+    const int N = m->n, mb = m->p.minibatches, B = N / mb;
+    for (int s = 0; s < m->streams; s++) {
         rl_mlp *c = m->critic[s];
         rl_mlp_zero_grads(c);
         for (int e = 0; e < m->p.epochs; e++) {
             if (mb > 1)
                 happo__shuffle(m, m->idx, N, 0x8000u + (uint32_t)(s * 1000 + e));
             for (int b = 0; b < mb; b++) {
-                const int *ix = m->idx + (size_t)b * B;
-                const float *in = m->state;
-                if (mb > 1) {
-                    for (int k = 0; k < B; k++)
-                        memcpy(xs + (size_t)k * sd, m->state + (size_t)ix[k] * sd,
-                               sizeof(float) * sd);
-                    in = xs;
-                }
-                const float *v = marl__forward(m, c, in, B);
-                for (int k = 0; k < B; k++) {
-                    const int n = mb > 1 ? ix[k] : k;
-                    const double d = v[k] - m->ret[(size_t)n * S + s], w = m->weight[n];
-                    dv[k] = (float)(w * d / B);
-                    st->v_loss += 0.5 * w * d * d / ((double)B * mb * m->p.epochs * S);
-                }
-                marl__backward_net(m, c, dv, B, NULL);
+                happo__critic_grad(m, s, mb > 1 ? m->idx + (size_t)b * B : NULL, 0, B, B, st);
                 rl_clip_step(m->copt[s], rl_mlp_params(c), rl_mlp_grads(c), m->p.max_grad_norm);
                 rl_mlp_zero_grads(c);
             }

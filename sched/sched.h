@@ -162,31 +162,25 @@ typedef struct sched_marl_params {
     int rollout;             /* slots per update */
     int norm_adv;            /* normalise each stream's advantages */
     int mask_inactive;       /* leave masked action values out (spec A12) */
-    int categorical;         /* discrete blocks: 0 quantised head values (the
-                                spec's quantize), 1 a softmax over each
-                                block's choices (marl.discrete) */
+    int categorical;         /* discrete blocks: a softmax over each one's
+                                choices, not a quantised value */
     int td0;                 /* critics' target r + gamma V(s') (eq. 32 as
                                 printed), not the GAE return (HARL) */
-    /* MADDPG: replay rows, minibatch, soft target update, exploration
-     * noise's std on the [-1, 1] scale, uniform actions for the first
-     * warmup slots, one update every train_every slots */
+    /* MADDPG: replay rows, minibatch, uniform actions for the first warmup
+     * slots, an update every train_every, soft target update, noise std */
     int buffer, batch, warmup, train_every;
     double tau, noise;
     uint64_t seed;
-    /* Parallel environments (marl.envs; HAPPO and MAPPO, one minibatch):
-     * each update takes a rollout of `rollout` slots from each of envs
-     * environments; this learner plays those with e % env_ranks ==
-     * env_rank, in increasing e, one rollout after another. Every gradient
-     * is computed per environment and summed in environment order;
-     * gather (NULL when this learner plays them all) gives it every
-     * environment's rows of a (rows, width) table of which it filled its
-     * own (net_collect_rows), so the weights are the same bits for any
-     * env_ranks at fixed envs. */
+    /* marl.envs (HAPPO, MAPPO, one minibatch): an update takes `rollout`
+     * slots of each of envs environments; this learner plays those with e %
+     * env_ranks == env_rank, in turn. Gradients are per environment, summed
+     * in environment order after gather (NULL: it plays them all) filled
+     * every row of the table (net_collect_rows): the same bits for any
+     * env_ranks. */
     int envs, env_rank, env_ranks;
     int (*gather)(void *ctx, double *table, int rows, int width);
     void *gather_ctx;
-    /* called after each agent's turn of a HAPPO update, the agent's actor
-     * at its new parameters (diagnostics; NULL: none) */
+    /* after each agent's HAPPO turn, its actor updated (NULL: none) */
     void (*turn_hook)(void *ctx, struct sched_marl *m, int agent);
     void *turn_ctx;
 } sched_marl_params;
@@ -199,9 +193,8 @@ typedef struct sched_marl_stats {
     int updates;
 } sched_marl_stats;
 
-/* What a learner has spent since it was made: seconds and FLOPs of its
- * updates (2 P a forward, 4 P a backward per sample of a network of P
- * weights), of acting, and the slots it acted on. */
+/* Spent since creation: seconds and FLOPs of updates (2 P a forward, 4 P
+ * a backward per sample, P weights), of acting, and slots acted on. */
 typedef struct sched_marl_counters {
     double update_seconds, update_flops, act_seconds, act_flops;
     long updates, slots;
@@ -210,8 +203,7 @@ typedef struct sched_marl_counters {
 int sched_marl_create(sched_marl **out, const sched_marl_params *p, dtfl_err *err);
 void sched_marl_destroy(sched_marl *m);
 const sched_marl_params *sched_marl_params_of(const sched_marl *m);
-/* A slot begins: the critics' state (state_dim), recorded with the slot's
- * actions when training. */
+/* A slot begins: the critics' state (state_dim), recorded when training. */
 void sched_marl_begin(sched_marl *m, const float *state);
 /* Agent a acts on obs: act_i (blocks), act_f (box, in [lo, hi]); sampled
  * and recorded when training, the heads' means otherwise. */
@@ -222,18 +214,14 @@ void sched_marl_act(sched_marl *m, int a, const float *obs, int *act_i,
  * returns 1 when the rollout is full and sched_marl_update is due. */
 int sched_marl_feedback(sched_marl *m, const double *reward,
                         const uint8_t *const *mask, int done);
-/* Instead of sched_marl_act while training: agent a took the given action
- * (act_i blocks, act_f box values in [lo, hi]) on obs, recorded as if
- * sampled (tests feed exact expectations with it; categorical blocks or
- * box values only: a quantised block's value is not known from its
- * choice). */
+/* Instead of sched_marl_act while training: agent a took (act_i, act_f)
+ * on obs, recorded as if sampled (tests feed exact expectations; a
+ * quantised block records its choice's midpoint). */
 void sched_marl_record(sched_marl *m, int a, const float *obs, const int *act_i,
                        const double *act_f);
-/* This slot's sample weight (1 unless set; call before feedback): every
- * loss term of the slot is multiplied by it. */
+/* This slot's weight in every loss (1 unless set; before feedback). */
 void sched_marl_weight(sched_marl *m, double w);
-/* The log-probability agent a's actor gives the action (act_i, act_f) on
- * obs now (categorical blocks or box values, as sched_marl_record). */
+/* log pi_a(act_i, act_f | obs) at agent a's actor now. */
 double sched_marl_logp(sched_marl *m, int a, const float *obs, const int *act_i,
                        const double *act_f);
 /* Updates every actor and critic from the rollout; next_state bootstraps
