@@ -91,6 +91,10 @@ static void run__add(run_slot_stats *total, const run_slot_stats *st)
     total->users_missed += st->users_missed;
     total->round_time += st->round_time;
     total->mean_accuracy += st->mean_accuracy;
+    total->forwarded_images += st->forwarded_images;
+    total->hits_served += st->hits_served;
+    total->hit_bytes += st->hit_bytes;
+    total->outcome_wire += st->outcome_wire;
     for (int k = 0; k < RUN_MODEL_MAX; k++)
         total->model[k] += st->model[k];
     for (int k = 0; k < RUN_T_COUNT; k++)

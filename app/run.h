@@ -54,6 +54,11 @@ typedef struct run_slot_stats {
     int64_t flops;          /* model FLOPs of training, tuning, evaluation */
     int64_t infer_samples;  /* task samples the twins classified */
     int64_t status_applied; /* twins' status updates applied */
+    int64_t forwarded_images; /* task images classified from forwarded bytes */
+    int64_t hits_served;    /* cache hits served from kept outcome bytes */
+    int64_t hit_bytes;      /* their bytes */
+    int64_t outcomes_kept;  /* outcomes the servers' caches hold after it */
+    int64_t outcome_wire;   /* measured: outcome bytes sent between ranks */
     double mean_accuracy;   /* personalised models on their users' splits */
     double global_accuracy; /* global model on the test set */
     double t[RUN_T_COUNT];  /* phase seconds */
@@ -62,6 +67,8 @@ typedef struct run_slot_stats {
                                for diten predicted utility, cost, objective,
                                reward, violations) */
 } run_slot_stats;
+
+typedef struct run_cache run_cache; /* run_cache.c */
 
 typedef struct run_state {
     const app_config *cfg;
@@ -86,6 +93,8 @@ typedef struct run_state {
     int *generic;           /* (U,) the cloud's images in each twin's data */
     int *generic_key;       /* (U,) which draw of them */
     int *local;             /* (U,) the user's task runs on its device */
+    int *infer_key;         /* (U,) which images a task is (-1: per twin) */
+    int *hit_from;          /* (U,) the server whose cache serves it, -1 */
     int local_samples;      /* the device model's training images */
     float *local_w;         /* (nparams,) the device model; NULL until used */
     int serve_only;         /* the slot trains nothing (scen_effects) */
@@ -97,6 +106,18 @@ typedef struct run_state {
     int64_t applied;        /* statuses applied on this rank this slot */
     int status;             /* the scenario sends status updates
                                (scen_ops.status): the same on every rank */
+    int nout;               /* of the transfers, the last nout are outcomes,
+                               sent after the tasks ran (run_task.c) */
+    int caches;             /* the scenario caches outcomes (scen_ops.caches) */
+    int *cached;            /* the model's caches after the slot: (server,
+                               key) pairs, ncached of them (every rank) */
+    int ncached, cached_cap;
+    run_cache *cache;       /* the outcome bytes this rank's servers keep */
+    uint8_t **task_in;      /* (U,) a forwarded task as it arrived, or NULL */
+    size_t *task_len;       /* (U,) its length */
+    int64_t task_wire_images; /* images of forwarded tasks that arrived */
+    uint8_t **pred;         /* (U,) the labels a twin's task got, pred_n */
+    int *pred_n, *pred_slot; /* (U,) of them, and at which slot */
     int slot_now;           /* the slot being played */
     net_migrate_params mig;
     twin_faults faults;     /* simulated edge faults (faults.*, fl.deadline) */
@@ -134,6 +155,53 @@ void run_status_head(net_transfer *x, const scen_transfer *t, int slot);
 int run_status_arrived(void *ctx, int i, const net_transfer *t, const uint8_t *head,
                        size_t head_len, uint64_t digest, dtfl_err *err);
 int run_status_gather(run_state *s, int t, dtfl_err *err);
+
+/* run_task.c: tasks and their outcomes (scen_transfer.task, outcome). A
+ * record of RUN_TASK_HEAD bytes heads each (magic, twin, slot, key, n,
+ * pixels per image; u32 each), then n labels and, for a task, n images. */
+#define RUN_TASK_HEAD 24
+typedef struct run_task_record {
+    int task;                /* 1: a task, 0: an outcome */
+    uint32_t twin, slot, key, n, dim;
+    const uint8_t *labels;   /* (n) */
+    const uint8_t *pixels;   /* (n, dim), a task's; NULL for an outcome */
+} run_task_record;
+/* 0, or -1 when p is not one whole record (fuzz_task) */
+int run_task_record_parse(const uint8_t *p, size_t len, run_task_record *r);
+/* x's head and size when t is a task or an outcome (else untouched) */
+void run_task_head(net_transfer *x, const scen_transfer *t, const run_state *s, int slot);
+/* both ends of every transfer of the real driver (ctx the run_state):
+ * tasks and outcomes built and taken in, status updates applied, other
+ * bytes filler */
+int run_task_fill(void *ctx, int i, const net_transfer *t, uint8_t *p, size_t n,
+                  dtfl_err *err);
+int run_task_arrived(void *ctx, int i, const net_transfer *t, const uint8_t *p,
+                     size_t len, uint64_t digest, dtfl_err *err);
+/* twin u's task images at slot t into the staging area: the forwarded
+ * bytes when they arrived (*from_wire 1), else drawn by its key */
+int run_task_stage(run_state *s, int u, int t, int *from_wire, dtfl_err *err);
+/* room for the n labels twin u's task gets this slot (s->pred[u]) */
+int run_task_keep_pred(run_state *s, int u, int n);
+/* after the tasks ran: hits served, outcomes sent and kept, the caches cut
+ * to the model's; counts into st (every rank) */
+int run_task_outcomes(run_state *s, int t, run_slot_stats *st, dtfl_err *err);
+
+/* run_cache.c: the outcome bytes of this rank's servers. */
+int run_cache_create(run_cache **out);
+void run_cache_destroy(run_cache *c);
+void run_cache_clear(run_cache *c);
+int run_cache_count(const run_cache *c);
+int run_cache_put(run_cache *c, int server, int key, const uint8_t *bytes, uint32_t len,
+                  dtfl_err *err);
+/* a kept outcome read back and checked (its length at *len) */
+int run_cache_get(const run_cache *c, int server, int key, size_t *len, dtfl_err *err);
+/* drops what the n (server, key) pairs do not name; an error when one of
+ * this rank's pairs has no bytes */
+int run_cache_cut(run_cache *c, const int *pairs, int n, int P, int rank, dtfl_err *err);
+size_t run_cache_encoded_size(const run_cache *c);
+void run_cache_encode(const run_cache *c, uint8_t *p);
+int run_cache_decode(run_cache *c, const uint8_t *p, size_t len, int servers, int P,
+                     int rank, const char *path, dtfl_err *err);
 
 /* run_slot.c: one slot, all phases; every rank calls it. */
 int run_slot(run_state *s, int t, run_slot_stats *out, dtfl_err *err);

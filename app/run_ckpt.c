@@ -24,7 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CKPT_VERSION 2u /* 2: the scenario's state and held actions */
+#define CKPT_VERSION 3u /* 2: the scenario's state and held actions; 3: the
+                           caches' outcome bytes */
 #define CKPT_KEEP 2
 
 /* ---- a growable byte buffer and a bounds-checked reader ---- */
@@ -206,6 +207,11 @@ static int ckpt__save_rank(run_state *s, int t, const char *dir, dtfl_err *err)
         if (at != NULL)
             rc = twin_dt_encode(s->twins[u], at, len, &len, err);
     }
+    size_t clen = run_cache_encoded_size(s->cache); /* the outcome bytes kept */
+    ckpt__u64(&b, clen);
+    uint8_t *cat = ckpt__room(&b, clen);
+    if (cat != NULL)
+        run_cache_encode(s->cache, cat);
     char path[APP_PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/rank-%d.bin", dir, s->rank);
     if (rc == 0)
@@ -380,6 +386,10 @@ static int ckpt__load_rank(run_state *s, int t, const char *dir, dtfl_err *err)
             s->twins[dt->user] = dt;
         }
     }
+    size_t cl = 0;
+    const uint8_t *cb = rc == 0 && !r.bad ? ckpt__getblob(&r, &cl) : NULL;
+    if (cb != NULL)
+        rc = run_cache_decode(s->cache, cb, cl, s->S, s->P, s->rank, path, err);
     if (rc == 0 && (r.bad || r.at != r.len))
         rc = dtfl_err_set(err, DTFL_EDATA, "%s: truncated or padded", path);
 done:
@@ -472,6 +482,7 @@ static int ckpt__try(run_state *s, int t, dtfl_err *err)
         twin_dt_destroy(s->twins[u]);
         s->twins[u] = NULL;
     }
+    run_cache_clear(s->cache);
     int rc = ckpt__load_rank(s, t, dir, err);
     if (rc == 0 && s->rank == 0)
         rc = ckpt__load_state(s, t, dir, err);

@@ -117,8 +117,9 @@ int run__evaluate(run_state *s, int64_t *correct, int64_t *tested,
 }
 
 /* Each twin of this rank classifies its task's samples with its own model:
- * s->infer[u] test images drawn by (seed, TEST, 2^30 + u, t); the results
- * go into correct and tested (U each). */
+ * s->infer[u] test images, the forwarded bytes or drawn by its key
+ * (run_task.c); the results go into correct and tested (U each), and the
+ * predicted labels are kept for the outcome when the scenario caches. */
 int run__infer(run_state *s, int t, int64_t *correct, int64_t *tested,
                        double *flops, dtfl_err *err)
 {
@@ -126,22 +127,24 @@ int run__infer(run_state *s, int t, int64_t *correct, int64_t *tested,
         const int n = s->infer[u];
         if (s->twins[u] == NULL || n <= 0)
             continue;
-        if (run__stage_room(s, (size_t)n) < 0)
-            return dtfl_err_set(err, DTFL_ENOMEM, "twin %d's task: out of memory", u);
         double t0 = dtfl_now();
-        dtfl_rng r;
-        dtfl_rng_init(&r, (uint64_t)s->cfg->seed, DTFL_STREAM_TEST,
-                      0x40000000u + (uint32_t)u, (uint32_t)t);
-        for (int i = 0; i < n; i++) {
-            const uint32_t j = dtfl_rng_below(&r, (uint32_t)s->test->n);
-            memcpy(s->stage_x + (size_t)i * s->dim, s->test->x + (size_t)j * s->dim,
-                   (size_t)s->dim);
-            s->stage_y[i] = s->test->y[j];
-        }
+        int wire = 0, rc = run_task_stage(s, u, t, &wire, err);
+        if (rc == 0 && s->caches && run_task_keep_pred(s, u, n) < 0)
+            rc = dtfl_err_set(err, DTFL_ENOMEM, "twin %d's outcome: out of memory", u);
+        if (rc < 0)
+            return rc;
         fl_samples smp = {n, s->dim, s->stage_x, s->stage_y};
-        correct[u] = eval__correct(s, s->twins[u]->weights, &smp, flops);
+        memcpy(fl_model_params(s->model), s->twins[u]->weights, sizeof(float) * s->nparams);
+        fl_stats st;
+        fl_classify(s->model, s->batch, &smp, s->caches ? s->pred[u] : NULL, &st);
+        *flops += st.flops;
+        correct[u] = llround(st.accuracy * (double)st.samples);
         tested[u] = n;
         s->twin_s[u] += dtfl_now() - t0;
     }
+    for (int u = 0; u < s->U; u++) /* a forwarded task whose twin did not run it */
+        if (s->task_in[u] != NULL)
+            return dtfl_err_set(err, DTFL_EPROTOCOL, "twin %d's forwarded task arrived "
+                                "on rank %d but was not run", u, s->rank);
     return 0;
 }

@@ -30,6 +30,11 @@ static const char slots_tasks[] = ",infer_samples,infer_s";
 /* a scenario whose transfers update twins' status (run_state.status): the
  * statuses applied, and each twin's staleness, measured on its twin */
 static const char slots_status[] = ",status_applied";
+/* a scenario whose servers cache outcomes (run_state.caches): forwarded
+ * task images classified from the bytes that came, hits served from kept
+ * outcome bytes, the outcomes kept, their bytes between ranks */
+static const char slots_caches[] =
+    ",forwarded_images,hits_served,hit_bytes,outcomes_kept,wire_outcome_bytes";
 static const char twins_head[] =
     "slot,user,server,synced,new_samples,train_samples,gamma,accuracy";
 
@@ -40,8 +45,8 @@ int run_record_open(run_state *s, dtfl_err *err)
     const scen_info *in = app_env_info(s->env);
     char slots[2048], twins[1024], tail[1024];
     /* a scenario with tasks: what they cost, measured */
-    snprintf(tail, sizeof tail, "%s%s%s", slots_tail, in->tasks ? slots_tasks : "",
-             s->status ? slots_status : "");
+    snprintf(tail, sizeof tail, "%s%s%s%s", slots_tail, in->tasks ? slots_tasks : "",
+             s->status ? slots_status : "", s->caches ? slots_caches : "");
     if (app_table_header(slots, sizeof slots, slots_head,
                        &in->table[SCEN_T_REAL_SLOT], tail) < 0 ||
         app_table_header(twins, sizeof twins, twins_head, &in->table[SCEN_T_REAL_TWIN],
@@ -101,13 +106,18 @@ int run_record_slot(run_state *s, int t, const run_slot_stats *st,
     if (s->rank != 0)
         return 0;
     const double *tt = st->t;
-    char *took = NULL, model[1024], tasks[96] = "";
+    char *took = NULL, model[1024], tasks[192] = "";
     if (app_env_info(s->env)->tasks)
         snprintf(tasks, sizeof tasks, ",%lld,%.4f", (long long)st->infer_samples,
                  tt[RUN_T_INFER]);
     if (s->status) /* after the tasks' columns, as in the header */
         snprintf(tasks + strlen(tasks), sizeof tasks - strlen(tasks), ",%lld",
                  (long long)st->status_applied);
+    if (s->caches)
+        snprintf(tasks + strlen(tasks), sizeof tasks - strlen(tasks),
+                 ",%lld,%lld,%lld,%lld,%lld", (long long)st->forwarded_images,
+                 (long long)st->hits_served, (long long)st->hit_bytes,
+                 (long long)st->outcomes_kept, (long long)st->outcome_wire);
     app_row_format(model, sizeof model,
                    &app_env_info(s->env)->table[SCEN_T_REAL_SLOT], st->model);
     int rc = record__took_part(s, &took);
@@ -213,6 +223,12 @@ int run_record_summary(run_state *s, const run_slot_stats *last,
     cJSON_AddNumberToObject(o, "wire_bytes", (double)total->wire_bytes);
     cJSON_AddNumberToObject(o, "wire_transfer_bytes", (double)total->wire_transfer);
     cJSON_AddNumberToObject(o, "flops", (double)total->flops);
+    if (s->caches) { /* tasks and outcomes: run_task.c */
+        cJSON_AddNumberToObject(o, "forwarded_images", (double)total->forwarded_images);
+        cJSON_AddNumberToObject(o, "hits_served", (double)total->hits_served);
+        cJSON_AddNumberToObject(o, "hit_bytes", (double)total->hit_bytes);
+        cJSON_AddNumberToObject(o, "wire_outcome_bytes", (double)total->outcome_wire);
+    }
     cJSON *f = cJSON_AddObjectToObject(o, "faults"); /* simulated edge faults */
     cJSON_AddNumberToObject(f, "server_updates_in_time", (double)total->reported);
     cJSON_AddNumberToObject(f, "server_dropouts", (double)total->dropped);

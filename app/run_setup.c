@@ -23,6 +23,15 @@ void run_free(run_state *s)
     free(s->assoc);
     free(s->gamma);
     free(s->infer);
+    for (int u = 0; s->task_in != NULL && u < s->U; u++)
+        free(s->task_in[u]);
+    for (int u = 0; s->pred != NULL && u < s->U; u++)
+        free(s->pred[u]);
+    free(s->task_in);
+    free(s->task_len);
+    free(s->pred);
+    free(s->cached);
+    run_cache_destroy(s->cache);
     free(s->global_w);
     free(s->global_mix);
     free(s->user_mix);
@@ -115,11 +124,18 @@ static int setup__buffers(run_state *s, dtfl_err *err)
     s->assoc = malloc(sizeof(int) * U);
     s->gamma = calloc(2 * U, sizeof(double));
     s->twin_s = s->gamma + U;
-    s->infer = calloc(5 * U, sizeof(int));
+    s->infer = calloc(9 * U, sizeof(int)); /* the first six broadcast at once */
     s->generic = s->infer + U;
     s->generic_key = s->generic + U;
     s->local = s->generic_key + U;
-    s->stage_n = s->local + U;
+    s->infer_key = s->local + U;
+    s->hit_from = s->infer_key + U;
+    s->stage_n = s->hit_from + U;
+    s->pred_n = s->stage_n + U;
+    s->pred_slot = s->pred_n + U;
+    s->task_in = calloc(U, sizeof *s->task_in);
+    s->pred = calloc(U, sizeof *s->pred);
+    s->task_len = calloc(U, sizeof *s->task_len);
     /* staging grows on demand; start with room for a test split or two
      * twins' data */
     s->stage_cap = (size_t)most * 4 + (size_t)s->cfg->users.test_samples;
@@ -134,10 +150,11 @@ static int setup__buffers(run_state *s, dtfl_err *err)
     if (s->twins == NULL || s->assoc == NULL || s->gamma == NULL || s->infer == NULL ||
         s->stage_x == NULL || s->stage_y == NULL || s->pick == NULL ||
         s->draw == NULL || s->per_user == NULL || s->stale == NULL || s->fate == NULL ||
-        s->took_part == NULL)
+        s->took_part == NULL || s->task_in == NULL || s->pred == NULL ||
+        s->task_len == NULL || run_cache_create(&s->cache) < 0)
         return dtfl_err_set(err, DTFL_ENOMEM, "run buffers: out of memory");
     for (size_t u = 0; u < U; u++)
-        s->assoc[u] = -1;
+        s->assoc[u] = s->infer_key[u] = s->hit_from[u] = -1;
     return 0;
 }
 
@@ -175,6 +192,7 @@ int run_setup(run_state *s, const app_config *cfg, net_comm *comm,
     s->t_start = dtfl_now();
     const scen_ops *ops = scen_find(cfg->scenario);
     s->status = ops != NULL && ops->status;
+    s->caches = ops != NULL && ops->caches;
     if (dir == NULL || dir[0] == '\0') /* never write beside "/" */
         return dtfl_err_set(err, DTFL_EINTERNAL, "run: no results folder");
     snprintf(s->dir, sizeof s->dir, "%s", dir);

@@ -34,21 +34,57 @@ static int slot__take_transfers(run_state *s, const scen_effects *fx,
         s->xfer = p;
         s->xfer_cap = fx->ntransfers;
     }
-    for (int i = 0; i < fx->ntransfers; i++) {
-        s->xfer[i] = (net_transfer){.from = fx->transfer[i].from, .to = fx->transfer[i].to,
-                                    .bytes = fx->transfer[i].bytes,
-                                    .bytes_per_s = fx->transfer[i].bytes_per_s};
-        run_status_head(&s->xfer[i], &fx->transfer[i], s->slot_now);
+    int n = 0;
+    s->nout = 0;
+    for (int pass = 0; pass < 2; pass++) /* outcomes last: sent after the tasks */
+        for (int i = 0; i < fx->ntransfers; i++) {
+            const scen_transfer *t = &fx->transfer[i];
+            if (t->outcome != pass)
+                continue;
+            s->xfer[n] = (net_transfer){.from = t->from, .to = t->to, .bytes = t->bytes,
+                                        .bytes_per_s = t->bytes_per_s};
+            run_status_head(&s->xfer[n], t, s->slot_now);
+            run_task_head(&s->xfer[n++], t, s, s->slot_now);
+            s->nout += pass;
+        }
+    s->nxfer = n;
+    s->ncached = fx->ncached;
+    if (fx->ncached > s->cached_cap) {
+        int *c = realloc(s->cached, sizeof(int) * 2 * (size_t)fx->ncached);
+        if (c == NULL)
+            return dtfl_err_set(err, DTFL_ENOMEM, "caches: out of memory");
+        s->cached = c, s->cached_cap = fx->ncached;
     }
-    s->nxfer = fx->ntransfers;
+    if (fx->ncached > 0)
+        memcpy(s->cached, fx->cached, sizeof(int) * 2 * (size_t)fx->ncached);
     return 0;
+}
+
+/* Every rank learns the model's caches after the slot. */
+static int slot__share_caches(run_state *s, dtfl_err *err)
+{
+    int64_t n = s->rank == 0 ? s->ncached : 0;
+    int rc = net_bcast(s->comm, &n, sizeof n, 0, err);
+    if (rc == 0 && n > s->cached_cap) {
+        int *c = realloc(s->cached, sizeof(int) * 2 * (size_t)n);
+        if (c == NULL)
+            return dtfl_err_set(err, DTFL_ENOMEM, "caches: out of memory");
+        s->cached = c, s->cached_cap = (int)n;
+    }
+    s->ncached = (int)n;
+    return rc == 0 && n > 0 ? net_bcast(s->comm, s->cached, sizeof(int) * 2 * (size_t)n, 0, err)
+                            : rc;
 }
 
 /* Every rank learns rank 0's transfers. */
 static int slot__share_transfers(run_state *s, dtfl_err *err)
 {
-    int64_t n = s->rank == 0 ? s->nxfer : 0;
-    int rc = net_bcast(s->comm, &n, sizeof n, 0, err);
+    int64_t nn[2] = {s->rank == 0 ? s->nxfer : 0, s->rank == 0 ? s->nout : 0};
+    int rc = net_bcast(s->comm, nn, sizeof nn, 0, err);
+    const int64_t n = nn[0];
+    s->nout = (int)nn[1];
+    if (rc == 0 && s->caches)
+        rc = slot__share_caches(s, err);
     if (rc == 0 && n > s->xfer_cap) {
         net_transfer *p = realloc(s->xfer, sizeof *p * (size_t)n);
         if (p == NULL)
@@ -75,6 +111,8 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
             s->generic[u] = fx.generic != NULL ? fx.generic[u] : 0;
             s->generic_key[u] = fx.generic_key != NULL ? fx.generic_key[u] : 0;
             s->local[u] = fx.local != NULL ? fx.local[u] : 0;
+            s->infer_key[u] = fx.infer_key != NULL ? fx.infer_key[u] : -1;
+            s->hit_from[u] = fx.hit_from != NULL ? fx.hit_from[u] : -1;
         }
         s->serve_only = fx.serve_only;
         s->local_samples = fx.local_samples;
@@ -91,24 +129,26 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
         return dtfl_err_set(err, DTFL_EINTERNAL, "the policy failed on rank 0");
     if ((rc = net_bcast(s->comm, assoc, sizeof(int) * (size_t)s->U, 0, err)) < 0 ||
         (rc = net_bcast(s->comm, s->gamma, sizeof(double) * (size_t)s->U, 0, err)) < 0 ||
-        (rc = net_bcast(s->comm, s->infer, sizeof(int) * 4 * (size_t)s->U, 0, err)) < 0 ||
+        (rc = net_bcast(s->comm, s->infer, sizeof(int) * 6 * (size_t)s->U, 0, err)) < 0 ||
         (rc = net_bcast(s->comm, &s->serve_only, sizeof s->serve_only, 0, err)) < 0 ||
         (rc = net_bcast(s->comm, &s->local_samples, sizeof s->local_samples, 0, err)) < 0)
         return rc;
     return slot__share_transfers(s, err);
 }
 
-/* The scenario's bytes between servers, after the twins moved; status
- * updates applied as they arrive, then counted (run_status.c). Arrivals
- * are asked for only when the scenario sends statuses: within a rank the
- * others move nothing. */
+/* The scenario's bytes between servers, after the twins moved (its
+ * outcomes wait for the tasks: run_task.c); status updates applied and
+ * forwarded tasks taken in as they arrive, then the statuses counted
+ * (run_status.c). Arrivals are asked for only when the scenario sends
+ * statuses or caches outcomes: within a rank other bytes move nothing. */
 static int slot__transfer(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
 {
     net_transfer_stats ts = {0};
-    int rc = s->nxfer == 0 ? 0
-                           : net_transfer_run(s->comm, &s->mig, s->S, s->xfer, s->nxfer,
-                                              s->status ? run_status_arrived : NULL, s,
-                                              &ts, err);
+    const net_transfer_io io = {run_task_fill, run_task_arrived, s};
+    const int n = s->nxfer - s->nout, real = s->status || s->caches;
+    int rc = n == 0 ? 0
+                    : net_transfer_run(s->comm, &s->mig, s->S, s->xfer, n,
+                                       real ? &io : NULL, &ts, err);
     if (rc == 0)
         rc = run_status_gather(s, t, err);
     if (rc < 0)
@@ -502,15 +542,20 @@ static int slot__gather(run_state *s, run_slot_stats *st, double flops,
     return net_allreduce_max(s->comm, st->t, RUN_T_COUNT, err);
 }
 
-/* Each twin's seconds of work (on its rank) to rank 0's scenario. */
-static int slot__measured(run_state *s, dtfl_err *err)
+/* Each twin's seconds of work (on its rank) to rank 0's scenario, which
+ * may put them beside its models in the slot's row (read again). */
+static int slot__measured(run_state *s, run_slot_stats *st, dtfl_err *err)
 {
     const scen_ops *ops = scen_find(s->cfg->scenario);
     if (ops == NULL || ops->measured == NULL) /* the scenario reads none */
         return 0;
     int rc = net_allreduce_max(s->comm, s->twin_s, s->U, err);
-    if (rc == 0 && s->rank == 0)
+    if (rc == 0 && s->rank == 0) {
         app_env_measured(s->env, s->twin_s);
+        const double *v = app_env_row(s->env, SCEN_T_REAL_SLOT, -1);
+        int n = app_env_info(s->env)->table[SCEN_T_REAL_SLOT].ncols;
+        memcpy(st->model, v, sizeof(double) * (size_t)n);
+    }
     return rc;
 }
 
@@ -552,7 +597,8 @@ int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
         (rc = run__evaluate(s, v, v + s->U, &global_correct, &flops, err)) < 0)
         return rc;
     double t6 = dtfl_now();
-    if ((rc = run__infer(s, t, v, v + s->U, &flops, err)) < 0)
+    if ((rc = run__infer(s, t, v, v + s->U, &flops, err)) < 0 ||
+        (rc = run_task_outcomes(s, t, st, err)) < 0)
         return rc;
     double t7 = dtfl_now();
     for (int u = 0; u < s->U; u++)
@@ -567,5 +613,5 @@ int run_slot(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
     st->t[RUN_T_SLOT] = t7 - t0;
     if ((rc = slot__gather(s, st, flops, global_correct, err)) < 0)
         return rc;
-    return slot__measured(s, err);
+    return slot__measured(s, st, err);
 }

@@ -256,6 +256,10 @@ void fl_train_epoch(fl_model *m, fl_sgd *o, fl_batch *b, const fl_samples *s,
 
 /* Loss and accuracy of the model on s. */
 void fl_evaluate(fl_model *m, fl_batch *b, const fl_samples *s, fl_stats *out);
+/* The same, and each sample's predicted class (the first of the largest
+ * outputs) into pred (s->n; NULL: not kept). */
+void fl_classify(fl_model *m, fl_batch *b, const fl_samples *s, uint8_t *pred,
+                 fl_stats *out);
 
 /* ------------------------------------------------------------------------ */
 /* FedAvg (eq. 4 of 003)                                                    */

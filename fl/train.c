@@ -100,6 +100,12 @@ void fl_train_epoch(fl_model *m, fl_sgd *o, fl_batch *b, const fl_samples *s,
 
 void fl_evaluate(fl_model *m, fl_batch *b, const fl_samples *s, fl_stats *out)
 {
+    fl_classify(m, b, s, NULL, out);
+}
+
+void fl_classify(fl_model *m, fl_batch *b, const fl_samples *s, uint8_t *pred,
+                 fl_stats *out)
+{
     fl_stats st = {0};
     fl_model_shape shape = fl_model_get_shape(m);
     long right = 0;
@@ -115,6 +121,8 @@ void fl_evaluate(fl_model *m, fl_batch *b, const fl_samples *s, fl_stats *out)
                 if (row[k] > row[best])
                     best = k;
             right += best == b->y[i];
+            if (pred != NULL)
+                pred[first + i] = (uint8_t)best;
             /* log-softmax of the true class, stably */
             float zmax = row[best];
             double sum = 0.0;

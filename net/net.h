@@ -165,12 +165,29 @@ typedef struct net_transfer {
 } net_transfer;
 
 /* On the receiving rank, each transfer as it arrives (within a rank: in
- * its turn, nothing moved), in list order: the payload's first bytes (up
- * to NET_XFER_HEAD), its length and XXH3-64, all checked. A negative
- * return stops the run with it. */
+ * its turn, nothing moved), in list order: the whole payload, its length
+ * and XXH3-64, all checked. A negative return stops the run with it. */
 typedef int (*net_transfer_arrived)(void *ctx, int i, const net_transfer *t,
-                                    const uint8_t *head, size_t head_len,
+                                    const uint8_t *payload, size_t len,
                                     uint64_t digest, dtfl_err *err);
+
+/* On the sending rank (within a rank: before `arrived`), the payload of
+ * transfer i: n = t->bytes bytes to write at p. A negative return stops
+ * the run with it. */
+typedef int (*net_transfer_fill)(void *ctx, int i, const net_transfer *t,
+                                 uint8_t *p, size_t n, dtfl_err *err);
+
+/* What the caller does at either end (any member NULL: none). Without
+ * fill a payload is the transfer's head, then filler made of its index
+ * (net_transfer_filler). */
+typedef struct net_transfer_io {
+    net_transfer_fill fill;
+    net_transfer_arrived arrived;
+    void *ctx;
+} net_transfer_io;
+
+/* The default payload of transfer i (n bytes). */
+void net_transfer_filler(uint8_t *p, size_t n, int i, const net_transfer *t);
 
 typedef struct net_transfer_stats {
     int64_t transfers, bytes;     /* all of the list */
@@ -182,11 +199,12 @@ typedef struct net_transfer_stats {
  * nothing moves; across ranks the payload is sent in chunks of
  * p->chunk_bytes, paced at the transfer's own rate or p->link_bytes_per_s
  * per server pair when set, and checked on arrival (length, XXH3): a
- * mismatch is DTFL_EPROTOCOL naming the transfer. arrived (NULL: none)
- * sees each on its receiving rank. Stats are the same on every rank. */
+ * mismatch is DTFL_EPROTOCOL naming the transfer. io (NULL: none) builds
+ * each payload on its sending rank and sees it on its receiving rank.
+ * Stats are the same on every rank. */
 int net_transfer_run(net_comm *c, const net_migrate_params *p, int servers,
-                     const net_transfer *list, int n, net_transfer_arrived arrived,
-                     void *ctx, net_transfer_stats *stats, dtfl_err *err);
+                     const net_transfer *list, int n, const net_transfer_io *io,
+                     net_transfer_stats *stats, dtfl_err *err);
 
 /* ---- frames of one twin (frame.c), exposed for tests and fuzzing ---- */
 

@@ -8,12 +8,13 @@
  * payload) and the payload in chunks of at most chunk_bytes, paced per
  * (from, to) server link when a backhaul rate is set, as migrations are;
  * the receiver checks length and digest, and a mismatch is an error naming
- * the transfer and its servers. The payload is the transfer's head (a
- * status record the caller gives) followed by filler made of the
+ * the transfer and its servers. The payload is what the caller's `fill`
+ * writes on the sending rank (a twin's task images, an outcome), or the
+ * transfer's head (a status record) followed by filler made of the
  * transfer's index (what a scenario models is the bytes' size). Each rank
  * first posts every send it makes, then receives in list order, so the
  * exchange cannot deadlock; the caller's `arrived` sees each transfer's
- * head, length and digest on the receiving rank, within a rank too. An end
+ * payload, length and digest on the receiving rank, within a rank too. An end
  * NET_CLOUD is the cloud, which lives on rank 0 (a status upload, a model
  * from the cloud).
  */
@@ -35,25 +36,38 @@ typedef struct xfer_send {
     int nreq;
 } xfer_send;
 
-/* The payload of transfer i: its head, then its index, repeated. */
-static void xfer__fill(uint8_t *p, size_t n, int i, const net_transfer *t)
+/* The default payload of transfer i: its head, then its index, repeated. */
+void net_transfer_filler(uint8_t *p, size_t n, int i, const net_transfer *t)
 {
     for (size_t k = 0; k < n; k++)
         p[k] = (uint8_t)(i * 131 + (int)(k % 251));
     memcpy(p, t->head, (size_t)t->head_len);
 }
 
-/* A transfer within a rank: nothing moves; its receiver sees it at once. */
-static int xfer__local(const net_transfer *t, int i, net_transfer_arrived arrived,
-                       void *ctx, dtfl_err *err)
+/* Transfer i's payload, allocated (n + 1 bytes) and written, at *out. */
+static int xfer__payload(const net_transfer_io *io, int i, const net_transfer *t,
+                         uint8_t **out, dtfl_err *err)
 {
     const size_t n = (size_t)t->bytes;
-    uint8_t *p = malloc(n + 1);
+    uint8_t *p = *out = malloc(n + 1);
     if (p == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "transfer: out of memory");
-    xfer__fill(p, n, i, t);
-    int rc = arrived(ctx, i, t, p, n < NET_XFER_HEAD ? n : NET_XFER_HEAD,
-                     XXH3_64bits(p, n), err);
+    if (io->fill == NULL) {
+        net_transfer_filler(p, n, i, t);
+        return 0;
+    }
+    return io->fill(io->ctx, i, t, p, n, err);
+}
+
+/* A transfer within a rank: nothing moves; its receiver sees it at once. */
+static int xfer__local(const net_transfer *t, int i, const net_transfer_io *io,
+                       dtfl_err *err)
+{
+    uint8_t *p = NULL;
+    const size_t n = (size_t)t->bytes;
+    int rc = xfer__payload(io, i, t, &p, err);
+    if (rc == 0)
+        rc = io->arrived(io->ctx, i, t, p, n, XXH3_64bits(p, n), err);
     free(p);
     return rc;
 }
@@ -70,20 +84,21 @@ static size_t xfer__chunks(size_t n, size_t chunk)
 }
 
 static int xfer__send(net_comm *c, const net_migrate_params *p, int P,
-                      const net_transfer *t, int i, xfer_send *s,
-                      double *link_free, dtfl_err *err)
+                      const net_transfer *t, int i, const net_transfer_io *io,
+                      xfer_send *s, double *link_free, dtfl_err *err)
 {
     const size_t n = (size_t)t->bytes, chunk = p->chunk_bytes > 0 ? p->chunk_bytes : 1u << 20;
     const int dst = xfer__rank(t->to, P);
-    s->payload = malloc(n + 1);
     s->nreq = (int)xfer__chunks(n, chunk);
     s->reqs = calloc((size_t)s->nreq + 1, sizeof *s->reqs);
-    if (s->payload == NULL || s->reqs == NULL)
+    if (s->reqs == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "transfer: out of memory");
-    xfer__fill(s->payload, n, i, t);
+    int rc = xfer__payload(io, i, t, &s->payload, err);
+    if (rc < 0)
+        return rc;
     dtfl_put_u64(s->hdr, (uint64_t)n);
     dtfl_put_u64(s->hdr + 8, XXH3_64bits(s->payload, n));
-    int rc = net_isend(c, dst, TAG_XFER_HDR, s->hdr, sizeof s->hdr, &s->hreq, err);
+    rc = net_isend(c, dst, TAG_XFER_HDR, s->hdr, sizeof s->hdr, &s->hreq, err);
     for (int k = 0; k < s->nreq && rc == 0; k++) {
         size_t off = (size_t)k * chunk, len = n - off < chunk ? n - off : chunk;
         const double rate = t->bytes_per_s > 0 ? t->bytes_per_s : p->link_bytes_per_s;
@@ -98,10 +113,9 @@ static int xfer__send(net_comm *c, const net_migrate_params *p, int P,
 }
 
 static int xfer__recv(net_comm *c, const net_migrate_params *p, int P,
-                      const net_transfer *t, int i, net_transfer_arrived arrived,
-                      void *ctx, dtfl_err *err)
+                      const net_transfer *t, int i, const net_transfer_io *io,
+                      dtfl_err *err)
 {
-    uint8_t head[NET_XFER_HEAD];
     const int src = xfer__rank(t->from, P);
     const size_t chunk = p->chunk_bytes > 0 ? p->chunk_bytes : 1u << 20;
     uint8_t *hdr = NULL;
@@ -117,9 +131,14 @@ static int xfer__recv(net_comm *c, const net_migrate_params *p, int P,
                                                  "%llu payload bytes, expected %lld",
                             i, t->from, t->to, hlen, (unsigned long long)want,
                             (long long)t->bytes);
+    /* the payload kept whole for the receiver (the header's length is the
+     * one expected, so a sender cannot make it larger) */
+    const int keep = io->arrived != NULL;
+    uint8_t *all = keep ? malloc((size_t)want + 1) : NULL;
     XXH3_state_t *st = XXH3_createState();
-    if (st == NULL || XXH3_64bits_reset(st) != XXH_OK) {
+    if (st == NULL || XXH3_64bits_reset(st) != XXH_OK || (keep && all == NULL)) {
         XXH3_freeState(st);
+        free(all);
         return dtfl_err_set(err, DTFL_ENOMEM, "transfer: out of memory");
     }
     size_t got = 0, nchunks = xfer__chunks((size_t)want, chunk);
@@ -128,8 +147,8 @@ static int xfer__recv(net_comm *c, const net_migrate_params *p, int P,
         size_t len = 0;
         if ((rc = net_recv(c, src, TAG_XFER_CHUNK, &msg, &len, err)) < 0)
             break;
-        if (got < NET_XFER_HEAD) /* keep the head for the receiver */
-            memcpy(head + got, msg, len < NET_XFER_HEAD - got ? len : NET_XFER_HEAD - got);
+        if (keep && got <= (size_t)want && len <= (size_t)want - got)
+            memcpy(all + got, msg, len);
         got += len;
         XXH3_64bits_update(st, msg, len);
         free(msg);
@@ -142,16 +161,20 @@ static int xfer__recv(net_comm *c, const net_migrate_params *p, int P,
                                                "digest %s",
                           i, t->from, t->to, got, (unsigned long long)want,
                           have == sum ? "right" : "wrong");
-    if (rc == 0 && arrived != NULL)
-        rc = arrived(ctx, i, t, head, got < NET_XFER_HEAD ? got : NET_XFER_HEAD, have, err);
+    if (rc == 0 && keep)
+        rc = io->arrived(io->ctx, i, t, all, got, have, err);
+    free(all);
     return rc;
 }
 
 int net_transfer_run(net_comm *c, const net_migrate_params *p, int servers,
-                     const net_transfer *list, int n, net_transfer_arrived arrived,
-                     void *ctx, net_transfer_stats *stats, dtfl_err *err)
+                     const net_transfer *list, int n, const net_transfer_io *io,
+                     net_transfer_stats *stats, dtfl_err *err)
 {
+    static const net_transfer_io none = {NULL, NULL, NULL};
     const int P = net_size(c), me = net_rank(c);
+    if (io == NULL)
+        io = &none;
     memset(stats, 0, sizeof *stats);
     for (int i = 0; i < n; i++) {
         const net_transfer *t = &list[i];
@@ -182,16 +205,16 @@ int net_transfer_run(net_comm *c, const net_migrate_params *p, int servers,
                 link = &link_free[j];
                 break;
             }
-        rc = xfer__send(c, p, P, t, i, &sends[i], link, err);
+        rc = xfer__send(c, p, P, t, i, io, &sends[i], link, err);
     }
     for (int i = 0; i < n && rc == 0; i++) { /* 2: receive in list order */
         const net_transfer *t = &list[i];
         if (xfer__rank(t->to, P) != me)
             continue;
         if (xfer__rank(t->from, P) != me)
-            rc = xfer__recv(c, p, P, t, i, arrived, ctx, err);
-        else if (arrived != NULL)
-            rc = xfer__local(t, i, arrived, ctx, err);
+            rc = xfer__recv(c, p, P, t, i, io, err);
+        else if (io->arrived != NULL)
+            rc = xfer__local(t, i, io, err);
     }
     double busy = 0.0; /* a paced link is busy until its last byte left */
     for (int i = 0; link_free != NULL && i < n; i++)

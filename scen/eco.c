@@ -69,11 +69,15 @@ static const scen_column real_cols[] = {
     {"predicted_latency", "%.6g"}, {"predicted_energy", "%.8g"},
     {"predicted_qoe", "%.6g"},     {"predicted_reward", "%.6g"},
     {"predicted_migrations", "%.0f"}, {"predicted_forwards", "%.0f"},
-    {"predicted_hits", "%.0f"}, {"predicted_compute", "%.6g"}};
+    {"predicted_hits", "%.0f"}, {"predicted_compute", "%.6g"},
+    /* measured: the twins' seconds of edge work (their tasks), and eq. 8
+     * with the servers' busy time at those seconds */
+    {"measured_compute", "%.6g"}, {"measured_energy", "%.8g"}};
 static const scen_summary real_sums[] = {
     {"mean_predicted_latency", 0, SCEN_SUM_MEAN},
     {"mean_predicted_energy", 1, SCEN_SUM_MEAN},
-    {"mean_predicted_qoe", 2, SCEN_SUM_MEAN}};
+    {"mean_predicted_qoe", 2, SCEN_SUM_MEAN},
+    {"mean_measured_energy", 9, SCEN_SUM_MEAN}};
 static const scen_column real_twin_cols[] = {{"predicted_latency", "%.6g"},
                                              {"predicted_qoe", "%.6g"}};
 static const scen_column episode_cols[] = {
@@ -130,9 +134,9 @@ static int eco__alloc(eco *y, dtfl_err *err)
 {
     const size_t U = (size_t)y->U, S = (size_t)y->S, UK = U * (size_t)y->Kc, K = (size_t)y->K;
     y->sx = calloc(8 * S + 21 * U + 2 * UK + 3 * K + 1, sizeof(double));
-    y->cell_c = calloc(3 * S + 11 * U + 3 * UK + 1, sizeof(int));
+    y->cell_c = calloc(3 * S + 12 * U + 3 * UK + 2 * S * K + 1, sizeof(int));
     y->res = calloc(U + 1, sizeof(scen_eco_user));
-    y->fwd_x = calloc(U + 1, sizeof(scen_transfer));
+    y->fwd_x = calloc(2 * U + 1, sizeof(scen_transfer));
     if (y->sx == NULL || y->cell_c == NULL || y->res == NULL || y->fwd_x == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "scenario: out of memory");
     double *p = y->sx + S;
@@ -154,12 +158,13 @@ static int eco__alloc(eco *y, dtfl_err *err)
     y->cell_r = q, q += S;
     y->n_srv = q, q += S;
     int **ui[] = {&y->content, &y->host, &y->server, &y->proc, &y->hit, &y->moved,
-                  &y->fwd, &y->pick, &y->put, &y->infer, &y->res_hops};
+                  &y->fwd, &y->pick, &y->put, &y->infer, &y->res_hops, &y->hit_from};
     for (size_t k = 0; k < sizeof ui / sizeof ui[0]; k++, q += U)
         *ui[k] = q;
     y->cand = q, q += UK;
     y->hops_host = q, q += UK;
-    y->cached = q;
+    y->cached = q, q += UK;
+    y->cache_pairs = q;
     return scen_eco_cache_init(&y->cache, y->S, y->K, y->cfg.cache_bits, err);
 }
 
@@ -281,6 +286,7 @@ static void eco__settle(eco *y)
     y->e_dt = y->twinless ? 0.0 : y->U * m->dt_energy;
     y->energy += y->e_dt;
     y->reward_v = scen_eco_reward(m, y->U, y->sum_L, y->energy, y->e_local, y->sum_qoe);
+    y->meas_cmp = 0.0, y->meas_energy = y->energy; /* until measured */
     for (int u = 0; u < y->U; u++) {
         if (y->hit[u])
             scen_eco_cache_touch(&y->cache, y->server[u], y->content[u]);
@@ -353,6 +359,7 @@ static void eco__row(void *self, scen_table_id t, int u, double *v)
         v[0] = s[EC_LAT], v[1] = s[EC_ENERGY], v[2] = s[EC_QOE], v[3] = s[EC_REWARD];
         v[4] = s[EC_MIGS], v[5] = s[EC_FWDS], v[6] = s[EC_HITS];
         v[7] = y->sum_cmp; /* beside infer_s, the measured */
+        v[8] = y->meas_cmp, v[9] = y->meas_energy;
         return;
     case SCEN_T_REAL_TWIN:
         v[0] = y->res[u].latency, v[1] = y->res[u].qoe;
@@ -363,23 +370,52 @@ static void eco__row(void *self, scen_table_id t, int u, double *v)
 }
 
 /* Real mode: each user's service is a twin on its host's server; a
- * migration moves it; a forwarded task's share (beta D bits) crosses from
- * the server picked to the host as a checked transfer; the share the edge
- * processes (not a cache hit) is beta D / sample_bits test images the
- * service classifies where it lives. Nothing trains (the services serve). */
+ * migration moves it; the share the edge processes (not a cache hit) is
+ * beta D / sample_bits test images of the task's content, which the
+ * service classifies where it lives; a forwarded share crosses from the
+ * server picked to the host as those images (the driver sizes the bytes);
+ * an outcome the user caches goes from where it ran to the server picked,
+ * which keeps its bytes; a hit is served from them. The caches' contents
+ * after the slot go with it. Nothing trains (the services serve). */
 static void eco__effects(void *self, scen_effects *e)
 {
     eco *y = self;
-    int n = 0;
+    int n = 0, nc = 0;
     for (int u = 0; u < y->U; u++) {
         const double bits = y->beta[u] * y->D[u];
         y->infer[u] = y->proc[u] >= 0 ? (int)ceil(bits / y->cfg.sample_bits) : 0;
+        y->hit_from[u] = y->hit[u] ? y->server[u] : -1;
         if (y->fwd[u])
             y->fwd_x[n++] = (scen_transfer){.from = y->server[u], .to = y->proc[u],
-                                            .bytes = (int64_t)ceil(bits / 8.0)};
+                                            .task = 1, .twin = u};
     }
+    for (int u = 0; u < y->U; u++)
+        if (y->put[u])
+            y->fwd_x[n++] = (scen_transfer){.from = y->proc[u], .to = y->server[u],
+                                            .outcome = 1, .twin = u};
+    for (int s = 0; s < y->S; s++)
+        for (int k = 0; k < y->K; k++)
+            if (scen_eco_cache_has(&y->cache, s, k))
+                y->cache_pairs[2 * nc] = s, y->cache_pairs[2 * nc++ + 1] = k;
     *e = (scen_effects){.server = y->host, .share = y->zero, .ntransfers = n,
-                        .transfer = y->fwd_x, .serve_only = 1, .infer = y->infer};
+                        .transfer = y->fwd_x, .serve_only = 1, .infer = y->infer,
+                        .infer_key = y->content, .hit_from = y->hit_from,
+                        .ncached = nc, .cached = y->cache_pairs};
+}
+
+/* Real mode: the twins' measured seconds of edge work (the tasks they
+ * classified) beside the modelled compute, and eq. 8 again with each
+ * server's busy time, e_srv = P_srv lambda / f, at those seconds. */
+static void eco__measured(void *self, const double *twin_s)
+{
+    eco *y = self;
+    y->meas_cmp = 0.0;
+    y->meas_energy = y->energy;
+    for (int u = 0; u < y->U; u++)
+        if (y->proc[u] >= 0) {
+            y->meas_cmp += twin_s[u];
+            y->meas_energy += y->cfg.model.e_srv * twin_s[u] - y->res[u].e_srv;
+        }
 }
 
 static void eco__twinless(void *self, int on)
@@ -406,6 +442,8 @@ const scen_ops scen__eco_ops = {
     .step = eco__step,
     .row = eco__row,
     .effects = eco__effects,
+    .measured = eco__measured,
+    .caches = 1,
     .twinless = eco__twinless,
     .describe = eco__describe,
     .save = eco__save,

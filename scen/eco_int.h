@@ -41,13 +41,18 @@ typedef struct eco {
     scen_eco_user *res;
     int *server, *proc, *hit, *moved, *fwd, *pick, *put;
     int *infer;              /* (U) the effects' images to classify */
+    int *hit_from;           /* (U) the effects' server serving a hit, -1 */
+    int *cache_pairs;        /* (2 S K) the effects' caches after the step */
     int *res_hops;           /* (U) backhaul hops of the task (migration or
                                 forward) */
-    scen_transfer *fwd_x;    /* (U) the effects' forwarded task bytes */
+    scen_transfer *fwd_x;    /* (2U) the effects' forwarded tasks, then
+                                the outcomes kept */
     double *beta;
     double sum_L, sum_Lest, sum_gapl, sum_gape, sum_g9, energy, e_local, e_dt;
     double sum_qoe, sum_beta, reward_v;
     double sum_cmp;          /* the edge's modelled compute seconds */
+    double meas_cmp;         /* real mode: the twins' measured seconds */
+    double meas_energy;      /* real mode: eq. 8 at the measured busy time */
     int offloaded, hits, migrations, forwards, late;
     scen_eco_obs obs;
     double reward[4];

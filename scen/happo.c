@@ -364,9 +364,10 @@ static void happo__score(happo *h)
         }
         if (h->tx[k] && !h->X[k]) { /* a status update crosses to the DT */
             h->sync[h->nsync++] = (scen_transfer){
-                h->assoc[k], h->host[k], (int64_t)ceil(h->D[k] / 8.0), 1, k,
-                {h->ux[k], h->uy[k], h->D[k], h->C[k]},
-                h->cfg.real_pacing && h->relay[k] ? h->w[k] / 8.0 : 0.0};
+                .from = h->assoc[k], .to = h->host[k],
+                .bytes = (int64_t)ceil(h->D[k] / 8.0), .status = 1, .twin = k,
+                .value = {h->ux[k], h->uy[k], h->D[k], h->C[k]},
+                .bytes_per_s = h->cfg.real_pacing && h->relay[k] ? h->w[k] / 8.0 : 0.0};
             h->last[k] = h->t;
         }
         xi_sum += scen_happo_xi(m, h->energy[k], h->Yf[k], h->X[k], qkt);

@@ -170,6 +170,15 @@ typedef struct scen_transfer {
     int twin;
     double value[4];             /* what the record carries (twin_status) */
     double bytes_per_s;          /* its pace across ranks (0: the link's) */
+    int task;                    /* 1: twin `twin`'s task forwarded, its
+                                    infer[twin] images of scen_effects.
+                                    infer_key[twin] (the driver sizes the
+                                    bytes: a record, labels, pixels); the
+                                    receiving rank classifies those bytes */
+    int outcome;                 /* 1: twin `twin`'s task outcome (its
+                                    predicted labels), sent after the task
+                                    ran, kept in server `to`'s cache under
+                                    infer_key[twin] (scen_ops.caches) */
 } scen_transfer;
 
 /* The effects of the last step for the real driver. */
@@ -190,6 +199,14 @@ typedef struct scen_effects {
                                     none */
     const int *generic_key;      /* (U) which draw of them: the same key, the
                                     same images (e.g. the slot they came) */
+    const int *infer_key;        /* (U) which images a task is: the same
+                                    key, the same images (a content); NULL:
+                                    drawn per twin and slot */
+    const int *hit_from;         /* (U) the server whose cache serves the
+                                    twin's task from outcome bytes it keeps
+                                    (key infer_key), -1: none; NULL: none */
+    int ncached;                 /* the caches after the step: server and */
+    const int *cached;           /* key pairs (2 ncached) (scen_ops.caches) */
     const int *local;            /* (U) 1: the user's task runs on its
                                     device (its test split classified by a
                                     local model trained once on
@@ -285,6 +302,10 @@ typedef struct scen_ops {
     /* its transfers carry twins' status updates (scen_transfer.status):
      * the real driver records each twin's staleness and the count applied */
     int status;
+    /* its servers cache task outcomes (scen_effects.hit_from, cached,
+     * scen_transfer.outcome): the real driver keeps the outcome bytes on
+     * the servers' ranks, serves hits from them and records both */
+    int caches;
     /* optional: the policy is the twinless benchmark (1) or not (0); set
      * when a policy is created for the instance */
     void (*twinless)(void *self, int on);

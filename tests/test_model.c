@@ -201,6 +201,26 @@ static void test_training_learns(void **state)
         if (!(after.accuracy > 0.95 && after.loss < before.loss))
             fail_msg("%s: accuracy %.3f, loss %.3f -> %.3f", fl_model_kind_name(kinds[k]),
                      after.accuracy, before.loss, after.loss);
+        /* fl_classify: the same numbers, and each prediction the largest
+         * output of a one-sample forward pass (batches of other sizes) */
+        uint8_t *pred = malloc((size_t)te.n);
+        fl_stats same;
+        fl_classify(m, b, &te, pred, &same);
+        assert_true(same.accuracy == after.accuracy && same.loss == after.loss);
+        long right = 0;
+        for (int i = 0; i < te.n; i++) {
+            float x[12];
+            uint8_t y;
+            fl_batch_fill(x, &y, &te, NULL, i, 1);
+            const float *z = fl_model_forward(m, x, 1);
+            int best = 0;
+            for (int c = 1; c < 4; c++)
+                best = z[c] > z[best] ? c : best;
+            assert_int_equal(pred[i], best);
+            right += pred[i] == te.y[i];
+        }
+        assert_true(right == llround(after.accuracy * te.n));
+        free(pred);
         fl_batch_destroy(b);
         fl_sgd_destroy(o);
         fl_model_destroy(m);

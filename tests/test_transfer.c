@@ -5,7 +5,7 @@
  * bytes / rate (the link's or a transfer's own), uploads to and downloads
  * from the cloud (rank 0), each transfer seen once by its receiving rank
  * with its head, length and a digest that does not depend on the rank
- * count, and a receiver whose expectation differs from what arrives
+ * count, a caller's payload arriving whole, and a receiver whose expectation differs from what arrives
  * refusing it with the transfer named.
  */
 #include "ranks_fixture.h"
@@ -26,19 +26,46 @@ typedef struct xfer_case {
     uint8_t head[8][NET_XFER_HEAD];
     size_t head_len[8];
     uint64_t digest[8];
+    int whole_ok[8], filled[8];
+    net_transfer_fill fill; /* NULL: the default payload */
 } xfer_case;
 
-static int on_arrival(void *ctx, int i, const net_transfer *t, const uint8_t *head,
-                      size_t head_len, uint64_t digest, dtfl_err *err)
+static int on_arrival(void *ctx, int i, const net_transfer *t, const uint8_t *payload,
+                      size_t len, uint64_t digest, dtfl_err *err)
 {
     rank_arg *a = ctx;
     xfer_case *x = a->shared;
-    (void)t, (void)err;
+    (void)err;
     x->seen[i]++; /* each transfer has one receiver: no race */
     x->seen_rank[i] = net_rank(a->c);
-    memcpy(x->head[i], head, head_len);
-    x->head_len[i] = head_len;
+    x->head_len[i] = len < NET_XFER_HEAD ? len : NET_XFER_HEAD;
+    memcpy(x->head[i], payload, x->head_len[i]);
     x->digest[i] = digest;
+    /* the whole payload is the one its sender builds */
+    uint8_t *want = malloc(len + 1);
+    net_transfer_filler(want, len, i, t);
+    if (x->fill != NULL)
+        x->fill(NULL, i, t, want, len, err);
+    else
+        net_transfer_filler(want, len, i, t);
+    x->whole_ok[i] = len == (size_t)t->bytes && memcmp(want, payload, len) == 0;
+    free(want);
+    return 0;
+}
+
+/* A caller's payload: bytes of the transfer's index and place, counted in
+ * x->filled (on the sending rank only). */
+static int fill_pattern(void *ctx, int i, const net_transfer *t, uint8_t *p, size_t n,
+                        dtfl_err *err)
+{
+    (void)t, (void)err;
+    for (size_t k = 0; k < n; k++)
+        p[k] = (uint8_t)(i * 37 + (int)(k * 7 % 253));
+    if (ctx != NULL) {
+        rank_arg *a = ctx;
+        xfer_case *x = a->shared;
+        x->filled[i]++;
+    }
     return 0;
 }
 
@@ -51,8 +78,8 @@ static void xfer_fn(rank_arg *a)
     p.link_bytes_per_s = x->link_bytes_per_s;
     dtfl_err err = {0};
     x->start[me] = dtfl_now();
-    a->rc = net_transfer_run(a->c, &p, x->servers, x->list, x->n, on_arrival, a,
-                             &x->st[me], &err);
+    net_transfer_io io = {x->fill, on_arrival, a};
+    a->rc = net_transfer_run(a->c, &p, x->servers, x->list, x->n, &io, &x->st[me], &err);
     x->end[me] = dtfl_now();
     if (a->rc < 0)
         snprintf(a->msg, sizeof a->msg, "%s", err.msg);
@@ -66,7 +93,7 @@ static void test_counts(void **state)
         XF(0, 1, 2500), XF(1, 0, 10), XF(0, 2, 777), XF(3, 1, 4000), XF(2, 3, 0),
         XF(1, 2, 1), XF(0, 1, 1200)};
     for (int P = 1; P <= 3; P++) {
-        xfer_case x = {list, 7, 4, 0, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}};
+        xfer_case x = {list, 7, 4, 0, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}, {0}, {0}, NULL};
         run_ranks(P, xfer_fn, &x);
         int64_t cross = 0, wire = 0;
         for (int i = 0; i < 7; i++)
@@ -97,7 +124,7 @@ static void test_cloud(void **state)
         XF(0, NET_CLOUD, 3000), XF(1, NET_CLOUD, 2000), XF(2, NET_CLOUD, 500),
         XF(NET_CLOUD, 1, 700)};
     for (int P = 1; P <= 3; P++) {
-        xfer_case x = {list, 4, 3, 0, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}};
+        xfer_case x = {list, 4, 3, 0, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}, {0}, {0}, NULL};
         run_ranks(P, xfer_fn, &x);
         int64_t wire = 0;
         for (int i = 0; i < 4; i++) {
@@ -121,16 +148,36 @@ static void test_pacing(void **state)
 {
     (void)state;
     static const net_transfer list[] = {XF(0, 1, 10000), XF(0, 1, 10000)};
-    xfer_case x = {list, 2, 2, 1e6, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}};
+    xfer_case x = {list, 2, 2, 1e6, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}, {0}, {0}, NULL};
     run_ranks(2, xfer_fn, &x);
     assert_true(x.end[0] - x.start[0] >= 0.019);
     assert_true(x.end[1] - x.start[0] >= 0.019);
     /* a transfer's own rate beats the link's: 20,000 bytes at 2 MB/s */
     net_transfer own[2] = {XF(0, 1, 10000), XF(0, 1, 10000)};
     own[0].bytes_per_s = own[1].bytes_per_s = 2e6;
-    xfer_case y = {own, 2, 2, 1e9, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}};
+    xfer_case y = {own, 2, 2, 1e9, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}, {0}, {0}, NULL};
     run_ranks(2, xfer_fn, &y);
     assert_true(y.end[0] - y.start[0] >= 0.0095);
+}
+
+/* A caller's fill builds each payload once, on its sending rank (within a
+ * rank too), and the receiver sees exactly those bytes, whole, across
+ * several chunks. */
+static void test_fill(void **state)
+{
+    (void)state;
+    static const net_transfer list[] = {XF(0, 1, 2500), XF(1, 1, 300), XF(2, 0, 7),
+                                        XF(NET_CLOUD, 2, 3001)};
+    for (int P = 1; P <= 3; P++) {
+        xfer_case x = {list, 4, 3, 0, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}, {0}, {0},
+                       fill_pattern};
+        run_ranks(P, xfer_fn, &x);
+        for (int i = 0; i < 4; i++) {
+            assert_int_equal(x.seen[i], 1);
+            assert_int_equal(x.filled[i], 1);
+            assert_true(x.whole_ok[i]);
+        }
+    }
 }
 
 /* Each transfer is seen once, by its receiving rank (within a rank too),
@@ -148,7 +195,7 @@ static void test_arrival(void **state)
     }
     uint64_t digest1[5] = {0};
     for (int P = 1; P <= 3; P++) {
-        xfer_case x = {list, 5, 3, 0, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}};
+        xfer_case x = {list, 5, 3, 0, {{0}}, {0}, {0}, {0}, {0}, {{0}}, {0}, {0}, {0}, {0}, NULL};
         run_ranks(P, xfer_fn, &x);
         for (int i = 0; i < 5; i++) {
             const int to = list[i].to < 0 ? 0 : list[i].to % P;
@@ -158,6 +205,7 @@ static void test_arrival(void **state)
                                                               : NET_XFER_HEAD;
             assert_int_equal(x.head_len[i], want);
             assert_memory_equal(x.head[i], list[i].head, (size_t)list[i].head_len);
+            assert_true(x.whole_ok[i]);
             if (P == 1)
                 digest1[i] = x.digest[i];
             assert_true(x.digest[i] == digest1[i]);
@@ -180,7 +228,7 @@ static void mismatch_fn(rank_arg *a)
     net_migrate_params p = {0};
     p.chunk_bytes = 1000;
     dtfl_err err = {0};
-    int rc = net_transfer_run(a->c, &p, 2, me == 0 ? &sent : &expected, 1, NULL, NULL,
+    int rc = net_transfer_run(a->c, &p, 2, me == 0 ? &sent : &expected, 1, NULL,
                               &m->st, &err);
     if (me == 1) {
         m->rc = rc;
@@ -210,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_cloud),
         cmocka_unit_test(test_pacing),
         cmocka_unit_test(test_arrival),
+        cmocka_unit_test(test_fill),
         cmocka_unit_test(test_mismatch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

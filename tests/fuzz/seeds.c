@@ -14,6 +14,7 @@
 
 #include "../../net/net.h"
 #include "../../sched/sched.h"
+#include "../../app/run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,35 @@ static int seeds__predictor(const char *dir)
     return rc;
 }
 
+/* A task record (2 images of 4 pixels), an outcome record, and rank 0's
+ * caches of 8 servers on 2 ranks (servers 0 and 2), each behind its
+ * selector bytes (fuzz_task). */
+static int seeds__task(const char *dir)
+{
+    uint8_t rec[1 + RUN_TASK_HEAD + 2 * 5], out[1 + RUN_TASK_HEAD + 3], *cache = NULL;
+    const uint32_t task[6] = {0x4b545444u, 1, 3, 7, 2, 4}, oc[6] = {0x434f5444u, 1, 3, 7, 3, 0};
+    rec[0] = 0, out[0] = 2;
+    for (int k = 0; k < 6; k++)
+        dtfl_put_u32(rec + 1 + 4 * k, task[k]), dtfl_put_u32(out + 1 + 4 * k, oc[k]);
+    for (int k = 0; k < 10; k++)
+        rec[1 + RUN_TASK_HEAD + k] = (uint8_t)(k < 2 ? k + 3 : 17 * k);
+    out[1 + RUN_TASK_HEAD] = 1, out[2 + RUN_TASK_HEAD] = 9, out[3 + RUN_TASK_HEAD] = 0;
+    run_cache *c = NULL;
+    int rc = run_cache_create(&c) != 0 || run_cache_put(c, 0, 7, out + 25, 3, NULL) != 0 ||
+             run_cache_put(c, 2, 4, rec + 25, 2, NULL) != 0;
+    size_t len = rc ? 0 : run_cache_encoded_size(c);
+    if (rc == 0 && (cache = malloc(len + 2)) != NULL) {
+        cache[0] = 1, cache[1] = 0;
+        run_cache_encode(c, cache + 2);
+    }
+    rc = rc || cache == NULL || seeds__write(dir, "task", "task-2x4", rec, sizeof rec) ||
+         seeds__write(dir, "task", "outcome-3", out, sizeof out) ||
+         seeds__write(dir, "task", "caches-rank0-2", cache, len + 2);
+    free(cache);
+    run_cache_destroy(c);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -184,5 +214,5 @@ int main(int argc, char **argv)
            seeds__policy(argv[1], fuzz_happo_env(), "marlpolicy", "beta-happo-3x2") |
            seeds__state(argv[1], fuzz_taco_env(4), "scenstate", "taco-3x2-slot4") |
            seeds__state(argv[1], fuzz_eco_env(5), "ecostate", "eco-3x4-slot5") |
-           seeds__predictor(argv[1]);
+           seeds__predictor(argv[1]) | seeds__task(argv[1]);
 }

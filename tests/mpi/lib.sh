@@ -1,7 +1,8 @@
 # lib.sh - shared by the MPI tests: mpirun settings for root and for more
 # ranks than cores, a hang limit, and CSV comparison without the columns that
-# measure the execution (seconds *_s, and wire_* which depend on how servers
-# fall onto ranks and on timing-driven compression choices).
+# measure the execution (seconds *_s, a scenario's measured_*, and wire_*
+# which depend on how servers fall onto ranks and on timing-driven
+# compression choices).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1 OPENBLAS_NUM_THREADS=1
 # keep Open MPI from probing networks a sandbox does not have
@@ -11,9 +12,10 @@ fails=0
 ok() { echo "ok   $1"; }
 bad() { echo "FAIL $1"; fails=$((fails + 1)); }
 
-# model_columns FILE: the CSV without *_s and wire_* columns
+# model_columns FILE: the CSV without *_s, measured_* and wire_* columns
 model_columns() {
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) keep[i] = ($i !~ /_s$/ && $i !~ /^wire_/) }
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++)
+                           keep[i] = ($i !~ /_s$/ && $i !~ /^wire_/ && $i !~ /^measured_/) }
              { out = ""; for (i = 1; i <= NF; i++) if (keep[i]) out = out (out == "" ? "" : ",") $i; print out }' "$1"
 }
 

@@ -4,9 +4,12 @@
 # driver on 1, 2 and 4 ranks with the same decisions and modelled columns,
 # every modelled service migration a real twin moved (across ranks when the
 # servers' ranks differ), the modelled columns equal to the analytic run's;
-# eco-random's forwarded shares crossing ranks and the services classifying
-# the edge's shares; a run killed mid-episode and resumed ending as an
-# uninterrupted one.
+# eco-random's forwarded shares crossing ranks as their images, which the
+# host classifies, the services classifying the edge's shares, every hit
+# the model counts served from outcome bytes a server keeps, outcomes
+# crossing ranks to the caching server, the measured busy time below the
+# modelled; runs killed mid-episode and resumed (caches included) ending
+# as uninterrupted ones.
 set -u
 DTFL=$1 SRC=$2
 . "$SRC/tests/mpi/lib.sh"
@@ -58,12 +61,32 @@ same_model_columns "$TMP/x1/slots.csv" "$TMP/x2/slots.csv" "eco-random slots.csv
     && awk -v m="$(column_sum "$TMP/x2/slots.csv" predicted_compute)" 'BEGIN { exit !(m > 0) }' \
     && ok "the services classified $(column_sum "$TMP/x2/slots.csv" infer_samples) images (modelled compute $(column_sum "$TMP/x2/slots.csv" predicted_compute) s, measured $(column_sum "$TMP/x2/slots.csv" infer_s) s)" \
     || bad "no inference"
+for P in 1 2; do
+    [ "$(column_sum "$TMP/x$P/slots.csv" hits_served)" -gt 0 ] \
+        && [ "$(column_sum "$TMP/x$P/slots.csv" hits_served)" = "$(column_sum "$TMP/x$P/slots.csv" predicted_hits)" ] \
+        && [ "$(column_sum "$TMP/x$P/slots.csv" hit_bytes)" -gt 0 ] \
+        && ok "$P rank(s): every modelled hit served from kept outcome bytes ($(column_sum "$TMP/x$P/slots.csv" hits_served), $(column_sum "$TMP/x$P/slots.csv" hit_bytes) bytes)" \
+        || bad "$P rank(s): hits vs the model's"
+done
+[ "$(column_sum "$TMP/x2/slots.csv" forwarded_images)" -gt 0 ] \
+    && ok "forwarded shares arrived as $(column_sum "$TMP/x2/slots.csv" forwarded_images) images and were classified (accuracy equal on 1 and 2 ranks above)" \
+    || bad "forwarded images"
+[ "$(column_sum "$TMP/x2/slots.csv" wire_outcome_bytes)" -gt 0 ] \
+    && [ "$(column_sum "$TMP/x2/slots.csv" outcomes_kept)" -gt 0 ] \
+    && ok "outcomes crossed ranks to their caches ($(column_sum "$TMP/x2/slots.csv" wire_outcome_bytes) bytes)" \
+    || bad "outcomes"
+awk -v m="$(column_sum "$TMP/x2/slots.csv" measured_compute)" -v e="$(column_sum "$TMP/x2/slots.csv" measured_energy)" \
+    -v p="$(column_sum "$TMP/x2/slots.csv" predicted_energy)" 'BEGIN { exit !(m > 0 && e > 0 && e < p) }' \
+    && ok "energy at the measured busy time ($(column_sum "$TMP/x2/slots.csv" measured_energy) J) below the modelled ($(column_sum "$TMP/x2/slots.csv" predicted_energy) J)" \
+    || bad "measured energy"
 after0() { awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
                                  $1 > 0 { s += $c } END { print s + 0 }' "$1"; }
 [ "$(after0 "$TMP/x2/slots.csv" migrations)" = "$(after0 "$TMP/x2/slots.csv" predicted_migrations)" ] \
     && ok "every modelled migration after slot 0 moved a twin" || bad "migrations after slot 0"
 
 killed_inside_frame ecoedgetwin "$CFG" "$TMP/r2" "$TMP/cut" mode=real
+killed_inside_frame "ecoedgetwin eco-random (hits after the resume)" "$CFG" "$TMP/x2" \
+    "$TMP/cutx" mode=real sched.policy=eco-random
 
 echo "ecoedgetwin: $fails failed"
 [ "$fails" -eq 0 ]

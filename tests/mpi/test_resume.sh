@@ -88,7 +88,7 @@ printf '\x09' | dd of="$TMP/cut4/ckpt/slot-3/state.bin" bs=1 seek=8 conv=notrunc
 fix_crc "$TMP/cut4/ckpt/slot-3/state.bin"
 $MPIRUN -np 2 "$DTFL" run --resume "$TMP/cut4" >"$TMP/c4.log" 2>&1
 rc=$?
-[ $rc -eq 65 ] && grep -q "state.bin: checkpoint format 9, this dtfl reads 2" "$TMP/c4.log" \
+[ $rc -eq 65 ] && grep -q "state.bin: checkpoint format 9, this dtfl reads 3" "$TMP/c4.log" \
     && ok "a checkpoint of another format version is refused (exit 65)" \
     || { bad "another format version: exit $rc"; grep dtfl "$TMP/c4.log" | tail -2; }
 [ "$(columns "$TMP/cut4/slots.csv" slot | tail -1)" = 4 ] && ok "... and nothing was written" \
