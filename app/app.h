@@ -164,6 +164,7 @@ typedef struct app_config {
         double power_w[2], budget[2], server_ghz[2], device_ghz[2];
         double load_server, load_device, load_memory, load_sigma, dt_error;
         int dt_position;
+        int fading;                   /* rayleigh | none */
         double cache_mb;
     } ecoedgetwin;
     struct {                       /* scenario happo (scen/happo.h) */

@@ -249,6 +249,7 @@ static void scenario__eco(const app_config *c, app_scen_params *p)
     e->load_sigma = k->load_sigma;
     e->dt_error = k->dt_error;
     e->dt_position = k->dt_position;
+    e->fading_none = k->fading == 1;
     e->cache_bits = k->cache_mb * 8e6;
     e->grid_cols = (int)c->servers.grid_cols;
     e->sample_bits = APP_IMAGE_BITS;

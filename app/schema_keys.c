@@ -36,6 +36,7 @@ static const char *const taco_orders[] = {"gauss-seidel", "jacobi", NULL};
 static const char *const taco_starts[] = {"greedy", "inherit", NULL};
 static const char *const taco_delay_sources[] = {"model", "measured", NULL};
 static const char *const eco_pathloss[] = {"3gpp", "literal", NULL};
+static const char *const eco_fading[] = {"rayleigh", "none", NULL};
 static const char *const optimizers[] = {"adam", "rmsprop", NULL};
 static const char *const eco_combine[] = {"sum", "max", NULL};
 static const char *const eco_shares[] = {"equal", "none", NULL};

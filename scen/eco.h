@@ -152,6 +152,8 @@ typedef struct scen_eco_setup {
     double load_memory, load_sigma; /* AR(1) */
     double dt_error;         /* eps: the twins' error over sigma */
     int dt_position;         /* the twin predicts the next position */
+    int fading_none;         /* |h|^2 = 1 (1) instead of Rayleigh, Exp(1) per
+                                user, server and slot (0) */
     double cache_bits;       /* Z_i */
     int grid_cols;           /* hops: the server grid's columns (0: sqrt) */
     double sample_bits;      /* real mode: bits of one image; a task's

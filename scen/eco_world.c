@@ -149,7 +149,7 @@ static void world__user(eco *y, int u)
         const int s = y->cand[at];
         dtfl_rng_init(&r, y->useed, DTFL_STREAM_CHANNEL, (uint32_t)(u * y->S + s),
                       (uint32_t)y->t);
-        const double h2 = -log1p(-dtfl_rng_uniform(&r));
+        const double h2 = c->fading_none ? 1.0 : -log1p(-dtfl_rng_uniform(&r));
         y->rate[at] = scen_eco_rate(&c->model, y->p[u], scen_eco_gain(&c->model, y->dist[at]), h2);
         y->hops_host[at] = eco__hops(y, s, y->host[u]);
         y->cached[at] = scen_eco_cache_has(&y->cache, s, k);

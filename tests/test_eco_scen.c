@@ -6,10 +6,12 @@
  * within their capacity; the null test (no variability, perfect twins, no
  * twin energy: the twin and twinless runs are the same); the information
  * test (variable loads, perfect twins: greedy with the twins beats greedy
- * without over 5 paired episodes); a saved state resuming the run.
+ * without over 5 paired episodes); a saved state resuming the run; the
+ * fading switched off.
  */
 #include "env_fixture.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +101,44 @@ static void test_policies_rules(void **state)
     }
 }
 
+/* The distance (m) a rate implies without fading at the defaults (20 MHz,
+ * 2e-12 W, 3GPP): eq. 6 and the path loss turned around. */
+static double implied_m(double rate, double p)
+{
+    const double gain = (pow(2.0, rate / 20e6) - 1.0) * 2e-12 / p;
+    return 1000.0 * pow(10.0, (-10.0 * log10(gain) - 128.1) / 37.6);
+}
+
+/* ecoedgetwin.fading: none leaves eq. 6 to the path loss: every user of
+ * eco-edge reaches its nearest server (of a 9 x 5 grid of 333 x 600 m
+ * cells: at most 346 m away) at the rate of its distance, where Rayleigh
+ * fading makes some rates those of servers much farther away. */
+static void test_fading(void **state)
+{
+    (void)state;
+    for (int none = 0; none < 2; none++) {
+        char extra[160];
+        snprintf(extra, sizeof extra, "sched: {policy: eco-edge}\necoedgetwin: {fading: %s}\n",
+                 none ? "none" : "rayleigh");
+        app_env *e = world(60, 45, 5, extra);
+        dtfl_err err;
+        double far = 0.0;
+        for (int t = 0; t < 5; t++) {
+            assert_true(app_env_slot(e, &err) >= 0);
+            for (int u = 0; u < 60; u++) {
+                const double *v = app_env_row(e, SCEN_T_ANALYTIC_TWIN, u);
+                const double d = implied_m(v[14], v[15]);
+                far = d > far ? d : far;
+            }
+        }
+        if (none)
+            assert_true(far <= 347.0);
+        else
+            assert_true(far > 1000.0);
+        app_env_destroy(e);
+    }
+}
+
 /* No variability, perfect twins, no twin energy, no position prediction:
  * the twin and twinless views are the same, and so is every row. */
 static void test_null(void **state)
@@ -180,7 +220,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_view_size), cmocka_unit_test(test_policies_rules),
         cmocka_unit_test(test_null),      cmocka_unit_test(test_information),
-        cmocka_unit_test(test_resume),
+        cmocka_unit_test(test_resume),    cmocka_unit_test(test_fading),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
