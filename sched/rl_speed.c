@@ -48,22 +48,25 @@ int sched_ac_speed(const rl_ac_params *p, sched_rl_speed *out, dtfl_err *err)
     speed__sizes(p, &nout, &ki, &kf);
     const int rollout = p->rollout;
     rl_ac *a = NULL;
-    float *obs = malloc(sizeof(float) * ((size_t)p->obs_dim + (size_t)kf + 1));
+    /* the rollout's states, drawn before the clock starts (as a peer acts
+     * on states it already holds), then the continuous actions */
+    const size_t states = (size_t)rollout * (size_t)p->obs_dim;
+    float *obs = malloc(sizeof(float) * (states + (size_t)kf + 1));
     int *act = malloc(sizeof(int) * ((size_t)ki + 1));
     int rc = obs == NULL || act == NULL
                  ? dtfl_err_set(err, DTFL_ENOMEM, "bench: out of memory")
                  : rl_ac_create(&a, p, err);
-    float *actf = obs != NULL ? obs + p->obs_dim : NULL;
+    float *actf = obs != NULL ? obs + states : NULL;
     dtfl_rng r;
     dtfl_rng_init(&r, 1, DTFL_STREAM_POLICY, 99, 0);
     double act_s[RUNS], upd_s[RUNS];
     for (int run = -1; run < RUNS && rc == 0; run++) { /* run -1 warms up */
+        for (size_t i = 0; i < states; i++)
+            obs[i] = (float)dtfl_rng_uniform(&r);
         double t0 = dtfl_now();
         for (int t = 0; t < rollout; t++) {
-            for (int i = 0; i < p->obs_dim; i++)
-                obs[i] = (float)dtfl_rng_uniform(&r);
-            rl_ac_act(a, obs, 0, act, actf);
-            rl_ac_observe(a, dtfl_rng_uniform(&r), t == rollout - 1);
+            rl_ac_act(a, obs + (size_t)t * p->obs_dim, 0, act, actf);
+            rl_ac_observe(a, 0.5 - 0.25 * t, t == rollout - 1);
         }
         double t1 = dtfl_now();
         rl_stats st;
