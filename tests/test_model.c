@@ -209,7 +209,8 @@ static void test_training_learns(void **state)
         assert_true(same.accuracy == after.accuracy && same.loss == after.loss);
         long right = 0;
         for (int i = 0; i < te.n; i++) {
-            float x[12];
+            float x[12 * 12]; /* a 12 x 12 image */
+            assert_true(te.dim <= 12 * 12);
             uint8_t y;
             fl_batch_fill(x, &y, &te, NULL, i, 1);
             const float *z = fl_model_forward(m, x, 1);
