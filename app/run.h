@@ -113,11 +113,12 @@ typedef struct run_state {
                                key) pairs, ncached of them (every rank) */
     int ncached, cached_cap;
     run_cache *cache;       /* the outcome bytes this rank's servers keep */
-    uint8_t **task_in;      /* (U,) a forwarded task as it arrived, or NULL */
-    size_t *task_len;       /* (U,) its length */
+    uint8_t **task_in;      /* (U,) a forwarded task's labels, then pixels,
+                               as they arrived; NULL: none */
+    int *task_n;            /* (U,) its images */
     int64_t task_wire_images; /* images of forwarded tasks that arrived */
-    uint8_t **pred;         /* (U,) the labels a twin's task got, pred_n */
-    int *pred_n, *pred_slot; /* (U,) of them, and at which slot */
+    uint8_t **pred;         /* (U,) the labels a twin's task got this slot */
+    int *pred_n;            /* (U,) of them (0 until its task ran) */
     int slot_now;           /* the slot being played */
     net_migrate_params mig;
     twin_faults faults;     /* simulated edge faults (faults.*, fl.deadline) */
@@ -156,6 +157,22 @@ int run_status_arrived(void *ctx, int i, const net_transfer *t, const uint8_t *h
                        size_t head_len, uint64_t digest, dtfl_err *err);
 int run_status_gather(run_state *s, int t, dtfl_err *err);
 
+/* The magic of the record heading a transfer's bytes, which says its kind
+ * (little-endian "DTST", "DTTK", "DTOC"). */
+#define RUN_STATUS_MAGIC 0x54534454u
+#define RUN_TASK_MAGIC 0x4b545444u
+#define RUN_OUTCOME_MAGIC 0x434f5444u
+
+/* run_xfer.c: the slot's transfers, taken from the effects on rank 0,
+ * shared with every rank (with the model's caches), and both ends of each
+ * served by its kind (net_transfer_io, ctx the run_state). */
+int run_xfer_take(run_state *s, const scen_effects *fx, dtfl_err *err);
+int run_xfer_share(run_state *s, dtfl_err *err);
+int run_xfer_fill(void *ctx, int i, const net_transfer *t, uint8_t *p, size_t n,
+                  dtfl_err *err);
+int run_xfer_arrived(void *ctx, int i, const net_transfer *t, const uint8_t *p,
+                     size_t len, uint64_t digest, dtfl_err *err);
+
 /* run_task.c: tasks and their outcomes (scen_transfer.task, outcome). A
  * record of RUN_TASK_HEAD bytes heads each (magic, twin, slot, key, n,
  * pixels per image; u32 each), then n labels and, for a task, n images. */
@@ -170,16 +187,15 @@ typedef struct run_task_record {
 int run_task_record_parse(const uint8_t *p, size_t len, run_task_record *r);
 /* x's head and size when t is a task or an outcome (else untouched) */
 void run_task_head(net_transfer *x, const scen_transfer *t, const run_state *s, int slot);
-/* both ends of every transfer of the real driver (ctx the run_state):
- * tasks and outcomes built and taken in, status updates applied, other
- * bytes filler */
+/* a task's or an outcome's bytes built on the sending rank, and taken in
+ * on the receiving one (a task for its twin, an outcome into the cache) */
 int run_task_fill(void *ctx, int i, const net_transfer *t, uint8_t *p, size_t n,
                   dtfl_err *err);
 int run_task_arrived(void *ctx, int i, const net_transfer *t, const uint8_t *p,
-                     size_t len, uint64_t digest, dtfl_err *err);
+                     size_t len, dtfl_err *err);
 /* twin u's task images at slot t into the staging area: the forwarded
- * bytes when they arrived (*from_wire 1), else drawn by its key */
-int run_task_stage(run_state *s, int u, int t, int *from_wire, dtfl_err *err);
+ * bytes when they arrived, else drawn by its key */
+int run_task_stage(run_state *s, int u, int t, dtfl_err *err);
 /* room for the n labels twin u's task gets this slot (s->pred[u]) */
 int run_task_keep_pred(run_state *s, int u, int n);
 /* after the tasks ran: hits served, outcomes sent and kept, the caches cut

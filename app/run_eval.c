@@ -47,11 +47,11 @@ int run__finetune(run_state *s, int t, int64_t *trained, double *flops,
 
 /* Correct predictions of weights w on samples s (exact integer). */
 static int64_t eval__correct(run_state *s, const float *w, const fl_samples *smp,
-                             double *flops)
+                             uint8_t *pred, double *flops)
 {
     memcpy(fl_model_params(s->model), w, sizeof(float) * s->nparams);
     fl_stats st;
-    fl_evaluate(s->model, s->batch, smp, &st);
+    fl_classify(s->model, s->batch, smp, pred, &st);
     *flops += st.flops;
     return llround(st.accuracy * (double)st.samples);
 }
@@ -102,7 +102,7 @@ int run__evaluate(run_state *s, int64_t *correct, int64_t *tested,
         }
         fl_samples smp = {n, s->dim, s->stage_x, s->stage_y};
         const float *w = s->local[u] ? s->local_w : s->twins[u]->weights;
-        correct[u] = eval__correct(s, w, &smp, flops);
+        correct[u] = eval__correct(s, w, &smp, NULL, flops);
         tested[u] = n;
         if (!s->local[u]) /* the device's work is not the server's */
             s->twin_s[u] += dtfl_now() - t0;
@@ -112,7 +112,7 @@ int run__evaluate(run_state *s, int64_t *correct, int64_t *tested,
     int hi = (int)((int64_t)s->test->n * (s->rank + 1) / s->P);
     fl_samples slice = {hi - lo, s->dim, s->test->x + (size_t)lo * s->dim,
                         s->test->y + lo};
-    *global_correct = hi > lo ? eval__correct(s, s->global_w, &slice, flops) : 0;
+    *global_correct = hi > lo ? eval__correct(s, s->global_w, &slice, NULL, flops) : 0;
     return 0;
 }
 
@@ -123,22 +123,20 @@ int run__evaluate(run_state *s, int64_t *correct, int64_t *tested,
 int run__infer(run_state *s, int t, int64_t *correct, int64_t *tested,
                        double *flops, dtfl_err *err)
 {
+    memset(s->pred_n, 0, sizeof(int) * (size_t)s->U); /* no outcome yet */
     for (int u = 0; u < s->U; u++) {
         const int n = s->infer[u];
         if (s->twins[u] == NULL || n <= 0)
             continue;
         double t0 = dtfl_now();
-        int wire = 0, rc = run_task_stage(s, u, t, &wire, err);
+        int rc = run_task_stage(s, u, t, err);
         if (rc == 0 && s->caches && run_task_keep_pred(s, u, n) < 0)
             rc = dtfl_err_set(err, DTFL_ENOMEM, "twin %d's outcome: out of memory", u);
         if (rc < 0)
             return rc;
         fl_samples smp = {n, s->dim, s->stage_x, s->stage_y};
-        memcpy(fl_model_params(s->model), s->twins[u]->weights, sizeof(float) * s->nparams);
-        fl_stats st;
-        fl_classify(s->model, s->batch, &smp, s->caches ? s->pred[u] : NULL, &st);
-        *flops += st.flops;
-        correct[u] = llround(st.accuracy * (double)st.samples);
+        correct[u] = eval__correct(s, s->twins[u]->weights, &smp,
+                                   s->caches ? s->pred[u] : NULL, flops);
         tested[u] = n;
         s->twin_s[u] += dtfl_now() - t0;
     }

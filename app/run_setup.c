@@ -28,7 +28,6 @@ void run_free(run_state *s)
     for (int u = 0; s->pred != NULL && u < s->U; u++)
         free(s->pred[u]);
     free(s->task_in);
-    free(s->task_len);
     free(s->pred);
     free(s->cached);
     run_cache_destroy(s->cache);
@@ -132,10 +131,9 @@ static int setup__buffers(run_state *s, dtfl_err *err)
     s->hit_from = s->infer_key + U;
     s->stage_n = s->hit_from + U;
     s->pred_n = s->stage_n + U;
-    s->pred_slot = s->pred_n + U;
+    s->task_n = s->pred_n + U;
     s->task_in = calloc(U, sizeof *s->task_in);
     s->pred = calloc(U, sizeof *s->pred);
-    s->task_len = calloc(U, sizeof *s->task_len);
     /* staging grows on demand; start with room for a test split or two
      * twins' data */
     s->stage_cap = (size_t)most * 4 + (size_t)s->cfg->users.test_samples;
@@ -151,7 +149,7 @@ static int setup__buffers(run_state *s, dtfl_err *err)
         s->stage_x == NULL || s->stage_y == NULL || s->pick == NULL ||
         s->draw == NULL || s->per_user == NULL || s->stale == NULL || s->fate == NULL ||
         s->took_part == NULL || s->task_in == NULL || s->pred == NULL ||
-        s->task_len == NULL || run_cache_create(&s->cache) < 0)
+        run_cache_create(&s->cache) < 0)
         return dtfl_err_set(err, DTFL_ENOMEM, "run buffers: out of memory");
     for (size_t u = 0; u < U; u++)
         s->assoc[u] = s->infer_key[u] = s->hit_from[u] = -1;

@@ -18,86 +18,20 @@
 
 /* ---- decide ---- */
 
+/* The scenario's modelled columns of the slot (rank 0), into model. */
+static void slot__model_row(run_state *s, double *model)
+{
+    const double *v = app_env_row(s->env, SCEN_T_REAL_SLOT, -1);
+    int n = app_env_info(s->env)->table[SCEN_T_REAL_SLOT].ncols;
+    memcpy(model, v, sizeof(double) * (size_t)n);
+}
+
 /* Rank 0 plays the slot on the scenario: it observes, the policy decides,
  * the scenario scores the decision with its models (for diten eqs. 11-25:
  * what the model predicts beside what the slot then measures; a policy
  * that learns online, sched.learn, gets the predicted reward) and names its
- * effects; every rank receives the twins' servers and data shares. */
-/* Rank 0's transfers of the slot into s->xfer (grown as needed). */
-static int slot__take_transfers(run_state *s, const scen_effects *fx,
-                                dtfl_err *err)
-{
-    if (fx->ntransfers > s->xfer_cap) {
-        net_transfer *p = realloc(s->xfer, sizeof *p * (size_t)fx->ntransfers);
-        if (p == NULL)
-            return dtfl_err_set(err, DTFL_ENOMEM, "transfers: out of memory");
-        s->xfer = p;
-        s->xfer_cap = fx->ntransfers;
-    }
-    int n = 0;
-    s->nout = 0;
-    for (int pass = 0; pass < 2; pass++) /* outcomes last: sent after the tasks */
-        for (int i = 0; i < fx->ntransfers; i++) {
-            const scen_transfer *t = &fx->transfer[i];
-            if (t->outcome != pass)
-                continue;
-            s->xfer[n] = (net_transfer){.from = t->from, .to = t->to, .bytes = t->bytes,
-                                        .bytes_per_s = t->bytes_per_s};
-            run_status_head(&s->xfer[n], t, s->slot_now);
-            run_task_head(&s->xfer[n++], t, s, s->slot_now);
-            s->nout += pass;
-        }
-    s->nxfer = n;
-    s->ncached = fx->ncached;
-    if (fx->ncached > s->cached_cap) {
-        int *c = realloc(s->cached, sizeof(int) * 2 * (size_t)fx->ncached);
-        if (c == NULL)
-            return dtfl_err_set(err, DTFL_ENOMEM, "caches: out of memory");
-        s->cached = c, s->cached_cap = fx->ncached;
-    }
-    if (fx->ncached > 0)
-        memcpy(s->cached, fx->cached, sizeof(int) * 2 * (size_t)fx->ncached);
-    return 0;
-}
-
-/* Every rank learns the model's caches after the slot. */
-static int slot__share_caches(run_state *s, dtfl_err *err)
-{
-    int64_t n = s->rank == 0 ? s->ncached : 0;
-    int rc = net_bcast(s->comm, &n, sizeof n, 0, err);
-    if (rc == 0 && n > s->cached_cap) {
-        int *c = realloc(s->cached, sizeof(int) * 2 * (size_t)n);
-        if (c == NULL)
-            return dtfl_err_set(err, DTFL_ENOMEM, "caches: out of memory");
-        s->cached = c, s->cached_cap = (int)n;
-    }
-    s->ncached = (int)n;
-    return rc == 0 && n > 0 ? net_bcast(s->comm, s->cached, sizeof(int) * 2 * (size_t)n, 0, err)
-                            : rc;
-}
-
-/* Every rank learns rank 0's transfers. */
-static int slot__share_transfers(run_state *s, dtfl_err *err)
-{
-    int64_t nn[2] = {s->rank == 0 ? s->nxfer : 0, s->rank == 0 ? s->nout : 0};
-    int rc = net_bcast(s->comm, nn, sizeof nn, 0, err);
-    const int64_t n = nn[0];
-    s->nout = (int)nn[1];
-    if (rc == 0 && s->caches)
-        rc = slot__share_caches(s, err);
-    if (rc == 0 && n > s->xfer_cap) {
-        net_transfer *p = realloc(s->xfer, sizeof *p * (size_t)n);
-        if (p == NULL)
-            return dtfl_err_set(err, DTFL_ENOMEM, "transfers: out of memory");
-        s->xfer = p;
-        s->xfer_cap = (int)n;
-    }
-    s->nxfer = (int)n;
-    return rc == 0 && n > 0
-               ? net_bcast(s->comm, s->xfer, sizeof *s->xfer * (size_t)n, 0, err)
-               : rc;
-}
-
+ * effects; every rank receives the twins' servers and data shares, the
+ * tasks, and the bytes between servers (run_xfer.c). */
 static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
 {
     int rc = 0;
@@ -116,10 +50,8 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
         }
         s->serve_only = fx.serve_only;
         s->local_samples = fx.local_samples;
-        const double *v = app_env_row(s->env, SCEN_T_REAL_SLOT, -1);
-        int n = app_env_info(s->env)->table[SCEN_T_REAL_SLOT].ncols;
-        memcpy(model, v, sizeof(double) * (size_t)n);
-        rc = slot__take_transfers(s, &fx, err);
+        slot__model_row(s, model);
+        rc = run_xfer_take(s, &fx, err); /* run_xfer.c */
     }
     int64_t bad = rc < 0;
     int rc2 = net_allreduce_i64(s->comm, &bad, 1, err);
@@ -133,7 +65,7 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
         (rc = net_bcast(s->comm, &s->serve_only, sizeof s->serve_only, 0, err)) < 0 ||
         (rc = net_bcast(s->comm, &s->local_samples, sizeof s->local_samples, 0, err)) < 0)
         return rc;
-    return slot__share_transfers(s, err);
+    return run_xfer_share(s, err);
 }
 
 /* The scenario's bytes between servers, after the twins moved (its
@@ -144,7 +76,7 @@ static int slot__decide(run_state *s, int *assoc, double *model, dtfl_err *err)
 static int slot__transfer(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
 {
     net_transfer_stats ts = {0};
-    const net_transfer_io io = {run_task_fill, run_task_arrived, s};
+    const net_transfer_io io = {run_xfer_fill, run_xfer_arrived, s};
     const int n = s->nxfer - s->nout, real = s->status || s->caches;
     int rc = n == 0 ? 0
                     : net_transfer_run(s->comm, &s->mig, s->S, s->xfer, n,
@@ -552,9 +484,7 @@ static int slot__measured(run_state *s, run_slot_stats *st, dtfl_err *err)
     int rc = net_allreduce_max(s->comm, s->twin_s, s->U, err);
     if (rc == 0 && s->rank == 0) {
         app_env_measured(s->env, s->twin_s);
-        const double *v = app_env_row(s->env, SCEN_T_REAL_SLOT, -1);
-        int n = app_env_info(s->env)->table[SCEN_T_REAL_SLOT].ncols;
-        memcpy(st->model, v, sizeof(double) * (size_t)n);
+        slot__model_row(s, st->model);
     }
     return rc;
 }

@@ -15,7 +15,6 @@
 
 #include <string.h>
 
-#define STATUS_MAGIC 0x54534454u /* "DTST" little-endian */
 #define STATUS_LEN 48
 
 void run_status_head(net_transfer *x, const scen_transfer *t, int slot)
@@ -26,7 +25,7 @@ void run_status_head(net_transfer *x, const scen_transfer *t, int slot)
     }
     if (x->bytes < STATUS_LEN) /* the record always travels whole */
         x->bytes = STATUS_LEN;
-    dtfl_put_u32(x->head, STATUS_MAGIC);
+    dtfl_put_u32(x->head, RUN_STATUS_MAGIC);
     dtfl_put_u32(x->head + 4, (uint32_t)t->twin);
     dtfl_put_u64(x->head + 8, (uint64_t)(int64_t)slot);
     for (int i = 0; i < 4; i++)
@@ -38,8 +37,6 @@ int run_status_arrived(void *ctx, int i, const net_transfer *t, const uint8_t *h
                        size_t head_len, uint64_t digest, dtfl_err *err)
 {
     run_state *s = ctx;
-    if (t->head_len == 0)
-        return 0; /* plain bytes */
     const uint32_t u = head_len >= STATUS_LEN ? dtfl_get_u32(head + 4) : UINT32_MAX;
     const int64_t slot = head_len >= STATUS_LEN ? (int64_t)dtfl_get_u64(head + 8) : -1;
     if (head_len < STATUS_LEN || memcmp(head, t->head, STATUS_LEN) != 0 ||

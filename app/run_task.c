@@ -24,11 +24,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
-#define TASK_MAGIC 0x4b545444u    /* "DTTK" little-endian */
-#define OUTCOME_MAGIC 0x434f5444u /* "DTOC" */
-#define STATUS_MAGIC 0x54534454u  /* "DTST" (run_status.c) */
 #define TASK_KEYED 0x50000000u    /* 2^30 + 2^28: a content's images */
 
 /* ---- records ---- */
@@ -38,10 +34,10 @@ int run_task_record_parse(const uint8_t *p, size_t len, run_task_record *r)
     if (len < RUN_TASK_HEAD)
         return -1;
     uint32_t magic = dtfl_get_u32(p);
-    *r = (run_task_record){magic == TASK_MAGIC, dtfl_get_u32(p + 4), dtfl_get_u32(p + 8),
+    *r = (run_task_record){magic == RUN_TASK_MAGIC, dtfl_get_u32(p + 4), dtfl_get_u32(p + 8),
                            dtfl_get_u32(p + 12), dtfl_get_u32(p + 16),
                            dtfl_get_u32(p + 20), p + RUN_TASK_HEAD, NULL};
-    if ((magic != TASK_MAGIC && magic != OUTCOME_MAGIC) || r->n > (1u << 24) ||
+    if ((magic != RUN_TASK_MAGIC && magic != RUN_OUTCOME_MAGIC) || r->n > (1u << 24) ||
         r->dim > (1u << 16) || (r->task ? r->dim == 0 : r->dim != 0))
         return -1;
     const uint64_t want = RUN_TASK_HEAD + (uint64_t)r->n * (1u + r->dim);
@@ -67,7 +63,7 @@ void run_task_head(net_transfer *x, const scen_transfer *t, const run_state *s, 
         return;
     const int u = t->twin, n = s->infer[u], dim = t->task ? s->dim : 0;
     x->bytes = RUN_TASK_HEAD + (int64_t)n * (1 + dim);
-    task__head(x->head, t->task ? TASK_MAGIC : OUTCOME_MAGIC, u, slot, s->infer_key[u], n,
+    task__head(x->head, t->task ? RUN_TASK_MAGIC : RUN_OUTCOME_MAGIC, u, slot, s->infer_key[u], n,
                dim);
     x->head_len = RUN_TASK_HEAD;
 }
@@ -93,24 +89,22 @@ static void task__draw(const run_state *s, int u, int t, int key, int n, uint8_t
     }
 }
 
-int run_task_stage(run_state *s, int u, int t, int *from_wire, dtfl_err *err)
+int run_task_stage(run_state *s, int u, int t, dtfl_err *err)
 {
     const int n = s->infer[u];
-    *from_wire = s->task_in[u] != NULL;
     if (run__stage_room(s, (size_t)n) < 0)
         return dtfl_err_set(err, DTFL_ENOMEM, "twin %d's task: out of memory", u);
-    if (!*from_wire) {
+    if (s->task_in[u] == NULL) {
         task__draw(s, u, t, s->infer_key[u], n, s->stage_y, s->stage_x);
         return 0;
     }
-    run_task_record r;
-    int rc = run_task_record_parse(s->task_in[u], s->task_len[u], &r);
-    if (rc < 0 || (int)r.n != n) /* checked on arrival: a bug if not */
-        rc = dtfl_err_set(err, DTFL_EINTERNAL, "twin %d's forwarded task: %u images, "
-                          "the slot has %d", u, r.n, n);
+    int rc = 0; /* the labels, then the pixels, of the images that came */
+    if (s->task_n[u] != n) /* checked on arrival: a bug if not */
+        rc = dtfl_err_set(err, DTFL_EINTERNAL, "twin %d's forwarded task: %d images, "
+                          "the slot has %d", u, s->task_n[u], n);
     else {
-        memcpy(s->stage_y, r.labels, (size_t)n);
-        memcpy(s->stage_x, r.pixels, (size_t)n * (size_t)s->dim);
+        memcpy(s->stage_y, s->task_in[u], (size_t)n);
+        memcpy(s->stage_x, s->task_in[u] + n, (size_t)n * (size_t)s->dim);
     }
     free(s->task_in[u]);
     s->task_in[u] = NULL;
@@ -124,29 +118,25 @@ int run_task_keep_pred(run_state *s, int u, int n)
         return DTFL_ENOMEM;
     s->pred[u] = p;
     s->pred_n[u] = n;
-    s->pred_slot[u] = s->slot_now;
     return 0;
 }
 
-/* ---- both ends of a transfer ---- */
+/* ---- both ends of a task's or an outcome's transfer (run_xfer.c) ---- */
 
 int run_task_fill(void *ctx, int i, const net_transfer *t, uint8_t *p, size_t n,
                   dtfl_err *err)
 {
     run_state *s = ctx;
-    const uint32_t magic = t->head_len >= RUN_TASK_HEAD ? dtfl_get_u32(t->head) : 0;
-    if (magic != TASK_MAGIC && magic != OUTCOME_MAGIC) {
-        net_transfer_filler(p, n, i, t);
-        return 0;
-    }
+    const uint32_t magic = dtfl_get_u32(t->head);
+    (void)n; /* the head's count sized it (run_task_head) */
     const int u = (int)dtfl_get_u32(t->head + 4), cnt = (int)dtfl_get_u32(t->head + 16);
     memcpy(p, t->head, RUN_TASK_HEAD);
-    if (magic == TASK_MAGIC) {
+    if (magic == RUN_TASK_MAGIC) {
         task__draw(s, u, s->slot_now, (int)dtfl_get_u32(t->head + 12), cnt,
                    p + RUN_TASK_HEAD, p + RUN_TASK_HEAD + cnt);
         return 0;
     }
-    if (s->pred[u] == NULL || s->pred_n[u] != cnt || s->pred_slot[u] != s->slot_now)
+    if (s->pred[u] == NULL || s->pred_n[u] != cnt) /* pred_n: 0 until it ran */
         return dtfl_err_set(err, DTFL_EINTERNAL, "outcome %d: twin %d's task did not "
                             "run on rank %d this slot", i, u, s->rank);
     memcpy(p + RUN_TASK_HEAD, s->pred[u], (size_t)cnt);
@@ -161,8 +151,7 @@ static int task__check(const run_state *s, int i, const net_transfer *t,
         r->twin >= (uint32_t)s->U || (int)r->slot != s->slot_now)
         return dtfl_err_set(err, DTFL_EPROTOCOL, "%s %d from server %d to %d: a record "
                             "of %zu bytes, not what was sent at slot %d",
-                            t->head_len && dtfl_get_u32(t->head) == TASK_MAGIC ? "task"
-                                                                               : "outcome",
+                            dtfl_get_u32(t->head) == RUN_TASK_MAGIC ? "task" : "outcome",
                             i, t->from, t->to, len, s->slot_now);
     for (uint32_t k = 0; k < r->n; k++)
         if (r->labels[k] >= s->classes)
@@ -172,30 +161,26 @@ static int task__check(const run_state *s, int i, const net_transfer *t,
 }
 
 int run_task_arrived(void *ctx, int i, const net_transfer *t, const uint8_t *p,
-                     size_t len, uint64_t digest, dtfl_err *err)
+                     size_t len, dtfl_err *err)
 {
     run_state *s = ctx;
-    const uint32_t magic = t->head_len >= 4 ? dtfl_get_u32(t->head) : 0;
-    if (magic == STATUS_MAGIC)
-        return run_status_arrived(ctx, i, t, p, len, digest, err);
-    if (magic != TASK_MAGIC && magic != OUTCOME_MAGIC)
-        return 0; /* plain bytes */
     run_task_record r;
     int rc = task__check(s, i, t, p, len, &r, err);
     if (rc < 0)
         return rc;
-    if (magic == OUTCOME_MAGIC)
+    if (!r.task)
         return run_cache_put(s->cache, t->to, (int)r.key, r.labels, r.n, err);
     if (s->twins[r.twin] == NULL)
         return dtfl_err_set(err, DTFL_EPROTOCOL, "task %d: twin %u's task reached rank "
                             "%d, which does not hold it", i, r.twin, s->rank);
-    uint8_t *keep = malloc(len);
+    const size_t body = len - RUN_TASK_HEAD; /* labels, then pixels */
+    uint8_t *keep = malloc(body + 1);
     if (keep == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "task %d: out of memory", i);
-    memcpy(keep, p, len);
+    memcpy(keep, r.labels, body);
     free(s->task_in[r.twin]);
     s->task_in[r.twin] = keep;
-    s->task_len[r.twin] = len;
+    s->task_n[r.twin] = (int)r.n;
     s->task_wire_images += r.n;
     return 0;
 }
@@ -228,7 +213,7 @@ int run_task_outcomes(run_state *s, int t, run_slot_stats *st, dtfl_err *err)
     int64_t v[4] = {0, 0, 0, s->task_wire_images};
     s->task_wire_images = 0;
     net_transfer_stats ts = {0};
-    const net_transfer_io io = {run_task_fill, run_task_arrived, s};
+    const net_transfer_io io = {run_xfer_fill, run_xfer_arrived, s};
     const int first = s->nxfer - s->nout;
     int rc = task__serve_hits(s, v, err);
     if (rc == 0 && s->nout > 0)

@@ -126,7 +126,7 @@ static void eco__destroy(void *self)
     free(y->sx);
     free(y->cell_c);
     free(y->res);
-    free(y->fwd_x);
+    free(y->xfer);
     free(y);
 }
 
@@ -136,8 +136,8 @@ static int eco__alloc(eco *y, dtfl_err *err)
     y->sx = calloc(8 * S + 21 * U + 2 * UK + 3 * K + 1, sizeof(double));
     y->cell_c = calloc(3 * S + 12 * U + 3 * UK + 2 * S * K + 1, sizeof(int));
     y->res = calloc(U + 1, sizeof(scen_eco_user));
-    y->fwd_x = calloc(2 * U + 1, sizeof(scen_transfer));
-    if (y->sx == NULL || y->cell_c == NULL || y->res == NULL || y->fwd_x == NULL)
+    y->xfer = calloc(2 * U + 1, sizeof(scen_transfer));
+    if (y->sx == NULL || y->cell_c == NULL || y->res == NULL || y->xfer == NULL)
         return dtfl_err_set(err, DTFL_ENOMEM, "scenario: out of memory");
     double *p = y->sx + S;
     double **sd[] = {&y->sy, &y->F_srv, &y->x_srv, &y->f_srv, &y->f_srv_est,
@@ -386,19 +386,19 @@ static void eco__effects(void *self, scen_effects *e)
         y->infer[u] = y->proc[u] >= 0 ? (int)ceil(bits / y->cfg.sample_bits) : 0;
         y->hit_from[u] = y->hit[u] ? y->server[u] : -1;
         if (y->fwd[u])
-            y->fwd_x[n++] = (scen_transfer){.from = y->server[u], .to = y->proc[u],
+            y->xfer[n++] = (scen_transfer){.from = y->server[u], .to = y->proc[u],
                                             .task = 1, .twin = u};
     }
     for (int u = 0; u < y->U; u++)
         if (y->put[u])
-            y->fwd_x[n++] = (scen_transfer){.from = y->proc[u], .to = y->server[u],
+            y->xfer[n++] = (scen_transfer){.from = y->proc[u], .to = y->server[u],
                                             .outcome = 1, .twin = u};
     for (int s = 0; s < y->S; s++)
         for (int k = 0; k < y->K; k++)
             if (scen_eco_cache_has(&y->cache, s, k))
                 y->cache_pairs[2 * nc] = s, y->cache_pairs[2 * nc++ + 1] = k;
     *e = (scen_effects){.server = y->host, .share = y->zero, .ntransfers = n,
-                        .transfer = y->fwd_x, .serve_only = 1, .infer = y->infer,
+                        .transfer = y->xfer, .serve_only = 1, .infer = y->infer,
                         .infer_key = y->content, .hit_from = y->hit_from,
                         .ncached = nc, .cached = y->cache_pairs};
 }

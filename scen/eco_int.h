@@ -45,7 +45,7 @@ typedef struct eco {
     int *cache_pairs;        /* (2 S K) the effects' caches after the step */
     int *res_hops;           /* (U) backhaul hops of the task (migration or
                                 forward) */
-    scen_transfer *fwd_x;    /* (2U) the effects' forwarded tasks, then
+    scen_transfer *xfer;     /* (2U) the effects' forwarded tasks, then
                                 the outcomes kept */
     double *beta;
     double sum_L, sum_Lest, sum_gapl, sum_gape, sum_g9, energy, e_local, e_dt;
